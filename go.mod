@@ -1,0 +1,3 @@
+module github.com/arcadehq/arcade
+
+go 1.26.8
