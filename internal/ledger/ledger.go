@@ -1,0 +1,208 @@
+// Package ledger is Arcade's double-entry ledger (DESIGN §4). Every movement of money is a
+// Transfer between two ledger accounts of the same asset, posted inside the caller's store.Write
+// transaction together with the domain row that caused it. Balances are stored for plain reads
+// and are always the sum of their transfers; Check proves it.
+//
+// Ledger account ids are readable: "user:CREDIT:<account id>", "in_play:USDC:<account id>",
+// "house:CREDIT". User, in-play, pending and rake balances can never go negative: the database
+// refuses it (constraint balance_nonnegative), and Post turns that refusal into
+// errs.InsufficientBalance.
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/store"
+)
+
+// Kind is the role of a ledger account.
+type Kind string
+
+const (
+	User     Kind = "user"     // available to spend
+	InPlay   Kind = "in_play"  // poker stacks, unsettled bets
+	Pending  Kind = "pending"  // withdrawals awaiting approval or the chain
+	House    Kind = "house"    // the casino's side of every bet; may go negative
+	Faucet   Kind = "faucet"   // source of Free Credits; negative by what it gave
+	Rake     Kind = "rake"     // poker rake collected
+	External Kind = "external" // the outside world: deposits in, withdrawals out; negative by what is held
+)
+
+// PlatformID is the platform account, owner of every system ledger account (DESIGN §3).
+const PlatformID = "00000000-0000-0000-0000-000000000001"
+
+var userKinds = []Kind{User, InPlay, Pending}
+
+// SystemAccount returns the id of a platform-owned account (house, faucet, rake, external).
+func SystemAccount(k Kind, a money.Asset) string { return string(k) + ":" + string(a) }
+
+// OwnedAccount returns the id of an account holder's ledger account of kind k.
+func OwnedAccount(k Kind, a money.Asset, owner string) string {
+	return string(k) + ":" + string(a) + ":" + owner
+}
+
+// UserAccount is the available-balance account of owner.
+func UserAccount(owner string, a money.Asset) string { return OwnedAccount(User, a, owner) }
+
+// assetOf reads the asset out of a ledger account id.
+func assetOf(id string) money.Asset {
+	_, rest, _ := strings.Cut(id, ":")
+	a, _, _ := strings.Cut(rest, ":")
+	return money.Asset(a)
+}
+
+// Transfer moves Amount of Asset from one ledger account to another.
+type Transfer struct {
+	Asset  money.Asset
+	From   string
+	To     string
+	Amount money.Amount
+	Kind   string // why: "faucet", "bet", "payout", "withdrawal", ...
+	Ref    string // the id of the domain row that caused it
+}
+
+func (t Transfer) validate() error {
+	switch {
+	case !t.Asset.Valid():
+		return fmt.Errorf("ledger: unknown asset %q", t.Asset)
+	case t.Amount <= 0:
+		return fmt.Errorf("ledger: transfer amount must be positive, got %d", t.Amount)
+	case t.From == t.To:
+		return fmt.Errorf("ledger: transfer from %s to itself", t.From)
+	case assetOf(t.From) != t.Asset || assetOf(t.To) != t.Asset:
+		return fmt.Errorf("ledger: %s transfer between %s and %s mixes assets", t.Asset, t.From, t.To)
+	case t.Kind == "" || t.Ref == "":
+		return fmt.Errorf("ledger: transfer needs a kind and a ref")
+	}
+	return nil
+}
+
+// OpenAccounts creates owner's user, in-play and pending accounts for both assets. It is
+// idempotent, so it can run on every sign-up path.
+func OpenAccounts(ctx context.Context, q store.Q, owner string) error {
+	for _, a := range []money.Asset{money.Credit, money.USDC} {
+		for _, k := range userKinds {
+			if _, err := q.Exec(ctx, `INSERT INTO ledger_accounts (id, asset, kind, owner_id, balance) VALUES (?, ?, ?, ?, 0)
+				ON CONFLICT (id) DO NOTHING`, OwnedAccount(k, a, owner), string(a), string(k), owner); err != nil {
+				return fmt.Errorf("ledger: open %s %s account: %w", k, a, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Post writes the transfers and their balance changes in q, which must be a store.Write
+// transaction. If any account would go below what it may, nothing of the call is kept by the
+// caller's savepoint and the error is errs.InsufficientBalance.
+func Post(ctx context.Context, q store.Q, now time.Time, ts ...Transfer) error {
+	for _, t := range ts {
+		if err := t.validate(); err != nil {
+			return err
+		}
+	}
+	if err := lockInOrder(ctx, q, ts); err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if err := move(ctx, q, t.From, -t.Amount); err != nil {
+			return err
+		}
+		if err := move(ctx, q, t.To, t.Amount); err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO ledger_transfers (asset, from_account, to_account, amount, kind, ref, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, string(t.Asset), t.From, t.To, int64(t.Amount), t.Kind, t.Ref, now.UnixMicro()); err != nil {
+			return fmt.Errorf("ledger: record transfer: %w", err)
+		}
+	}
+	return nil
+}
+
+// lockInOrder takes the row locks of every account the transfers touch, in id order, so that
+// concurrent transactions on PostgreSQL can never deadlock on each other's balance rows. SQLite
+// has a single writer and needs no row locks.
+func lockInOrder(ctx context.Context, q store.Q, ts []Transfer) error {
+	if q.Engine() != store.Postgres {
+		return nil
+	}
+	ids := make([]string, 0, 2*len(ts))
+	for _, t := range ts {
+		ids = append(ids, t.From, t.To)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.Query(ctx, `SELECT id FROM ledger_accounts WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY id FOR UPDATE`, args...)
+	if err != nil {
+		return fmt.Errorf("ledger: lock accounts: %w", err)
+	}
+	return rows.Close()
+}
+
+func move(ctx context.Context, q store.Q, id string, delta money.Amount) error {
+	res, err := q.Exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, int64(delta), id)
+	if err != nil {
+		if store.IsConstraint(err, "balance_nonnegative") {
+			return &errs.Error{Kind: errs.InsufficientBalance, Code: "INSUFFICIENT_BALANCE", Message: "insufficient balance", Err: err}
+		}
+		return fmt.Errorf("ledger: update %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("ledger: no ledger account %s", id)
+	}
+	return nil
+}
+
+// Balance reads one ledger account's balance.
+func Balance(ctx context.Context, q store.Q, id string) (money.Amount, error) {
+	var b int64
+	if err := q.QueryRow(ctx, `SELECT balance FROM ledger_accounts WHERE id = ?`, id).Scan(&b); err != nil {
+		return 0, fmt.Errorf("ledger: balance of %s: %w", id, err)
+	}
+	return money.Amount(b), nil
+}
+
+// Holdings is what one account holder has of one asset.
+type Holdings struct {
+	Available money.Amount // spendable
+	InPlay    money.Amount // at tables, in unsettled bets
+	Pending   money.Amount // withdrawals on their way out
+}
+
+// Total is everything the holder owns of the asset.
+func (h Holdings) Total() money.Amount { return h.Available + h.InPlay + h.Pending }
+
+// HoldingsOf reads owner's three balances of asset a in one query.
+func HoldingsOf(ctx context.Context, q store.Q, owner string, a money.Asset) (Holdings, error) {
+	rows, err := q.Query(ctx, `SELECT kind, balance FROM ledger_accounts WHERE owner_id = ? AND asset = ?`, owner, string(a))
+	if err != nil {
+		return Holdings{}, fmt.Errorf("ledger: holdings: %w", err)
+	}
+	defer rows.Close()
+	var h Holdings
+	for rows.Next() {
+		var k string
+		var b int64
+		if err := rows.Scan(&k, &b); err != nil {
+			return Holdings{}, fmt.Errorf("ledger: holdings: %w", err)
+		}
+		switch Kind(k) {
+		case User:
+			h.Available = money.Amount(b)
+		case InPlay:
+			h.InPlay = money.Amount(b)
+		case Pending:
+			h.Pending = money.Amount(b)
+		}
+	}
+	return h, rows.Err()
+}

@@ -1,0 +1,227 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/arcadehq/arcade/internal/account"
+	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/store/storetest"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func newAccounts(t testing.TB, db *store.DB, n int, fund money.Amount) []string {
+	t.Helper()
+	ids := make([]string, n)
+	err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+		for i := range ids {
+			a, err := account.Create(ctx, q, t0, account.New{Kind: account.Guest})
+			if err != nil {
+				return err
+			}
+			ids[i] = a.ID
+			if fund > 0 {
+				if err := ledger.Post(ctx, q, t0, ledger.Transfer{Asset: money.Credit, From: ledger.SystemAccount(ledger.Faucet, money.Credit),
+					To: ledger.UserAccount(a.ID, money.Credit), Amount: fund, Kind: "faucet", Ref: "fund-" + a.ID}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func TestPostRules(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		ids := newAccounts(t, db, 2, 10*money.Micro)
+		a, b := ledger.UserAccount(ids[0], money.Credit), ledger.UserAccount(ids[1], money.Credit)
+		post := func(ts ...ledger.Transfer) error {
+			return db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+				return ledger.Post(ctx, q, t0, ts...)
+			})
+		}
+		bad := []ledger.Transfer{
+			{Asset: money.Credit, From: a, To: b, Amount: 0, Kind: "x", Ref: "r"},
+			{Asset: money.Credit, From: a, To: b, Amount: -1, Kind: "x", Ref: "r"},
+			{Asset: money.Credit, From: a, To: a, Amount: 1, Kind: "x", Ref: "r"},
+			{Asset: money.USDC, From: a, To: b, Amount: 1, Kind: "x", Ref: "r"},
+			{Asset: money.Credit, From: a, To: ledger.UserAccount(ids[1], money.USDC), Amount: 1, Kind: "x", Ref: "r"},
+			{Asset: money.Credit, From: a, To: "user:CREDIT:nobody", Amount: 1, Kind: "x", Ref: "r"},
+			{Asset: "EUR", From: a, To: b, Amount: 1, Kind: "x", Ref: "r"},
+		}
+		for i, tr := range bad {
+			if err := post(tr); err == nil {
+				t.Errorf("bad transfer %d accepted: %+v", i, tr)
+			}
+		}
+		// Overdraw: the database refuses, and the first leg of a two-leg post is undone too.
+		err := post(ledger.Transfer{Asset: money.Credit, From: a, To: b, Amount: 4 * money.Micro, Kind: "x", Ref: "ok-leg"},
+			ledger.Transfer{Asset: money.Credit, From: a, To: b, Amount: 7 * money.Micro, Kind: "x", Ref: "overdraw"})
+		if !errors.Is(err, errs.ErrInsufficientBalance) {
+			t.Fatalf("overdraw: got %v, want insufficient balance", err)
+		}
+		if err := post(ledger.Transfer{Asset: money.Credit, From: a, To: b, Amount: 10 * money.Micro, Kind: "x", Ref: "all"}); err != nil {
+			t.Fatalf("spend exactly the balance: %v", err)
+		}
+		var ha, hb ledger.Holdings
+		_ = db.Read(context.Background(), func(ctx context.Context, q store.Q) (err error) {
+			if ha, err = ledger.HoldingsOf(ctx, q, ids[0], money.Credit); err != nil {
+				return err
+			}
+			hb, err = ledger.HoldingsOf(ctx, q, ids[1], money.Credit)
+			return err
+		})
+		if ha.Available != 0 || hb.Available != 20*money.Micro || hb.Total() != 20*money.Micro {
+			t.Fatalf("balances a=%+v b=%+v", ha, hb)
+		}
+		r := storetest.CheckLedger(t, db)
+		if r.Transfers != 3 || r.ByKind[money.Credit][ledger.Faucet] != -20*money.Micro {
+			t.Fatalf("report %+v", r)
+		}
+	})
+}
+
+// TestConcurrentTransfers fires many concurrent transfers, a good share of which must fail for
+// insufficient balance, on both engines and in both commit modes; then every acknowledged
+// transfer must be present exactly once, every refused one absent, balances must equal a model
+// rebuilt from the acknowledged ones, and the invariant must hold.
+func TestConcurrentTransfers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		for _, direct := range []bool{false, true} {
+			t.Run(fmt.Sprintf("direct=%v", direct), func(t *testing.T) {
+				cfg := storetest.Config(t, e)
+				cfg.Direct = direct
+				db := storetest.OpenWith(t, cfg)
+				concurrentTransfers(t, db, 16, 40)
+			})
+		}
+	})
+}
+
+func concurrentTransfers(t *testing.T, db *store.DB, workers, perWorker int) {
+	const nAcc = 8
+	fund := 50 * money.Micro
+	ids := newAccounts(t, db, nAcc, fund)
+	type result struct {
+		from, to int
+		amount   money.Amount
+		ref      string
+		err      error
+	}
+	results := make(chan result, workers*perWorker)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for i := 0; i < perWorker; i++ {
+				from, to := rng.IntN(nAcc), rng.IntN(nAcc-1)
+				if to >= from {
+					to++
+				}
+				amt := money.Amount(1+rng.IntN(30)) * money.Micro
+				ref := fmt.Sprintf("w%d-%d", w, i)
+				err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+					return ledger.Post(ctx, q, t0, ledger.Transfer{Asset: money.Credit, From: ledger.UserAccount(ids[from], money.Credit),
+						To: ledger.UserAccount(ids[to], money.Credit), Amount: amt, Kind: "test", Ref: ref})
+				})
+				results <- result{from, to, amt, ref, err}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(results)
+	model := make([]money.Amount, nAcc)
+	for i := range model {
+		model[i] = fund
+	}
+	acked, refused := map[string]bool{}, 0
+	for r := range results {
+		switch {
+		case r.err == nil:
+			acked[r.ref] = true
+			model[r.from] -= r.amount
+			model[r.to] += r.amount
+		case errors.Is(r.err, errs.ErrInsufficientBalance):
+			acked[r.ref] = false
+			refused++
+		default:
+			t.Fatalf("transfer %s: unexpected error %v", r.ref, r.err)
+		}
+	}
+	if refused == 0 || refused == len(acked) {
+		t.Fatalf("want a mix of refused and accepted transfers, got %d refused of %d", refused, len(acked))
+	}
+	err := db.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+		rows, err := q.Query(ctx, `SELECT ref, COUNT(*) FROM ledger_transfers WHERE kind = 'test' GROUP BY ref`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		seen := 0
+		for rows.Next() {
+			var ref string
+			var n int
+			if err := rows.Scan(&ref, &n); err != nil {
+				return err
+			}
+			ok, known := acked[ref]
+			if !known || !ok || n != 1 {
+				return fmt.Errorf("transfer %s stored %d times (acknowledged=%v known=%v)", ref, n, ok, known)
+			}
+			seen++
+		}
+		if want := len(acked) - refused; seen != want {
+			return fmt.Errorf("%d transfers stored, %d acknowledged", seen, want)
+		}
+		for i, id := range ids {
+			b, err := ledger.Balance(ctx, q, ledger.UserAccount(id, money.Credit))
+			if err != nil {
+				return err
+			}
+			if b != model[i] || b < 0 {
+				return fmt.Errorf("account %d balance %d, model %d", i, b, model[i])
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.CheckLedger(t, db)
+}
+
+// TestCheckFindsDrift proves the invariant check can fail: a balance changed behind the
+// ledger's back is reported as drift and as a non-zero sum.
+func TestCheckFindsDrift(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		ids := newAccounts(t, db, 1, 5*money.Micro)
+		if err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+			_, err := q.Exec(ctx, `UPDATE ledger_accounts SET balance = balance + 1 WHERE id = ?`, ledger.UserAccount(ids[0], money.Credit))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var r ledger.Report
+		_ = db.Read(context.Background(), func(ctx context.Context, q store.Q) (err error) { r, err = ledger.Check(ctx, q); return })
+		if r.OK || r.Err() == nil || len(r.Drift) != 1 || r.DriftTotal() != 1 || r.Sums[money.Credit] != 1 {
+			t.Fatalf("drift not detected: %+v", r)
+		}
+	})
+}

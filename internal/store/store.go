@@ -1,0 +1,327 @@
+// Package store opens Arcade's database — SQLite by default, PostgreSQL when a URL is given —
+// runs the embedded migrations, and gives domain code two ways in: Read for queries and Write
+// for changes. Write is group-committed: concurrent callers are gathered into one database
+// transaction, each in its own savepoint, and each is answered only after that transaction has
+// committed durably. One fsync then covers a whole batch, which is what lifts durable money moves
+// above the disk's sync rate.
+//
+// Queries are written once with '?' placeholders; on PostgreSQL they are rebound to $n.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// Engine names a database engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Q runs SQL: a transaction inside Write, or the read pool inside Read. Queries use '?'.
+type Q interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	Engine() Engine
+}
+
+// Config says which database to open and how to write to it.
+type Config struct {
+	// DatabaseURL selects PostgreSQL when set (postgres://...); otherwise SQLite under DataDir.
+	DatabaseURL string
+	DataDir     string
+	// Direct turns group commit off: every Write is its own transaction. Benchmarks use it as the
+	// baseline; production keeps the default (group commit).
+	Direct bool
+	// MaxBatch bounds how many Writes share one transaction (default 128).
+	MaxBatch int
+}
+
+// DB is an open database.
+type DB struct {
+	engine Engine
+	write  *sql.DB // SQLite: one connection, the only writer; PostgreSQL: the pool
+	read   *sql.DB // SQLite: read-only pool; PostgreSQL: the same pool as write
+	direct bool
+
+	batch   chan *writeOp
+	stop    chan struct{}
+	stopped chan struct{}
+	closeMu sync.Once
+	maxB    int
+}
+
+// Engine reports which engine db runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// SQL exposes the underlying pool for tools and tests that need it (migrations, benchmarks).
+func (db *DB) SQL() *sql.DB { return db.write }
+
+// Open opens the database, applies migrations and starts the group committer.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	var db *DB
+	var err error
+	if cfg.DatabaseURL != "" {
+		db, err = openPostgres(ctx, cfg.DatabaseURL)
+	} else {
+		db, err = openSQLite(ctx, cfg.DataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.closeDBs()
+		return nil, err
+	}
+	db.direct = cfg.Direct
+	db.maxB = cfg.MaxBatch
+	if db.maxB <= 0 {
+		db.maxB = 128
+	}
+	db.batch = make(chan *writeOp, 4096)
+	db.stop = make(chan struct{})
+	db.stopped = make(chan struct{})
+	go db.commitLoop()
+	return db, nil
+}
+
+// Close stops the committer after it has answered every queued Write, then closes the pools.
+func (db *DB) Close() error {
+	db.closeMu.Do(func() {
+		close(db.stop)
+		<-db.stopped
+	})
+	return db.closeDBs()
+}
+
+func (db *DB) closeDBs() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Read runs fn against the read pool. On SQLite readers never block the writer (WAL).
+func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
+	return fn(ctx, &pool{db: db.read, engine: db.engine})
+}
+
+// Write runs fn inside a transaction and returns once that transaction is durably committed (or
+// fn's error, in which case nothing fn wrote persists). fn may share the transaction with other
+// callers' work, isolated by a savepoint; it must not keep q after returning, and must do no
+// irreversible work outside the database, since an error after fn returns rolls it back.
+func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
+	if db.direct {
+		return db.writeDirect(ctx, fn)
+	}
+	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
+	select {
+	case db.batch <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.stop:
+		return errors.New("store: closed")
+	}
+	// Once queued the work will be committed or refused; wait for the verdict even if the caller
+	// gives up, so that "acknowledged" always means "durable".
+	return <-op.done
+}
+
+type writeOp struct {
+	ctx  context.Context
+	fn   func(ctx context.Context, q Q) error
+	done chan error
+}
+
+func (db *DB) writeDirect(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
+	ctx = context.WithoutCancel(ctx)
+	for attempt := 0; ; attempt++ {
+		err := db.runTx(ctx, func(tx *sql.Tx) error {
+			return fn(ctx, &txQ{tx: tx, engine: db.engine})
+		})
+		if err != nil && attempt < 5 && isRetryable(db.engine, err) {
+			continue
+		}
+		return err
+	}
+}
+
+func (db *DB) runTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// commitLoop is the group committer: it takes the first waiting Write, gathers whatever else is
+// already queued (up to MaxBatch), runs them in one transaction with a savepoint each, commits,
+// and only then answers every caller. While it commits, new Writes queue up for the next batch.
+func (db *DB) commitLoop() {
+	defer close(db.stopped)
+	ops := make([]*writeOp, 0, db.maxB)
+	errs := make([]error, 0, db.maxB)
+	for {
+		var first *writeOp
+		select {
+		case first = <-db.batch:
+		case <-db.stop:
+			// Answer anything still queued before stopping.
+			for {
+				select {
+				case op := <-db.batch:
+					db.runBatch([]*writeOp{op}, errs[:0])
+				default:
+					return
+				}
+			}
+		}
+		ops = append(ops[:0], first)
+	gather:
+		for len(ops) < db.maxB {
+			select {
+			case op := <-db.batch:
+				ops = append(ops, op)
+			default:
+				break gather
+			}
+		}
+		db.runBatch(ops, errs[:0])
+	}
+}
+
+func (db *DB) runBatch(ops []*writeOp, results []error) {
+	results = results[:len(ops)]
+	ctx := context.Background()
+	err := db.runTx(ctx, func(tx *sql.Tx) error {
+		for i, op := range ops {
+			results[i] = db.runOne(tx, op)
+			if errors.Is(results[i], errTxBroken) {
+				return results[i]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// The batch did not commit: nothing in it persisted. Run each op alone so one bad apple
+		// cannot fail its neighbours, and so every caller gets its own true verdict.
+		if len(ops) > 1 {
+			for _, op := range ops {
+				op.done <- db.writeDirect(op.ctx, op.fn)
+			}
+			return
+		}
+		ops[0].done <- err
+		return
+	}
+	for i, op := range ops {
+		op.done <- results[i]
+	}
+}
+
+var errTxBroken = errors.New("store: transaction unusable")
+
+// runOne runs one op inside its own savepoint. Retryable conflicts (deadlock, serialization
+// failure) are retried a few times from the savepoint.
+func (db *DB) runOne(tx *sql.Tx, op *writeOp) error {
+	for attempt := 0; ; attempt++ {
+		if _, err := tx.ExecContext(op.ctx, "SAVEPOINT op"); err != nil {
+			return fmt.Errorf("%w: savepoint: %v", errTxBroken, err)
+		}
+		err := op.fn(op.ctx, &txQ{tx: tx, engine: db.engine})
+		if err == nil {
+			if _, err := tx.ExecContext(op.ctx, "RELEASE SAVEPOINT op"); err != nil {
+				return fmt.Errorf("%w: release: %v", errTxBroken, err)
+			}
+			return nil
+		}
+		if _, rerr := tx.ExecContext(op.ctx, "ROLLBACK TO SAVEPOINT op"); rerr != nil {
+			return fmt.Errorf("%w: rollback to savepoint: %v (after %v)", errTxBroken, rerr, err)
+		}
+		if _, rerr := tx.ExecContext(op.ctx, "RELEASE SAVEPOINT op"); rerr != nil {
+			return fmt.Errorf("%w: release after rollback: %v", errTxBroken, rerr)
+		}
+		if attempt < 3 && isRetryable(db.engine, err) {
+			continue
+		}
+		return err
+	}
+}
+
+// pool and txQ adapt *sql.DB and *sql.Tx to Q, rebinding placeholders for PostgreSQL.
+type pool struct {
+	db     *sql.DB
+	engine Engine
+}
+
+func (p *pool) Engine() Engine { return p.engine }
+func (p *pool) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return p.db.ExecContext(ctx, rebind(p.engine, q), args...)
+}
+func (p *pool) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return p.db.QueryContext(ctx, rebind(p.engine, q), args...)
+}
+func (p *pool) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return p.db.QueryRowContext(ctx, rebind(p.engine, q), args...)
+}
+
+type txQ struct {
+	tx     *sql.Tx
+	engine Engine
+}
+
+func (t *txQ) Engine() Engine { return t.engine }
+func (t *txQ) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, rebind(t.engine, q), args...)
+}
+func (t *txQ) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, rebind(t.engine, q), args...)
+}
+func (t *txQ) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, rebind(t.engine, q), args...)
+}
+
+var rebound sync.Map // query text -> PostgreSQL form
+
+// rebind turns '?' placeholders into $1, $2, … for PostgreSQL. Queries must not contain '?' in
+// string literals; none of Arcade's do.
+func rebind(e Engine, q string) string {
+	if e != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	if v, ok := rebound.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	out := b.String()
+	rebound.Store(q, out)
+	return out
+}
