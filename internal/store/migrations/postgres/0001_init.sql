@@ -74,7 +74,7 @@ CREATE TABLE server_seeds (
     commitment  TEXT NOT NULL,    -- hex SHA-256 of the seed bytes
     client_seed TEXT NOT NULL,
     next_nonce  BIGINT NOT NULL DEFAULT 0,
-    active      INTEGER NOT NULL, -- 1 while in use, NULL once rotated (so the unique index holds one)
+    active      INTEGER,          -- 1 while in use, NULL once rotated (so the unique index holds one)
     created_at  BIGINT NOT NULL,
     rotated_at  BIGINT
 );

@@ -1,0 +1,256 @@
+// Package seeds is the stateful half of the fairness engine (DESIGN §5): it keeps each owner's
+// committed server seeds, client seeds and nonces in the database. The public algorithm that turns
+// (server seed, client seed, nonce) into outcomes lives in package fairness.
+//
+// Lifecycle: a seed is created active with its commitment published; each bet draws the next
+// nonce; rotating retires the active seed (it is never used again) and creates the next one;
+// only a retired seed can be revealed. Scopes keep the surfaces' seed chains apart ("credits" for
+// spec 000's dice, "v1" for the x402 games, ...).
+package seeds
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arcadehq/arcade/fairness"
+	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/store"
+)
+
+// MaxClientSeed bounds a client seed's length (spec 001 allows 1–128 characters).
+const MaxClientSeed = 128
+
+// Public is what may be shown about a seed while it is active.
+type Public struct {
+	ID         string
+	Commitment string
+	ClientSeed string
+	NextNonce  uint64
+	CreatedAt  time.Time
+}
+
+// Draw is everything a bet needs to derive its outcome and later be verified.
+type Draw struct {
+	SeedID     string
+	Seed       fairness.Seed
+	Commitment string
+	ClientSeed string
+	Nonce      uint64
+}
+
+// Revealed is a retired seed shown in full.
+type Revealed struct {
+	ID         string
+	Seed       string // hex
+	Commitment string
+	ClientSeed string
+	Nonces     uint64 // how many nonces it served
+	CreatedAt  time.Time
+	RotatedAt  time.Time
+}
+
+// Engine creates seeds from an entropy source (crypto/rand in production).
+type Engine struct {
+	Rand io.Reader
+}
+
+func (e Engine) create(ctx context.Context, q store.Q, now time.Time, owner, scope, clientSeed string) (Public, error) {
+	s, err := fairness.NewSeed(e.Rand)
+	if err != nil {
+		return Public{}, err
+	}
+	if clientSeed == "" {
+		b := make([]byte, 8)
+		if _, err := io.ReadFull(e.Rand, b); err != nil {
+			return Public{}, fmt.Errorf("seeds: client seed entropy: %w", err)
+		}
+		clientSeed = hex.EncodeToString(b)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return Public{}, fmt.Errorf("seeds: id: %w", err)
+	}
+	p := Public{ID: id.String(), Commitment: s.Commitment(), ClientSeed: clientSeed, CreatedAt: time.UnixMicro(now.UnixMicro()).UTC()}
+	if _, err := q.Exec(ctx, `INSERT INTO server_seeds (id, owner_id, scope, seed, commitment, client_seed, next_nonce, active, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, 0, 1, ?)`, p.ID, owner, scope, s.String(), p.Commitment, clientSeed, now.UnixMicro()); err != nil {
+		return Public{}, fmt.Errorf("seeds: create: %w", err)
+	}
+	return p, nil
+}
+
+// Current returns owner's active seed in scope, creating the first one if needed. Run it in a
+// Write when it may create.
+func (e Engine) Current(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Public, error) {
+	p, err := active(ctx, q, owner, scope)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e.create(ctx, q, now, owner, scope, "")
+	}
+	return p, err
+}
+
+// Peek returns owner's active seed without creating one; ok is false when there is none yet.
+func Peek(ctx context.Context, q store.Q, owner, scope string) (p Public, ok bool, err error) {
+	p, err = active(ctx, q, owner, scope)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Public{}, false, nil
+	}
+	return p, err == nil, err
+}
+
+func active(ctx context.Context, q store.Q, owner, scope string) (Public, error) {
+	var p Public
+	var nonce, created int64
+	err := q.QueryRow(ctx, `SELECT id, commitment, client_seed, next_nonce, created_at FROM server_seeds
+		WHERE owner_id = ? AND scope = ? AND active = 1`, owner, scope).Scan(&p.ID, &p.Commitment, &p.ClientSeed, &nonce, &created)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return Public{}, err
+		}
+		return Public{}, fmt.Errorf("seeds: active seed: %w", err)
+	}
+	p.NextNonce, p.CreatedAt = uint64(nonce), time.UnixMicro(created).UTC()
+	return p, nil
+}
+
+// Next draws the next nonce of owner's active seed in scope (creating the seed on first use).
+// It must run in the same Write as the bet it serves, so a nonce is consumed iff the bet is kept.
+func (e Engine) Next(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Draw, error) {
+	for range 2 {
+		var d Draw
+		var seedHex string
+		var next int64
+		err := q.QueryRow(ctx, `UPDATE server_seeds SET next_nonce = next_nonce + 1
+			WHERE owner_id = ? AND scope = ? AND active = 1
+			RETURNING id, seed, commitment, client_seed, next_nonce`, owner, scope).Scan(&d.SeedID, &seedHex, &d.Commitment, &d.ClientSeed, &next)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := e.create(ctx, q, now, owner, scope, ""); err != nil {
+				return Draw{}, err
+			}
+			continue
+		}
+		if err != nil {
+			return Draw{}, fmt.Errorf("seeds: next nonce: %w", err)
+		}
+		if d.Seed, err = fairness.ParseSeed(seedHex); err != nil {
+			return Draw{}, fmt.Errorf("seeds: stored seed %s: %w", d.SeedID, err)
+		}
+		d.Nonce = uint64(next - 1)
+		return d, nil
+	}
+	return Draw{}, errors.New("seeds: could not create an active seed")
+}
+
+// SetClientSeed changes the client seed of owner's active seed. Nonces keep counting, so no
+// (server seed, client seed, nonce) triple can repeat.
+func (e Engine) SetClientSeed(ctx context.Context, q store.Q, now time.Time, owner, scope, clientSeed string) (Public, error) {
+	if err := ValidateClientSeed("client_seed", clientSeed); err != nil {
+		return Public{}, err
+	}
+	p, err := e.Current(ctx, q, now, owner, scope)
+	if err != nil {
+		return Public{}, err
+	}
+	if _, err := q.Exec(ctx, `UPDATE server_seeds SET client_seed = ? WHERE id = ?`, clientSeed, p.ID); err != nil {
+		return Public{}, fmt.Errorf("seeds: set client seed: %w", err)
+	}
+	p.ClientSeed = clientSeed
+	return p, nil
+}
+
+// ValidateClientSeed checks a caller-chosen client seed (1–128 printable characters).
+func ValidateClientSeed(field, s string) error {
+	if len(s) == 0 || len(s) > MaxClientSeed {
+		return errs.Invalid(field, "must be 1 to %d characters", MaxClientSeed)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == ':' {
+			return errs.Invalid(field, "must be printable and may not contain ':'")
+		}
+	}
+	return nil
+}
+
+// Rotate retires owner's active seed in scope, so it can be revealed, and creates the next one
+// (keeping the client seed). It returns the retired seed, revealed, and the new public state.
+func (e Engine) Rotate(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Revealed, Public, error) {
+	cur, err := e.Current(ctx, q, now, owner, scope)
+	if err != nil {
+		return Revealed{}, Public{}, err
+	}
+	if _, err := q.Exec(ctx, `UPDATE server_seeds SET active = NULL, rotated_at = ? WHERE id = ?`, now.UnixMicro(), cur.ID); err != nil {
+		return Revealed{}, Public{}, fmt.Errorf("seeds: retire: %w", err)
+	}
+	next, err := e.create(ctx, q, now, owner, scope, cur.ClientSeed)
+	if err != nil {
+		return Revealed{}, Public{}, err
+	}
+	r, err := Reveal(ctx, q, cur.ID)
+	return r, next, err
+}
+
+// Reveal shows a retired seed. An active seed is errs.Locked: revealing it would let the caller
+// predict every later outcome.
+func Reveal(ctx context.Context, q store.Q, seedID string) (Revealed, error) {
+	var r Revealed
+	var act sql.NullInt64
+	var rotated sql.NullInt64
+	var nonces, created int64
+	err := q.QueryRow(ctx, `SELECT id, seed, commitment, client_seed, next_nonce, active, created_at, rotated_at
+		FROM server_seeds WHERE id = ?`, seedID).Scan(&r.ID, &r.Seed, &r.Commitment, &r.ClientSeed, &nonces, &act, &created, &rotated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Revealed{}, errs.NotFoundf("seed not found")
+	}
+	if err != nil {
+		return Revealed{}, fmt.Errorf("seeds: reveal: %w", err)
+	}
+	if act.Valid {
+		return Revealed{}, &errs.Error{Kind: errs.Locked, Code: "SEED_ACTIVE", Message: "seed is still active; it is revealed once rotated"}
+	}
+	r.Nonces, r.CreatedAt, r.RotatedAt = uint64(nonces), time.UnixMicro(created).UTC(), time.UnixMicro(rotated.Int64).UTC()
+	return r, nil
+}
+
+// Owner returns the owner of a seed, for access checks.
+func Owner(ctx context.Context, q store.Q, seedID string) (string, error) {
+	var o string
+	err := q.QueryRow(ctx, `SELECT owner_id FROM server_seeds WHERE id = ?`, seedID).Scan(&o)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errs.NotFoundf("seed not found")
+	}
+	return o, err
+}
+
+// UseClientNonce records a caller-chosen nonce for (seed, account, client seed). A nonce that is
+// not greater than the last one used is a replay: errs.Conflict (409 on /api/v1).
+func UseClientNonce(ctx context.Context, q store.Q, seedID, account, clientSeed string, nonce uint64) error {
+	var last int64
+	err := q.QueryRow(ctx, `SELECT last_nonce FROM seed_nonces WHERE seed_id = ? AND account_id = ? AND client_seed = ?`,
+		seedID, account, clientSeed).Scan(&last)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = q.Exec(ctx, `INSERT INTO seed_nonces (seed_id, account_id, client_seed, last_nonce) VALUES (?, ?, ?, ?)`,
+			seedID, account, clientSeed, int64(nonce))
+		if store.IsUnique(err) {
+			return &errs.Error{Kind: errs.Conflict, Code: "NONCE_REUSED", Field: "nonce", Message: "nonce already used"}
+		}
+	case err != nil:
+		return fmt.Errorf("seeds: nonce: %w", err)
+	case int64(nonce) <= last:
+		return &errs.Error{Kind: errs.Conflict, Code: "NONCE_REUSED", Field: "nonce",
+			Message: fmt.Sprintf("nonce must be greater than %d", last)}
+	default:
+		_, err = q.Exec(ctx, `UPDATE seed_nonces SET last_nonce = ? WHERE seed_id = ? AND account_id = ? AND client_seed = ?`,
+			int64(nonce), seedID, account, clientSeed)
+	}
+	if err != nil {
+		return fmt.Errorf("seeds: record nonce: %w", err)
+	}
+	return nil
+}
