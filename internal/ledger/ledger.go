@@ -50,8 +50,8 @@ func OwnedAccount(k Kind, a money.Asset, owner string) string {
 // UserAccount is the available-balance account of owner.
 func UserAccount(owner string, a money.Asset) string { return OwnedAccount(User, a, owner) }
 
-// assetOf reads the asset out of a ledger account id.
-func assetOf(id string) money.Asset {
+// AssetOf reads the asset out of a ledger account id.
+func AssetOf(id string) money.Asset {
 	_, rest, _ := strings.Cut(id, ":")
 	a, _, _ := strings.Cut(rest, ":")
 	return money.Asset(a)
@@ -75,7 +75,7 @@ func (t Transfer) validate() error {
 		return fmt.Errorf("ledger: transfer amount must be positive, got %d", t.Amount)
 	case t.From == t.To:
 		return fmt.Errorf("ledger: transfer from %s to itself", t.From)
-	case assetOf(t.From) != t.Asset || assetOf(t.To) != t.Asset:
+	case AssetOf(t.From) != t.Asset || AssetOf(t.To) != t.Asset:
 		return fmt.Errorf("ledger: %s transfer between %s and %s mixes assets", t.Asset, t.From, t.To)
 	case t.Kind == "" || t.Ref == "":
 		return fmt.Errorf("ledger: transfer needs a kind and a ref")

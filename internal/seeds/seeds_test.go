@@ -47,7 +47,10 @@ func TestLifecycle(t *testing.T) {
 			}
 		}
 		// The active seed cannot be revealed.
-		err = db.Write(ctx, func(ctx context.Context, q store.Q) error { _, err := seeds.Reveal(ctx, q, draws[0].SeedID); return err })
+		err = db.Write(ctx, func(ctx context.Context, q store.Q) error {
+			_, err := seeds.Reveal(ctx, q, draws[0].SeedID)
+			return err
+		})
 		if errs.KindOf(err) != errs.Locked {
 			t.Fatalf("reveal active seed: %v, want Locked", err)
 		}

@@ -1,0 +1,56 @@
+package account
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/arcadehq/arcade/internal/store"
+)
+
+// Service runs the account operations, each in its own transaction.
+type Service struct {
+	DB   *store.DB
+	Now  func() time.Time
+	Rand io.Reader
+}
+
+// SignUp creates an account and its first API key (shown once).
+func (s *Service) SignUp(ctx context.Context, n New, keyPrefix string) (Account, Key, error) {
+	var a Account
+	var k Key
+	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		now := s.Now()
+		var err error
+		if a, err = Create(ctx, q, now, n); err != nil {
+			return err
+		}
+		k, err = IssueKey(ctx, q, now, s.Rand, a.ID, keyPrefix)
+		return err
+	})
+	if err != nil {
+		return Account{}, Key{}, err
+	}
+	a.KeyPrefix = k.Prefix
+	return a, k, nil
+}
+
+// Regenerate replaces every key of the account with a new one.
+func (s *Service) Regenerate(ctx context.Context, accountID, keyPrefix string) (Key, error) {
+	var k Key
+	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
+		k, err = RegenerateKey(ctx, q, s.Now(), s.Rand, accountID, keyPrefix)
+		return err
+	})
+	return k, err
+}
+
+// Authenticate resolves a bearer key to its account.
+func (s *Service) Authenticate(ctx context.Context, secret string) (Account, error) {
+	var a Account
+	err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+		a, err = Authenticate(ctx, q, secret)
+		return err
+	})
+	return a, err
+}

@@ -1,0 +1,147 @@
+// Package app wires Arcade together: configuration, the store, the domain services and every
+// HTTP surface on one router, plus graceful shutdown. It is the only place that knows them all.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/arcadehq/arcade/internal/account"
+	"github.com/arcadehq/arcade/internal/httpapi"
+	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/store"
+)
+
+// Config is the server's configuration; every field has a flag and an environment variable.
+type Config struct {
+	Addr        string        // ARCADE_ADDR, default :8080
+	DataDir     string        // ARCADE_DATA_DIR, default ./arcade-data (SQLite)
+	DatabaseURL string        // ARCADE_DATABASE_URL: postgres://... switches to PostgreSQL
+	BaseURL     string        // ARCADE_BASE_URL: the public URL, for links in answers
+	DrainDelay  time.Duration // ARCADE_DRAIN_SECONDS: how long /health/ready answers 503 before the listener closes
+	Direct      bool          // ARCADE_DIRECT_COMMIT=1: one transaction per write (benchmark baseline)
+	Version     string
+}
+
+// ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second}
+	if v := getenv("ARCADE_ADDR"); v != "" {
+		c.Addr = v
+	}
+	if v := getenv("ARCADE_DATA_DIR"); v != "" {
+		c.DataDir = v
+	}
+	c.DatabaseURL = getenv("ARCADE_DATABASE_URL")
+	c.BaseURL = getenv("ARCADE_BASE_URL")
+	if v := getenv("ARCADE_DRAIN_SECONDS"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 600 {
+			return c, fmt.Errorf("ARCADE_DRAIN_SECONDS: want seconds between 0 and 600, got %q", v)
+		}
+		c.DrainDelay = time.Duration(f * float64(time.Second))
+	}
+	switch getenv("ARCADE_DIRECT_COMMIT") {
+	case "", "0", "false":
+	case "1", "true":
+		c.Direct = true
+	default:
+		return c, fmt.Errorf("ARCADE_DIRECT_COMMIT: want 0 or 1")
+	}
+	return c, nil
+}
+
+// App is a running Arcade.
+type App struct {
+	Cfg      Config
+	DB       *store.DB
+	Log      *slog.Logger
+	Router   *httpapi.Router
+	Metrics  *httpapi.Metrics
+	draining atomic.Bool
+	started  time.Time
+}
+
+// Deps are the injectable sources of time and entropy.
+type Deps struct {
+	Now  func() time.Time
+	Rand io.Reader
+}
+
+// New opens the store (running migrations) and builds every surface.
+func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, error) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Rand == nil {
+		deps.Rand = rand.Reader
+	}
+	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, DB: db, Log: log, Metrics: httpapi.NewMetrics(), started: deps.Now()}
+	a.Router = httpapi.NewRouter(log, a.Metrics)
+	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: db, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
+	health.Register(a.Router, a.Metrics)
+	(&creditsapi.API{DB: db, Accounts: accounts, Now: deps.Now, Rand: deps.Rand, Log: log}).Register(a.Router)
+	a.registerOpenAPI()
+	return a, nil
+}
+
+func (a *App) registerOpenAPI() {
+	doc := sync.OnceValue(a.OpenAPIJSON) // built on first request: every route is registered by then
+	a.Router.Handle(httpapi.Op{Method: "GET", Path: "/openapi.json", ID: "openapi", Tag: "meta",
+		Summary: "This OpenAPI 3.1 document: every HTTP route Arcade serves.", Resp: map[string]any{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(doc())
+		}})
+}
+
+// OpenAPIJSON renders the OpenAPI document.
+func (a *App) OpenAPIJSON() []byte {
+	return mustJSON(a.Router.OpenAPI(httpapi.DocInfo{Title: "Arcade", Version: a.Cfg.Version,
+		Description: "Provably-fair games for AI agents: the credits API (/api), health and metrics. " +
+			"Authenticate with Authorization: Bearer <API key> from POST /api/auth/guest."}))
+}
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.Router }
+
+// Serve answers on ln until ctx is cancelled, then drains: /health/ready turns 503 at once, the
+// listener stays open for DrainDelay so load balancers notice, then in-flight requests finish
+// (up to 30 s), and the store's committer answers every queued write before the database closes.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		_ = a.DB.Close()
+		return err
+	case <-ctx.Done():
+	}
+	a.draining.Store(true)
+	a.Log.Info("draining", "delay", a.Cfg.DrainDelay.String())
+	time.Sleep(a.Cfg.DrainDelay)
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if cerr := a.DB.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	a.Log.Info("stopped")
+	return err
+}

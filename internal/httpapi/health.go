@@ -1,0 +1,184 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/store"
+)
+
+// Health serves /health, /health/live and /health/ready (spec 002's probes, shared by the whole
+// server). The ledger invariant behind financial_reconciliation reads every transfer, so it is
+// cached for CacheFor.
+type Health struct {
+	Version  string
+	Started  time.Time
+	DB       *store.DB
+	Draining *atomic.Bool
+	Now      func() time.Time
+	CacheFor time.Duration
+
+	mu       sync.Mutex
+	report   ledger.Report
+	reportAt time.Time
+	reportOK bool
+}
+
+// HealthBody is the /health answer.
+type HealthBody struct {
+	Status                  string         `json:"status" jsonschema:"enum=ok,enum=degraded,enum=unavailable"`
+	Version                 string         `json:"version"`
+	UptimeSeconds           float64        `json:"uptime_seconds"`
+	Services                map[string]any `json:"services"`
+	FinancialReconciliation Reconciliation `json:"financial_reconciliation"`
+}
+
+// Reconciliation summarises the ledger invariant in spec 002's units (cents and ucents of USDC;
+// 1 ucent = 100 micro-USDC) plus Arcade's per-asset view.
+type Reconciliation struct {
+	UnitsMatch     bool                    `json:"units_match"`
+	InvariantHolds bool                    `json:"invariant_holds"`
+	DriftUcents    int64                   `json:"drift_ucents"`
+	BalanceCents   int64                   `json:"balance_cents"`
+	BalanceUcents  int64                   `json:"balance_ucents"`
+	LockedCents    int64                   `json:"locked_cents"`
+	LockedUcents   int64                   `json:"locked_ucents"`
+	Assets         map[string]AssetSummary `json:"assets"`
+	CheckedAt      time.Time               `json:"checked_at"`
+}
+
+// AssetSummary is one asset's totals in micro-units.
+type AssetSummary struct {
+	SumMicro       int64 `json:"sum_micro"`
+	AvailableMicro int64 `json:"available_micro"`
+	InPlayMicro    int64 `json:"in_play_micro"`
+	PendingMicro   int64 `json:"pending_micro"`
+	DriftMicro     int64 `json:"drift_micro"`
+}
+
+// Status is a probe's answer.
+type Status struct {
+	Status string `json:"status"`
+}
+
+func (h *Health) ledgerReport(ctx context.Context) (ledger.Report, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := h.Now()
+	if h.reportOK && now.Sub(h.reportAt) < h.CacheFor {
+		return h.report, nil
+	}
+	var r ledger.Report
+	err := h.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+		r, err = ledger.Check(ctx, q)
+		return err
+	})
+	if err != nil {
+		h.reportOK = false
+		return r, err
+	}
+	h.report, h.reportAt, h.reportOK = r, now, true
+	return r, nil
+}
+
+// Register adds the probes, /metrics and /openapi.json's siblings to rt.
+func (h *Health) Register(rt *Router, m *Metrics) {
+	detail := map[string]any{"type": "object", "properties": map[string]any{"detail": map[string]any{"type": "string"}}}
+	rt.Handle(Op{Method: "GET", Path: "/health/live", ID: "healthLive", Tag: "health", Summary: "Liveness probe: 200 while the process runs.",
+		Resp: Status{}, Handler: func(w http.ResponseWriter, r *http.Request) { WriteJSON(w, 200, Status{"ok"}) }})
+	rt.Handle(Op{Method: "GET", Path: "/health/ready", ID: "healthReady", Tag: "health",
+		Summary: "Readiness probe: 200 when the database answers; 503 when it does not or while draining.",
+		Resp:    Status{}, Errors: []int{503}, ErrBody: detail, Handler: h.ready})
+	rt.Handle(Op{Method: "GET", Path: "/health", ID: "health", Tag: "health",
+		Summary: "Comprehensive health: database, uptime, version and the ledger invariant (financial_reconciliation).",
+		Resp:    HealthBody{}, Errors: []int{503}, Handler: h.full})
+	rt.Handle(Op{Method: "GET", Path: "/metrics", ID: "metrics", Tag: "health", Summary: "Prometheus metrics.",
+		RespType: "text/plain", Resp: "", Handler: promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}).ServeHTTP})
+}
+
+func (h *Health) ready(w http.ResponseWriter, r *http.Request) {
+	if h.Draining != nil && h.Draining.Load() {
+		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"detail": "draining"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := h.DB.Ping(ctx); err != nil {
+		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"detail": "database unavailable"})
+		return
+	}
+	WriteJSON(w, http.StatusOK, Status{"ok"})
+}
+
+func (h *Health) full(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	body := HealthBody{Status: "ok", Version: h.Version, UptimeSeconds: h.Now().Sub(h.Started).Seconds(),
+		Services: map[string]any{"database": "ok", "database_engine": string(h.DB.Engine())}}
+	code := http.StatusOK
+	if err := h.DB.Ping(ctx); err != nil {
+		body.Status, body.Services["database"] = "unavailable", "error"
+		code = http.StatusServiceUnavailable
+	}
+	if h.Draining != nil && h.Draining.Load() {
+		body.Services["server"] = "draining"
+	}
+	rep, err := h.ledgerReport(ctx)
+	if err != nil {
+		body.Services["ledger"] = "error"
+		if body.Status == "ok" {
+			body.Status = "degraded"
+		}
+	} else {
+		body.FinancialReconciliation = reconcile(rep, h.Now())
+		if !rep.OK {
+			body.Status = "degraded"
+			body.Services["ledger"] = "invariant violated"
+		} else {
+			body.Services["ledger"] = "ok"
+		}
+	}
+	WriteJSON(w, code, body)
+}
+
+func reconcile(r ledger.Report, now time.Time) Reconciliation {
+	drift := map[money.Asset]money.Amount{}
+	for _, d := range r.Drift {
+		a := ledger.AssetOf(d.Account)
+		if d.Stored > d.Computed {
+			drift[a] += d.Stored - d.Computed
+		} else {
+			drift[a] += d.Computed - d.Stored
+		}
+	}
+	usdc := r.ByKind[money.USDC]
+	rec := Reconciliation{UnitsMatch: r.OK, InvariantHolds: r.OK, CheckedAt: now.UTC(),
+		BalanceUcents: int64(usdc[ledger.User]) / 100, LockedUcents: int64(usdc[ledger.InPlay]) / 100,
+		DriftUcents: int64(drift[money.USDC]) / 100, Assets: map[string]AssetSummary{}}
+	rec.BalanceCents, rec.LockedCents = rec.BalanceUcents/100, rec.LockedUcents/100
+	for _, a := range []money.Asset{money.Credit, money.USDC} {
+		k := r.ByKind[a]
+		rec.Assets[string(a)] = AssetSummary{SumMicro: int64(r.Sums[a]), AvailableMicro: int64(k[ledger.User]),
+			InPlayMicro: int64(k[ledger.InPlay]), PendingMicro: int64(k[ledger.Pending]), DriftMicro: int64(drift[a])}
+	}
+	return rec
+}
+
+// WriteJSON writes v as JSON with the status code.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"detail":"internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}

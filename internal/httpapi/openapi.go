@@ -1,0 +1,152 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/invopop/jsonschema"
+
+	"github.com/arcadehq/arcade/internal/money"
+)
+
+// DocInfo is the top of the OpenAPI document.
+type DocInfo struct {
+	Title       string
+	Version     string
+	Description string
+}
+
+var pathParam = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)\}`)
+
+// OpenAPI builds the OpenAPI 3.1 document of every registered operation. It is derived from the
+// same Op values that register the routes, so the two cannot disagree.
+func (rt *Router) OpenAPI(info DocInfo) map[string]any {
+	refl := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Anonymous: true,
+		AllowAdditionalProperties: true, Mapper: mapType}
+	paths := map[string]any{}
+	for _, op := range rt.Ops() {
+		item, _ := paths[op.Path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[op.Path] = item
+		}
+		o := map[string]any{"operationId": op.ID, "summary": op.Summary}
+		if op.Description != "" {
+			o["description"] = op.Description
+		}
+		if op.Tag != "" {
+			o["tags"] = []string{op.Tag}
+		}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(op.Path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		for _, p := range op.Params {
+			in := p.In
+			if in == "" {
+				in = "query"
+			}
+			typ := p.Type
+			if typ == "" {
+				typ = "string"
+			}
+			s := map[string]any{"type": typ}
+			if len(p.Enum) > 0 {
+				s["enum"] = p.Enum
+			}
+			pm := map[string]any{"name": p.Name, "in": in, "required": p.Required || in == "path", "schema": s}
+			if p.Description != "" {
+				pm["description"] = p.Description
+			}
+			params = append(params, pm)
+		}
+		if len(params) > 0 {
+			o["parameters"] = params
+		}
+		if op.Body != nil {
+			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/json": map[string]any{"schema": schemaOf(refl, op.Body)}}}
+		}
+		status := op.RespStatus
+		if status == 0 {
+			status = http.StatusOK
+		}
+		var body map[string]any
+		if op.Resp != nil {
+			body = schemaOf(refl, op.Resp)
+		} else {
+			body = map[string]any{"type": "object"}
+		}
+		if op.Wrap != nil {
+			body = op.Wrap(body)
+		}
+		ct := op.RespType
+		if ct == "" {
+			ct = "application/json"
+		}
+		responses := map[string]any{strconv.Itoa(status): map[string]any{
+			"description": http.StatusText(status), "content": map[string]any{ct: map[string]any{"schema": body}}}}
+		errStatuses := append([]int(nil), op.Errors...)
+		if op.Auth != AuthNone {
+			errStatuses = append(errStatuses, http.StatusUnauthorized)
+		}
+		if op.Auth == AuthAdmin {
+			errStatuses = append(errStatuses, http.StatusForbidden)
+		}
+		sort.Ints(errStatuses)
+		for _, s := range errStatuses {
+			r := map[string]any{"description": http.StatusText(s)}
+			if op.ErrBody != nil {
+				r["content"] = map[string]any{"application/json": map[string]any{"schema": op.ErrBody}}
+			}
+			responses[strconv.Itoa(s)] = r
+		}
+		o["responses"] = responses
+		if op.Auth != AuthNone {
+			o["security"] = []any{map[string]any{"bearerAuth": []string{}}}
+		}
+		item[strings.ToLower(op.Method)] = o
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info":    map[string]any{"title": info.Title, "version": info.Version, "description": info.Description},
+		"paths":   paths,
+		"components": map[string]any{"securitySchemes": map[string]any{
+			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "description": "API key from POST /api/auth/guest"},
+		}},
+	}
+}
+
+var amountType = reflect.TypeOf(money.Amount(0))
+
+// mapType renders money.Amount as a JSON number (whole units with up to six decimals) and
+// json.RawMessage as any value.
+func mapType(t reflect.Type) *jsonschema.Schema {
+	switch t {
+	case amountType:
+		return &jsonschema.Schema{Type: "number", Description: "amount in whole units, exact to 6 decimals"}
+	case reflect.TypeOf(json.RawMessage(nil)):
+		return &jsonschema.Schema{}
+	}
+	return nil
+}
+
+func schemaOf(refl *jsonschema.Reflector, v any) map[string]any {
+	s := refl.Reflect(v)
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(err)
+	}
+	delete(m, "$schema")
+	delete(m, "$id")
+	return m
+}
