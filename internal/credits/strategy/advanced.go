@@ -589,14 +589,14 @@ type limitsJSON struct {
 }
 
 type advancedJSON struct {
-	Name          string    `json:"name"`
-	Description   string    `json:"description,omitempty"`
-	BaseConfig    baseJSON  `json:"baseConfig"`
-	Rules         []Rule    `json:"rules"`
-	GlobalLimits  *Limits   `json:"globalLimits,omitempty"`
-	ExecutionMode Mode      `json:"executionMode"`
-	IsPublic      bool      `json:"isPublic"`
-	Tags          []string  `json:"tags,omitempty"`
+	Name          string   `json:"name"`
+	Description   string   `json:"description,omitempty"`
+	BaseConfig    baseJSON `json:"baseConfig"`
+	Rules         []Rule   `json:"rules"`
+	GlobalLimits  *Limits  `json:"globalLimits,omitempty"`
+	ExecutionMode Mode     `json:"executionMode"`
+	IsPublic      bool     `json:"isPublic"`
+	Tags          []string `json:"tags,omitempty"`
 }
 
 func nonZero(a money.Amount) *money.Amount {

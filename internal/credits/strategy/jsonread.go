@@ -203,19 +203,3 @@ func (o object) stringsOf(key string) ([]string, error) {
 	}
 	return out, nil
 }
-
-// writeNum appends `"key":value,` to b for a pre-rendered JSON value.
-func writeMember(b *bytes.Buffer, key string, value []byte) {
-	if b.Len() > 1 {
-		b.WriteByte(',')
-	}
-	b.WriteString(strconv.Quote(key))
-	b.WriteByte(':')
-	b.Write(value)
-}
-
-// jsonString renders s as a JSON string.
-func jsonString(s string) []byte {
-	out, _ := json.Marshal(s)
-	return out
-}

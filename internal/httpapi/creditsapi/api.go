@@ -123,13 +123,14 @@ func (a *API) moneyMove(r *http.Request, me account.Account, scope string, raw [
 // Register adds every /api route to rt.
 func (a *API) Register(rt *httpapi.Router) {
 	a.registerAuth(rt)
+	a.registerFaucet(rt)
 }
 
 // Me is GET /api/me's data: spec 000 documents id, email, credits, apiKeyPrefix.
 type Me struct {
 	ID           string       `json:"id"`
-	Email        *string      `json:"email"`
-	Name         *string      `json:"name"`
+	Email        *string      `json:"email" jsonschema:"nullable"`
+	Name         *string      `json:"name" jsonschema:"nullable"`
 	AccountType  string       `json:"accountType"`
 	Credits      money.Amount `json:"credits"`
 	Balance      money.Amount `json:"balance"`

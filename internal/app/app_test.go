@@ -1,0 +1,310 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+
+	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/store/storetest"
+)
+
+type server struct {
+	*httptest.Server
+	app *app.App
+	t   testing.TB
+}
+
+func newServer(t testing.TB, e store.Engine) *server {
+	t.Helper()
+	sc := storetest.Config(t, e)
+	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test"}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(context.Background(), cfg, log, app.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(a.Handler())
+	t.Cleanup(func() { ts.Close(); a.DB.Close() })
+	return &server{Server: ts, app: a, t: t}
+}
+
+type resp struct {
+	Status int
+	Header http.Header
+	Body   map[string]any
+	Raw    []byte
+}
+
+func (s *server) do(method, path, key string, body []byte, hdr ...string) resp {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := resp{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	_ = json.Unmarshal(raw, &r.Body)
+	return r
+}
+
+func (s *server) guest() string {
+	s.t.Helper()
+	r := s.do("POST", "/api/auth/guest", "", nil)
+	if r.Status != 201 || r.Body["success"] != true {
+		s.t.Fatalf("guest sign-up: %d %s", r.Status, r.Raw)
+	}
+	return r.Body["data"].(map[string]any)["apiKey"].(string)
+}
+
+func data(r resp) map[string]any { m, _ := r.Body["data"].(map[string]any); return m }
+
+func TestAuth(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newServer(t, e)
+		key := s.guest()
+		if !strings.HasPrefix(key, "xp_") || len(key) != 3+64 {
+			t.Fatalf("key format %q", key)
+		}
+		me := s.do("GET", "/api/me", key, nil)
+		if me.Status != 200 || data(me)["id"] == "" || data(me)["apiKeyPrefix"] != key[:11] {
+			t.Fatalf("me: %d %s", me.Status, me.Raw)
+		}
+		for _, k := range []string{"", "xp_" + strings.Repeat("0", 64), "short", key + "x"} {
+			r := s.do("GET", "/api/me", k, nil)
+			if r.Status != 401 || r.Body["success"] != false || r.Body["error"] != "UNAUTHORIZED" {
+				t.Errorf("key %q: %d %s", k, r.Status, r.Raw)
+			}
+		}
+		// Regenerating invalidates the old key at once.
+		nk := s.do("POST", "/api/me/api-key", key, nil)
+		newKey, _ := data(nk)["apiKey"].(string)
+		if nk.Status != 200 || newKey == "" || newKey == key {
+			t.Fatalf("regenerate: %d %s", nk.Status, nk.Raw)
+		}
+		if r := s.do("GET", "/api/me", key, nil); r.Status != 401 {
+			t.Fatalf("old key still works: %d", r.Status)
+		}
+		if r := s.do("GET", "/api/me", newKey, nil); r.Status != 200 || data(r)["id"] != data(me)["id"] {
+			t.Fatalf("new key: %d %s", r.Status, r.Raw)
+		}
+	})
+}
+
+func TestFaucetIdempotencyAndCooldown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newServer(t, e)
+		key := s.guest()
+		first := s.do("POST", "/api/faucet", key, nil, "Idempotency-Key", "claim-1")
+		if first.Status != 200 || data(first)["granted"] != 100.0 || data(first)["balance"] != 100.0 {
+			t.Fatalf("faucet: %d %s", first.Status, first.Raw)
+		}
+		again := s.do("POST", "/api/faucet", key, nil, "Idempotency-Key", "claim-1")
+		if again.Status != 200 || !bytes.Equal(again.Raw, first.Raw) {
+			t.Fatalf("replay differs:\n%s\n%s", first.Raw, again.Raw)
+		}
+		cool := s.do("POST", "/api/faucet", key, nil, "Idempotency-Key", "claim-2")
+		if cool.Status != 429 || cool.Body["error"] != "FAUCET_COOLDOWN" || cool.Body["nextFaucetAt"] == nil ||
+			data(cool)["nextFaucetAt"] == nil || cool.Header.Get("Retry-After") == "" {
+			t.Fatalf("cooldown: %d %s %v", cool.Status, cool.Raw, cool.Header)
+		}
+		// Same key, different request: conflict, nothing moves.
+		if r := s.do("POST", "/api/faucet?x=1", key, nil, "Idempotency-Key", "claim-1"); r.Status != 409 {
+			t.Fatalf("reused key with another request: %d %s", r.Status, r.Raw)
+		}
+		if r := s.do("POST", "/api/faucet", key, nil, "Idempotency-Key", strings.Repeat("k", 300)); r.Status != 400 || r.Body["field"] != "Idempotency-Key" {
+			t.Fatalf("long key: %d %s", r.Status, r.Raw)
+		}
+		if me := s.do("GET", "/api/me", key, nil); data(me)["credits"] != 100.0 {
+			t.Fatalf("credits after replays: %s", me.Raw)
+		}
+		rep := storetest.CheckLedger(t, s.app.DB)
+		if rep.Transfers != 1 {
+			t.Fatalf("%d transfers, want 1", rep.Transfers)
+		}
+	})
+}
+
+// TestConcurrentFaucet: many simultaneous claims on one account, each with its own key, grant
+// exactly one claim.
+func TestConcurrentFaucet(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newServer(t, e)
+		key := s.guest()
+		var wg sync.WaitGroup
+		codes := make(chan int, 32)
+		for i := range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes <- s.do("POST", "/api/faucet", key, nil, "Idempotency-Key", fmt.Sprintf("k%d", i)).Status
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		n := map[int]int{}
+		for c := range codes {
+			n[c]++
+		}
+		if n[200] != 1 || n[429] != 31 {
+			t.Fatalf("status counts %v", n)
+		}
+		storetest.CheckLedger(t, s.app.DB)
+	})
+}
+
+func TestHealth(t *testing.T) {
+	s := newServer(t, store.SQLite)
+	for _, p := range []string{"/health/live", "/health/ready"} {
+		if r := s.do("GET", p, "", nil); r.Status != 200 || r.Body["status"] != "ok" {
+			t.Fatalf("%s: %d %s", p, r.Status, r.Raw)
+		}
+	}
+	h := s.do("GET", "/health", "", nil)
+	fr, _ := h.Body["financial_reconciliation"].(map[string]any)
+	if h.Status != 200 || h.Body["status"] != "ok" || fr == nil || fr["invariant_holds"] != true || h.Body["version"] != "test" {
+		t.Fatalf("/health: %d %s", h.Status, h.Raw)
+	}
+	m := s.do("GET", "/metrics", "", nil)
+	if m.Status != 200 || !bytes.Contains(m.Raw, []byte(`arcade_http_requests_total{code="200",route="GET /health"}`)) ||
+		!bytes.Contains(m.Raw, []byte("go_goroutines")) {
+		t.Fatalf("/metrics lacks request or runtime metrics:\n%.500s", m.Raw)
+	}
+}
+
+func TestDrainingReadiness(t *testing.T) {
+	sc := storetest.Config(t, store.SQLite)
+	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, DrainDelay: 300 * time.Millisecond},
+		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	ln := ts.Listener
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	url := "http://" + ln.Addr().String()
+	get := func() int {
+		r, err := http.Get(url + "/health/ready")
+		if err != nil {
+			return -1
+		}
+		r.Body.Close()
+		return r.StatusCode
+	}
+	if c := get(); c != 200 {
+		t.Fatalf("ready before drain: %d", c)
+	}
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for get() != 503 {
+		if time.Now().After(deadline) {
+			t.Fatal("ready never answered 503 while draining")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+}
+
+// TestOpenAPI: the document is valid OpenAPI 3.1 (checked by libopenapi-validator), documents
+// exactly the routes that are served, and real answers validate against it.
+func TestOpenAPI(t *testing.T) {
+	s := newServer(t, store.SQLite)
+	r := s.do("GET", "/openapi.json", "", nil)
+	if r.Status != 200 || r.Body["openapi"] != "3.1.0" {
+		t.Fatalf("openapi: %d %.200s", r.Status, r.Raw)
+	}
+	doc, err := libopenapi.NewDocument(r.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		t.Fatalf("validator: %v", errs)
+	}
+	if ok, verrs := v.ValidateDocument(); !ok {
+		for _, e := range verrs {
+			t.Errorf("invalid document: %s: %s", e.Message, e.Reason)
+		}
+		t.FailNow()
+	}
+	// Documented == served.
+	documented := map[string]bool{}
+	for path, item := range r.Body["paths"].(map[string]any) {
+		for method := range item.(map[string]any) {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	served := map[string]bool{}
+	for _, p := range s.app.Router.Patterns() {
+		served[p] = true
+		if !documented[p] {
+			t.Errorf("served but not documented: %s", p)
+		}
+	}
+	for p := range documented {
+		if !served[p] {
+			t.Errorf("documented but not served: %s", p)
+		}
+		// And the mux really answers it: not its plain-text 404/405.
+		method, path, _ := strings.Cut(p, " ")
+		path = strings.NewReplacer("{id}", "00000000-0000-0000-0000-000000000000").Replace(path)
+		res := s.do(method, path, "", nil)
+		if ct := res.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/plain; charset=utf-8") && (res.Status == 404 || res.Status == 405) {
+			t.Errorf("documented route %s is not served: %d %s", p, res.Status, res.Raw)
+		}
+	}
+	// Real answers validate against the document.
+	key := s.guest()
+	for _, c := range []struct{ method, path, key string }{
+		{"GET", "/api/me", key}, {"GET", "/api/me", ""}, {"POST", "/api/faucet", key}, {"POST", "/api/faucet", key},
+		{"GET", "/health", ""}, {"GET", "/health/live", ""}, {"POST", "/api/auth/guest", ""},
+	} {
+		req, _ := http.NewRequest(c.method, s.URL+c.path, nil)
+		if c.key != "" {
+			req.Header.Set("Authorization", "Bearer "+c.key)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		res.Body = io.NopCloser(bytes.NewReader(raw))
+		if ok, verrs := v.ValidateHttpResponse(req, res); !ok {
+			for _, e := range verrs {
+				t.Errorf("%s %s (%d) does not match the document: %s %s\n%s", c.method, c.path, res.StatusCode, e.Message, e.Reason, raw)
+			}
+		}
+	}
+}
