@@ -52,7 +52,7 @@ func openSQLite(ctx context.Context, dir string) (*DB, error) {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{engine: SQLite, write: w, read: r}, nil
+	return &DB{engine: SQLite, write: w, read: r, readCache: &stmtCache{}}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {

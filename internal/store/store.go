@@ -57,6 +57,8 @@ type DB struct {
 	stopped chan struct{}
 	closeMu sync.Once
 	maxB    int
+
+	readCache *stmtCache // SQLite only
 }
 
 // Engine reports which engine db runs on.
@@ -103,6 +105,7 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) closeDBs() error {
+	db.readCache.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -115,7 +118,7 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 
 // Read runs fn against the read pool. On SQLite readers never block the writer (WAL).
 func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
-	return fn(ctx, &pool{db: db.read, engine: db.engine})
+	return fn(ctx, &pool{db: db.read, engine: db.engine, cache: db.readCache})
 }
 
 // Write runs fn inside a transaction and returns once that transaction is durably committed (or
@@ -149,7 +152,7 @@ func (db *DB) writeDirect(ctx context.Context, fn func(ctx context.Context, q Q)
 	ctx = context.WithoutCancel(ctx)
 	for attempt := 0; ; attempt++ {
 		err := db.runTx(ctx, func(tx *sql.Tx) error {
-			return fn(ctx, &txQ{tx: tx, engine: db.engine})
+			return fn(ctx, db.txQ(tx))
 		})
 		if err != nil && attempt < 5 && isRetryable(db.engine, err) {
 			continue
@@ -213,8 +216,9 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 	results = results[:len(ops)]
 	ctx := context.Background()
 	err := db.runTx(ctx, func(tx *sql.Tx) error {
+		q := db.txQ(tx)
 		for i, op := range ops {
-			results[i] = db.runOne(tx, op)
+			results[i] = db.runOne(q, op)
 			if errors.Is(results[i], errTxBroken) {
 				return results[i]
 			}
@@ -242,12 +246,13 @@ var errTxBroken = errors.New("store: transaction unusable")
 
 // runOne runs one op inside its own savepoint. Retryable conflicts (deadlock, serialization
 // failure) are retried a few times from the savepoint.
-func (db *DB) runOne(tx *sql.Tx, op *writeOp) error {
+func (db *DB) runOne(q *txQ, op *writeOp) error {
+	tx := q.tx
 	for attempt := 0; ; attempt++ {
 		if _, err := tx.ExecContext(op.ctx, "SAVEPOINT op"); err != nil {
 			return fmt.Errorf("%w: savepoint: %v", errTxBroken, err)
 		}
-		err := op.fn(op.ctx, &txQ{tx: tx, engine: db.engine})
+		err := op.fn(op.ctx, q)
 		if err == nil {
 			if _, err := tx.ExecContext(op.ctx, "RELEASE SAVEPOINT op"); err != nil {
 				return fmt.Errorf("%w: release: %v", errTxBroken, err)
@@ -267,37 +272,118 @@ func (db *DB) runOne(tx *sql.Tx, op *writeOp) error {
 	}
 }
 
+func (db *DB) txQ(tx *sql.Tx) *txQ {
+	q := &txQ{tx: tx, engine: db.engine}
+	if db.engine == SQLite {
+		q.stmts = map[string]*sql.Stmt{}
+	}
+	return q
+}
+
 // pool and txQ adapt *sql.DB and *sql.Tx to Q, rebinding placeholders for PostgreSQL.
 type pool struct {
 	db     *sql.DB
 	engine Engine
+	cache  *stmtCache
 }
 
 func (p *pool) Engine() Engine { return p.engine }
 func (p *pool) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := p.cache.get(ctx, p.db, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return p.db.ExecContext(ctx, rebind(p.engine, q), args...)
 }
 func (p *pool) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := p.cache.get(ctx, p.db, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return p.db.QueryContext(ctx, rebind(p.engine, q), args...)
 }
 func (p *pool) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := p.cache.get(ctx, p.db, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return p.db.QueryRowContext(ctx, rebind(p.engine, q), args...)
 }
 
 type txQ struct {
 	tx     *sql.Tx
 	engine Engine
+	stmts  map[string]*sql.Stmt // SQLite only; closed by the transaction's end
+}
+
+// stmt returns q prepared on this transaction, once per transaction: a group-committed batch
+// runs the same few statements for every op in it, and on SQLite parsing a statement costs as
+// much as running it. (Statements cannot be cached across transactions here: the writer has one
+// connection, held by the transaction, so preparing on the pool would wait for itself.)
+func (t *txQ) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.stmts == nil || len(q) > maxCachedQueryLen {
+		return nil
+	}
+	if st, ok := t.stmts[q]; ok {
+		return st
+	}
+	st, err := t.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // let the unprepared path report the error
+	}
+	t.stmts[q] = st
+	return st
 }
 
 func (t *txQ) Engine() Engine { return t.engine }
 func (t *txQ) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, rebind(t.engine, q), args...)
 }
 func (t *txQ) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, rebind(t.engine, q), args...)
 }
 func (t *txQ) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, rebind(t.engine, q), args...)
+}
+
+// stmtCache keeps prepared statements for SQLite, where parsing a statement costs as much as
+// running it. (pgx caches prepared statements per connection by itself.) A nil cache is off.
+type stmtCache struct {
+	m sync.Map // query text -> *sql.Stmt
+}
+
+// maxCachedQueryLen keeps one-off generated queries (IN lists, ad-hoc reports) out of the cache.
+const maxCachedQueryLen = 2048
+
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
+	if c == nil || len(q) > maxCachedQueryLen {
+		return nil
+	}
+	if v, ok := c.m.Load(q); ok {
+		return v.(*sql.Stmt)
+	}
+	st, err := db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // let the unprepared path report the error
+	}
+	if v, loaded := c.m.LoadOrStore(q, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	return st
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.m.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 }
 
 var rebound sync.Map // query text -> PostgreSQL form
