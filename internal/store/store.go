@@ -56,6 +56,8 @@ type DB struct {
 	stop    chan struct{}
 	stopped chan struct{}
 	closeMu sync.Once
+	sendMu  sync.RWMutex
+	closed  bool
 	maxB    int
 
 	readCache *stmtCache // SQLite only
@@ -98,6 +100,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 // Close stops the committer after it has answered every queued Write, then closes the pools.
 func (db *DB) Close() error {
 	db.closeMu.Do(func() {
+		db.sendMu.Lock()
+		db.closed = true
+		db.sendMu.Unlock()
 		close(db.stop)
 		<-db.stopped
 	})
@@ -130,12 +135,19 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, q Q) error
 		return db.writeDirect(ctx, fn)
 	}
 	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
+	// The read lock keeps Close from stopping the committer between our check and our send, so a
+	// queued op is always answered.
+	db.sendMu.RLock()
+	if db.closed {
+		db.sendMu.RUnlock()
+		return errors.New("store: closed")
+	}
 	select {
 	case db.batch <- op:
+		db.sendMu.RUnlock()
 	case <-ctx.Done():
+		db.sendMu.RUnlock()
 		return ctx.Err()
-	case <-db.stop:
-		return errors.New("store: closed")
 	}
 	// Once queued the work will be committed or refused; wait for the verdict even if the caller
 	// gives up, so that "acknowledged" always means "durable".

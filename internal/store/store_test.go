@@ -1,0 +1,118 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/store/storetest"
+)
+
+func TestMigrations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		cfg := storetest.Config(t, e)
+		db := storetest.OpenWith(t, cfg)
+		ms, err := store.Migrations(e)
+		if err != nil || len(ms) == 0 {
+			t.Fatalf("migrations: %v", err)
+		}
+		v, err := db.Version(context.Background())
+		if err != nil || v != len(ms) {
+			t.Fatalf("version %d, %v; want %d", v, err, len(ms))
+		}
+		// Re-running is a no-op, and a second instance opening the same database agrees.
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if e == store.Postgres {
+			db2 := storetest.OpenWith(t, cfg)
+			if v2, _ := db2.Version(context.Background()); v2 != v {
+				t.Fatalf("second instance at version %d", v2)
+			}
+		}
+		// The platform account and its system ledger accounts exist from the first migration.
+		var n int
+		_ = db.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+			return q.QueryRow(ctx, `SELECT COUNT(*) FROM ledger_accounts WHERE owner_id = ?`, "00000000-0000-0000-0000-000000000001").Scan(&n)
+		})
+		if n != 8 {
+			t.Fatalf("%d platform ledger accounts, want 8", n)
+		}
+	})
+}
+
+// TestBatchIsolation: in one group-committed batch, a failing op leaves no trace while its
+// neighbours commit; each caller gets its own verdict.
+func TestBatchIsolation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		ctx := context.Background()
+		if err := db.Write(ctx, func(ctx context.Context, q store.Q) error {
+			_, err := q.Exec(ctx, `CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		var wg sync.WaitGroup
+		results := make([]error, 200)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = db.Write(ctx, func(ctx context.Context, q store.Q) error {
+					if _, err := q.Exec(ctx, `INSERT INTO kv (k, v) VALUES (?, ?)`, fmt.Sprint(i), i); err != nil {
+						return err
+					}
+					switch i % 3 {
+					case 1: // domain error after a write: the write must vanish
+						return boom
+					case 2: // database error after a write (duplicate key): same
+						_, err := q.Exec(ctx, `INSERT INTO kv (k, v) VALUES (?, ?)`, fmt.Sprint(i), i)
+						return err
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		for i, err := range results {
+			switch i % 3 {
+			case 0:
+				if err != nil {
+					t.Fatalf("op %d: %v", i, err)
+				}
+			case 1:
+				if !errors.Is(err, boom) {
+					t.Fatalf("op %d: %v, want boom", i, err)
+				}
+			case 2:
+				if !store.IsUnique(err) {
+					t.Fatalf("op %d: %v, want unique violation", i, err)
+				}
+			}
+		}
+		var n, sum int
+		_ = db.Read(ctx, func(ctx context.Context, q store.Q) error {
+			return q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(v), 0) FROM kv`).Scan(&n, &sum)
+		})
+		want := 0
+		for i := 0; i < 200; i += 3 {
+			want += i
+		}
+		if n != 67 || sum != want {
+			t.Fatalf("%d rows summing %d; want 67 rows summing %d", n, sum, want)
+		}
+	})
+}
+
+func TestClosedRefusesWrites(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	db.Close()
+	if err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error { return nil }); err == nil {
+		t.Fatal("write after close succeeded")
+	}
+}
