@@ -19,6 +19,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
@@ -95,7 +96,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
 	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: db, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
 	health.Register(a.Router, a.Metrics)
-	(&creditsapi.API{DB: db, Accounts: accounts, Now: deps.Now, Rand: deps.Rand, Log: log}).Register(a.Router)
+	(&creditsapi.API{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand, Log: log}).Register(a.Router)
 	a.registerOpenAPI()
 	return a, nil
 }

@@ -120,3 +120,23 @@ func TestBearerKey(t *testing.T) {
 		}
 	}
 }
+
+func TestStrictNumber(t *testing.T) {
+	var v struct {
+		Amount Number `json:"amount"`
+	}
+	for body, field := range map[string]string{`{"amount":"10"}`: "amount", `{"amount":true}`: "amount", `{"amount":[1]}`: "amount", `{"amount":10.5}`: ""} {
+		v.Amount = ""
+		err := DecodeJSON([]byte(body), &v)
+		e := errs.As(err)
+		if field == "" {
+			if err != nil || v.Amount != "10.5" {
+				t.Errorf("%s: %v %q", body, err, v.Amount)
+			}
+			continue
+		}
+		if e == nil || e.Field != field {
+			t.Errorf("%s: got %v, want a validation error on %s", body, err, field)
+		}
+	}
+}

@@ -97,7 +97,7 @@ func DecodeConfig(data []byte, field string) (Config, error) {
 		return Config{}, err
 	}
 	c.ProgressionType = Flat
-	if ok {
+	if ok && pt != "" { // the real system treats "" as absent too
 		c.ProgressionType = Progression(pt)
 	}
 	maxPlay, okPlay, err := o.wholeCredits("maxPlay")
@@ -175,7 +175,7 @@ func (c Config) Validate(field string) error {
 	if err := checkTarget(c.Target, c.Condition, name("target"), name("condition")); err != nil {
 		return err
 	}
-	if !c.ProgressionType.valid() {
+	if c.ProgressionType != "" && !c.ProgressionType.valid() {
 		return errs.Invalid(name("progressionType"), "must be one of %s", progressionList())
 	}
 	if c.MaxPlay < 0 || c.MaxPlay%money.Micro != 0 || (c.MaxPlay > 0 && c.MaxPlay < money.Micro) {

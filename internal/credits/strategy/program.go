@@ -25,8 +25,11 @@ type program struct {
 	over     bool
 	minStake int64 // whole credits
 	maxStake int64 // whole credits
+	minBet   int64 // minStake in micro-units
+	maxBet   int64 // maxStake in micro-units
 
 	// stop limits; 0 is "not set"
+	anyLimit    bool // any limit other than maxRounds is set
 	maxRounds   int64
 	balBelow    int64
 	balAbove    int64
@@ -51,16 +54,17 @@ type program struct {
 
 // crule is a compiled rule: codes and values in the units the engine uses.
 type crule struct {
-	id       string
 	trig     trigCode
-	tv       int64  // counts as integers; credits in micro-units; percentages as Dec
-	pmask    uint64 // pattern_win_loss: bit k is the result k rounds ago (1 = win)
-	plen     uint   // pattern_win_loss: pattern length
 	act      actCode
-	av       int64 // percentages, factors and credits as Dec; targets in hundredths; rounds as integers
-	ref      int   // execute/enable/disable_rule: index of the target rule (sorted order)
-	cooldown int64
-	maxExec  int64
+	tv       int64  // counts as integers; credits in micro-units; percentages as Dec
+	av       int64  // percentages, factors and credits as Dec; targets in hundredths; rounds as integers
+	ref      int    // execute/enable/disable_rule: index of the target rule (sorted order)
+	cooldown int64  // rounds skipped after an execution
+	maxExec  int64  // execution cap; 0: none
+	pmask    uint64 // pattern_win_loss: bit k is the result k rounds ago (1 = win)
+	pwin     uint64 // pattern_win_loss: the pattern's window (plen low bits); alternating: v−1 low bits
+	plen     int64  // pattern_win_loss: pattern length
+	id       string
 }
 
 func (c Config) compile() *program {
@@ -100,7 +104,14 @@ func (c Config) compile() *program {
 		p.line = c.LabouchereLine
 	}
 	p.w = winningRolls(p.target, p.over)
+	p.minBet, p.maxBet = p.minStake*micro, p.maxStake*micro
+	p.setAnyLimit()
 	return p
+}
+
+func (p *program) setAnyLimit() {
+	p.anyLimit = p.balBelow > 0 || p.balAbove > 0 || p.stopLosses > 0 || p.stopWins > 0 ||
+		p.profitAbove > 0 || p.lossAbove > 0
 }
 
 func (a *Advanced) compile() *program {
@@ -126,7 +137,9 @@ func (a *Advanced) compile() *program {
 		p.maxStake = min(p.maxStake, int64(l.MaxBet)/micro)
 	}
 	p.minStake = min(p.minStake, p.maxStake)
+	p.minBet, p.maxBet = p.minStake*micro, p.maxStake*micro
 	p.w = winningRolls(p.target, p.over)
+	p.setAnyLimit()
 
 	// Rules run by ascending order; equal orders keep their position in the list.
 	idx := make([]int, len(a.Rules))
@@ -151,12 +164,16 @@ func (a *Advanced) compile() *program {
 				cr.tv = v.Int()
 			}
 		}
-		if tc == tAlternating && r.Trigger.Value == nil {
-			cr.tv = 4
+		if tc == tAlternating {
+			if r.Trigger.Value == nil {
+				cr.tv = 4
+			}
+			cr.pwin = 1<<uint(cr.tv-1) - 1
 		}
 		if tc == tPatternWinLoss {
 			pat := r.Trigger.Pattern
-			cr.plen = uint(len(pat))
+			cr.plen = int64(len(pat))
+			cr.pwin = 1<<uint(len(pat)) - 1 // all ones for 64
 			for b := 0; b < len(pat); b++ {
 				if pat[len(pat)-1-b] == 'W' {
 					cr.pmask |= 1 << uint(b)

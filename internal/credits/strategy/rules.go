@@ -1,16 +1,34 @@
 package strategy
 
+import "math"
+
 // The advanced-strategy engine: after every settled round the enabled rules are tried in order;
 // sequential runs the first whose trigger matches, all_matching runs every one that matches,
 // each action seeing the effect of the ones before. A rule in cooldown or at its execution cap
 // is passed over. Global stop limits are checked by Next before every round.
 
-// ruleState is the mutable state of one rule in a session.
+// ruleState is one rule in a session: a copy of the compiled rule, kept next to its mutable
+// state so that the per-round loop walks one array.
 type ruleState struct {
+	crule
+	gate    int64 // the rule may run once rounds played ≥ gate; MaxInt64 when disabled or exhausted
 	enabled bool
 	execs   int64 // executions so far
 	last    int64 // rounds played at the last execution; -1 for never
 	thr     int64 // balance_percent_* triggers: the balance change (micro-units) the percentage stands for
+}
+
+// updateGate folds the enabled flag, the execution cap and the cooldown into one number, so the
+// per-round loop tests a rule's eligibility with one comparison.
+func (st *ruleState) updateGate() {
+	switch {
+	case !st.enabled || (st.maxExec > 0 && st.execs >= st.maxExec):
+		st.gate = math.MaxInt64
+	case st.last < 0:
+		st.gate = 0
+	default:
+		st.gate = st.last + st.cooldown + 1 // cooldown c: skip the c rounds after an execution
+	}
 }
 
 // resetRules restores every rule's enabled state, execution count and cooldown.
@@ -18,6 +36,7 @@ func (s *Session) resetRules() {
 	for i := range s.rules {
 		st := &s.rules[i]
 		st.enabled, st.execs, st.last = s.p.enabled[i], 0, -1
+		st.updateGate()
 	}
 }
 
@@ -39,109 +58,99 @@ func (r *crule) threshold(start int64) int64 {
 	return 0
 }
 
+// runRules runs the rule pass after a settled round (see the file comment).
 func (s *Session) runRules() {
 	s.executed = s.executed[:0]
 	p := s.p
-	rules := p.rules[:len(s.rules)]
+	played, pnl := s.played, s.balance-s.start // actions never move money: fixed for the pass
+	lastWin := s.hist&1 == 1
 	for i := range s.rules {
-		st, r := &s.rules[i], &rules[i]
-		if !st.enabled ||
-			(r.maxExec > 0 && st.execs >= r.maxExec) ||
-			(st.last >= 0 && s.played-st.last <= r.cooldown) ||
-			!s.fires(r, st.thr) {
+		st := &s.rules[i]
+		if played < st.gate {
+			continue
+		}
+		// The trigger, evaluated inline: this loop is the advanced simulator's hot path.
+		v := st.tv
+		var hit bool
+		switch st.trig {
+		case tWin, tLastResultWasWin:
+			hit = lastWin
+		case tLoss, tLastResultWasLoss:
+			hit = !lastWin
+		case tStreakWin, tStreakWinAtLeast, tLastNWereWins, tNoLossForN:
+			hit = s.streakW >= v
+		case tStreakLoss, tStreakLossAtLeast, tLastNWereLosses, tNoWinForN:
+			hit = s.streakL >= v
+		case tStreakWinExactly:
+			hit = s.streakW == v
+		case tStreakLossExactly:
+			hit = s.streakL == v
+		case tEveryNWins:
+			hit = lastWin && s.wins%v == 0
+		case tEveryNLosses:
+			hit = !lastWin && s.losses%v == 0
+		case tEveryNRounds:
+			hit = played%v == 0
+		case tProfitAbove:
+			hit = pnl > v
+		case tProfitBelow:
+			hit = pnl < v
+		case tLossAbove:
+			hit = -pnl > v
+		case tLossBelow:
+			hit = -pnl < v
+		case tBalanceAbove:
+			hit = s.balance > v
+		case tBalanceBelow:
+			hit = s.balance < v
+		case tBalancePercentAbove: // (balance − start)/start × 100 > v, see threshold
+			hit = s.start > 0 && pnl > st.thr
+		case tBalancePercentBelow: // (start − balance)/start × 100 > v
+			hit = s.start > 0 && -pnl > st.thr
+		case tBalancePercentChange: // |balance − start|/start × 100 ≥ v
+			hit = s.start > 0 && max(pnl, -pnl) >= st.thr
+		case tWinRateAbove: // wins/played × 100 > v
+			if played < 1<<32 { // both products fit in an int64: v ≤ 100·10^6 < 2^27
+				hit = s.wins*100*DecScale > v*played
+			} else {
+				hit = cmpProducts(s.wins, 100*DecScale, v, played) > 0
+			}
+		case tWinRateBelow:
+			if played < 1<<32 {
+				hit = s.wins*100*DecScale < v*played
+			} else {
+				hit = cmpProducts(s.wins, 100*DecScale, v, played) < 0
+			}
+		case tWinRateExactly: // |wins/played × 100 − v| < 0.01
+			if played < 1<<32 { // keeps the products in range; beyond any real session
+				d := s.wins*100*DecScale - v*played
+				hit = max(d, -d) < DecScale/100*played
+			}
+		case tPatternWinLoss:
+			hit = played >= st.plen && s.hist&st.pwin == st.pmask
+		case tPatternLastN:
+			hit = max(s.streakW, s.streakL) >= v
+		case tAlternating: // the last v results alternate: every adjacent pair differs
+			hit = played >= v && ^(s.hist^s.hist>>1)&st.pwin == 0
+		case tTotalWinsEquals:
+			hit = s.wins == v
+		case tTotalLossesEquals:
+			hit = s.losses == v
+		case tRoundsEquals:
+			hit = played == v
+		}
+		if !hit {
 			continue
 		}
 		s.executed = append(s.executed, int32(i))
-		s.apply(r)
+		s.apply(&st.crule)
 		st.execs++
-		st.last = s.played
+		st.last = played
+		st.updateGate()
 		if !p.all || s.stopped {
 			break
 		}
 	}
-}
-
-// fires evaluates a trigger on the state after the round just recorded.
-func (s *Session) fires(r *crule, thr int64) bool {
-	v := r.tv
-	lastWin := s.hist&1 == 1
-	pnl := s.balance - s.start
-	switch r.trig {
-	case tWin, tLastResultWasWin:
-		return lastWin
-	case tLoss, tLastResultWasLoss:
-		return !lastWin
-	case tStreakWin, tStreakWinAtLeast, tLastNWereWins, tNoLossForN:
-		return s.streakW >= v
-	case tStreakLoss, tStreakLossAtLeast, tLastNWereLosses, tNoWinForN:
-		return s.streakL >= v
-	case tStreakWinExactly:
-		return s.streakW == v
-	case tStreakLossExactly:
-		return s.streakL == v
-	case tEveryNWins:
-		return lastWin && s.wins%v == 0
-	case tEveryNLosses:
-		return !lastWin && s.losses%v == 0
-	case tEveryNRounds:
-		return s.played%v == 0
-	case tProfitAbove:
-		return pnl > v
-	case tProfitBelow:
-		return pnl < v
-	case tLossAbove:
-		return -pnl > v
-	case tLossBelow:
-		return -pnl < v
-	case tBalanceAbove:
-		return s.balance > v
-	case tBalanceBelow:
-		return s.balance < v
-	case tBalancePercentAbove: // (balance − start)/start × 100 > v
-		return s.start > 0 && pnl > thr
-	case tBalancePercentBelow: // (start − balance)/start × 100 > v
-		return s.start > 0 && -pnl > thr
-	case tBalancePercentChange: // |balance − start|/start × 100 ≥ v
-		return s.start > 0 && max(pnl, -pnl) >= thr
-	case tWinRateAbove: // wins/played × 100 > v
-		return s.winRateCmp(v) > 0
-	case tWinRateBelow:
-		return s.winRateCmp(v) < 0
-	case tWinRateExactly: // |wins/played × 100 − v| < 0.01
-		if s.played >= 1<<32 {
-			return false // beyond any real session; keeps the products below in range
-		}
-		d := s.wins*100*DecScale - v*s.played
-		return max(d, -d) < DecScale/100*s.played
-	case tPatternWinLoss:
-		return s.histLen() >= int64(r.plen) && s.hist&(1<<r.plen-1) == r.pmask
-	case tPatternLastN:
-		return max(s.streakW, s.streakL) >= v
-	case tAlternating: // the last v results alternate: every adjacent pair differs
-		return s.histLen() >= v && ^(s.hist^s.hist>>1)&(1<<uint(v-1)-1) == 0
-	case tTotalWinsEquals:
-		return s.wins == v
-	case tTotalLossesEquals:
-		return s.losses == v
-	case tRoundsEquals:
-		return s.played == v
-	}
-	return false
-}
-
-// winRateCmp compares the win rate wins/played × 100 with the percentage v (a Dec).
-func (s *Session) winRateCmp(v int64) int {
-	if s.played < 1<<32 { // both products fit in an int64: v ≤ 100·10^6 < 2^27
-		a, b := s.wins*100*DecScale, v*s.played
-		switch {
-		case a < b:
-			return -1
-		case a > b:
-			return 1
-		}
-		return 0
-	}
-	return cmpProducts(s.wins, 100*DecScale, v, s.played)
 }
 
 // apply runs a rule's action, then keeps the bet and the target within bounds.
@@ -177,9 +186,9 @@ func (s *Session) apply(r *crule) {
 	case aTripleBet:
 		s.bet = mulDiv(s.bet, 3, 1)
 	case aMaxBet:
-		s.bet = p.maxStake * micro
+		s.bet = p.maxBet
 	case aMinBet:
-		s.bet = p.minStake * micro
+		s.bet = p.minBet
 	case aSwitchOverUnder:
 		s.over = !s.over
 		s.target = 10000 - s.target
@@ -210,12 +219,14 @@ func (s *Session) apply(r *crule) {
 	case aExecuteRule:
 		// Validation refuses loops, so the chain ends within len(rules) steps.
 		s.executed = append(s.executed, int32(r.ref))
-		s.apply(&p.rules[r.ref])
+		s.apply(&s.rules[r.ref].crule)
 	case aEnableRule:
 		s.rules[r.ref].enabled = true
+		s.rules[r.ref].updateGate()
 	case aDisableRule:
 		s.rules[r.ref].enabled = false
+		s.rules[r.ref].updateGate()
 	}
-	s.bet = max(p.minStake*micro, min(s.bet, p.maxStake*micro))
+	s.bet = max(p.minBet, min(s.bet, p.maxBet))
 	s.target = clampTarget(s.target, s.over)
 }

@@ -2,11 +2,10 @@ package strategy
 
 import (
 	"errors"
-
-	"github.com/arcadehq/arcade/fairness"
 	"math"
 	"math/bits"
 
+	"github.com/arcadehq/arcade/fairness"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/money"
 )
@@ -102,15 +101,24 @@ func NewSession(st Strategy, balance money.Amount, opts Options) (*Session, erro
 
 // newSession allocates a session for p; reset starts it.
 func newSession(p *program) *Session {
-	s := &Session{p: p}
+	s := new(Session)
+	s.init(p)
+	return s
+}
+
+// init prepares s, wherever it is allocated, to run p.
+func (s *Session) init(p *program) {
+	*s = Session{p: p}
 	if p.advanced {
 		n := len(p.rules)
 		s.rules = make([]ruleState, n)
+		for i := range s.rules {
+			s.rules[i].crule = p.rules[i]
+		}
 		s.executed = make([]int32, 0, 2*n)
 	} else if p.prog == Labouchere {
 		s.line = make([]int64, 0, 4*maxRunningLine)
 	}
-	return s
 }
 
 // reset restarts the session with a balance, reusing its memory.
@@ -127,8 +135,8 @@ func (s *Session) reset(balance, maxRounds int64) {
 	}
 	if p.advanced {
 		s.resetRules()
-		for i := range p.rules {
-			s.rules[i].thr = p.rules[i].threshold(balance)
+		for i := range s.rules {
+			s.rules[i].thr = s.rules[i].threshold(balance)
 		}
 	}
 	if p.prog == Labouchere {
@@ -215,11 +223,15 @@ func (s *Session) pendingBet() Bet {
 
 // limitReason checks the stop limits, before every round.
 func (s *Session) limitReason() string {
+	if s.maxRounds > 0 && s.steps >= s.maxRounds {
+		return ReasonMaxRounds
+	}
 	p := s.p
+	if !p.anyLimit {
+		return ""
+	}
 	pnl := s.balance - s.start
 	switch {
-	case s.maxRounds > 0 && s.steps >= s.maxRounds:
-		return ReasonMaxRounds
 	case p.balBelow > 0 && s.balance < p.balBelow:
 		return ReasonBalanceBelow
 	case p.balAbove > 0 && s.balance >= p.balAbove:
@@ -326,13 +338,10 @@ func (s *Session) Stats() Stats {
 // order they ran (an execute_rule's target follows it).
 func (s *Session) ExecutedRules(dst []string) []string {
 	for _, i := range s.executed {
-		dst = append(dst, s.p.rules[i].id)
+		dst = append(dst, s.rules[i].id)
 	}
 	return dst
 }
-
-// histLen is the number of results in the history window.
-func (s *Session) histLen() int64 { return min(s.played, HistoryWindow) }
 
 // Basic progressions. Bets are kept in micro-units but are always whole credits here.
 
@@ -354,7 +363,7 @@ const maxRunningLine = 1024
 
 func (s *Session) progress(win bool, stake, payout int64) {
 	p := s.p
-	base, limit := p.base, p.maxStake*micro
+	base, limit := p.base, p.maxBet
 	switch p.prog {
 	case Flat:
 		s.bet = base
@@ -409,7 +418,7 @@ func (s *Session) lineBet() int64 {
 	if len(l) > 1 {
 		units += l[len(l)-1]
 	}
-	return min(mulDiv(s.p.base, units, 1), s.p.maxStake*micro)
+	return min(mulDiv(s.p.base, units, 1), s.p.maxBet)
 }
 
 func (s *Session) labouchere(win bool) {
@@ -453,7 +462,7 @@ func (s *Session) oscar(win bool, stake, payout int64) {
 		s.oscarP, s.bet = 0, unit
 		return
 	}
-	next := min(satAdd(s.bet, unit), p.maxStake*micro)
+	next := min(satAdd(s.bet, unit), p.maxBet)
 	if need := oscarStake(unit-s.oscarP, p.target, p.over, p.w); need < next {
 		next = need
 	}
@@ -516,7 +525,7 @@ func (s *Session) kelly() {
 		kb = mulDiv(s.balance, num, den)
 	}
 	kb = kb / micro * micro
-	s.bet = max(p.base, min(kb, p.maxStake*micro))
+	s.bet = max(p.base, min(kb, p.maxBet))
 }
 
 const (

@@ -221,7 +221,9 @@ func Simulate(ctx context.Context, spec SimSpec, progress func(done, total int64
 	}
 	for range workers {
 		wg.Go(func() {
-			s := newSession(prog)
+			ps := new(paddedSession)
+			s := &ps.Session
+			s.init(prog)
 			for {
 				i := int(nextSession.Add(1) - 1)
 				if i >= spec.Sessions || ctx.Err() != nil {
@@ -258,6 +260,14 @@ func Simulate(ctx context.Context, spec SimSpec, progress func(done, total int64
 	res := summarise(results, &spec)
 	res.RecentRounds = tail
 	return res, nil
+}
+
+// paddedSession keeps a worker's session on cache lines of its own: sessions are written every
+// round, and two workers' sessions side by side in memory would slow each other down.
+type paddedSession struct {
+	_ [128]byte
+	Session
+	_ [128]byte
 }
 
 // runSession plays session i on s. The loop is the hot path: one HMAC, one Next and one Record

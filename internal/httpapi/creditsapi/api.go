@@ -17,6 +17,7 @@ import (
 	"github.com/arcadehq/arcade/internal/idem"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
@@ -24,6 +25,7 @@ import (
 type API struct {
 	DB       *store.DB
 	Accounts *account.Service
+	Seeds    seeds.Engine
 	Now      func() time.Time
 	Rand     io.Reader
 	Log      *slog.Logger
@@ -124,6 +126,9 @@ func (a *API) moneyMove(r *http.Request, me account.Account, scope string, raw [
 func (a *API) Register(rt *httpapi.Router) {
 	a.registerAuth(rt)
 	a.registerFaucet(rt)
+	a.registerDice(rt)
+	a.registerHistory(rt)
+	a.registerWithdraw(rt)
 }
 
 // Me is GET /api/me's data: spec 000 documents id, email, credits, apiKeyPrefix.
