@@ -34,6 +34,9 @@ Usage:
   arcade serve     run the server (SQLite under ./arcade-data unless ARCADE_DATABASE_URL is set)
   arcade migrate   apply the database schema and exit
   arcade verify    recompute a bet offline: arcade verify --game G --server-seed HEX --client-seed C --nonce N [params]
+  arcade simulate  Monte Carlo simulation of a strategy file or preset (see arcade simulate -h)
+  arcade bench     load generator against a running server (see arcade bench -h)
+  arcade admin-key issue an API key for the platform account (operators: admin routes)
   arcade version   print the version
 
 Configuration (flags of serve, or environment):
@@ -56,6 +59,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "verify":
 		return verify.Main(ctx, args[1:], stdout, stderr)
+	case "simulate":
+		return simulateCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "admin-key":
+		return adminKey(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, versionString())
 		return 0

@@ -40,6 +40,7 @@ const (
 const (
 	PrefixCredits = "xp_"      // spec 000's key format: "xp_" + 64 hex
 	PrefixPoker   = "op_live_" // spec 002's
+	PrefixAdmin   = "arc_admin_"
 	secretBytes   = 32
 	// shownPrefix is how many characters of a key are shown as its apiKeyPrefix after the prefix.
 	shownPrefix = 8

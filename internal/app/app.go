@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/arcadehq/arcade/internal/account"
+	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/seeds"
@@ -31,6 +32,7 @@ type Config struct {
 	BaseURL     string        // ARCADE_BASE_URL: the public URL, for links in answers
 	DrainDelay  time.Duration // ARCADE_DRAIN_SECONDS: how long /health/ready answers 503 before the listener closes
 	Direct      bool          // ARCADE_DIRECT_COMMIT=1: one transaction per write (benchmark baseline)
+	Stripe      cardpay.Config
 	Version     string
 }
 
@@ -45,6 +47,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.DatabaseURL = getenv("ARCADE_DATABASE_URL")
 	c.BaseURL = getenv("ARCADE_BASE_URL")
+	c.Stripe = cardpay.Config{SecretKey: getenv("ARCADE_STRIPE_SECRET_KEY"), WebhookSecret: getenv("ARCADE_STRIPE_WEBHOOK_SECRET"),
+		APIBase: getenv("ARCADE_STRIPE_API_BASE"), BaseURL: c.BaseURL}
 	if v := getenv("ARCADE_DRAIN_SECONDS"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 0 || f > 600 {
@@ -96,7 +100,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
 	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: db, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
 	health.Register(a.Router, a.Metrics)
-	(&creditsapi.API{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand, Log: log}).Register(a.Router)
+	(&creditsapi.API{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand},
+		Card: cardpay.New(cfg.Stripe, db, deps.Now, log), Now: deps.Now, Rand: deps.Rand, Log: log}).Register(a.Router)
 	a.registerOpenAPI()
 	return a, nil
 }

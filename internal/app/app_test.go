@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -308,3 +309,7 @@ func TestOpenAPI(t *testing.T) {
 		}
 	}
 }
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func randReader() io.Reader { return crand.Reader }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arcadehq/arcade/internal/account"
+	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/idem"
@@ -26,6 +27,7 @@ type API struct {
 	DB       *store.DB
 	Accounts *account.Service
 	Seeds    seeds.Engine
+	Card     *cardpay.Service
 	Now      func() time.Time
 	Rand     io.Reader
 	Log      *slog.Logger
@@ -129,6 +131,8 @@ func (a *API) Register(rt *httpapi.Router) {
 	a.registerDice(rt)
 	a.registerHistory(rt)
 	a.registerWithdraw(rt)
+	a.registerCheckout(rt)
+	a.registerStrategies(rt)
 }
 
 // Me is GET /api/me's data: spec 000 documents id, email, credits, apiKeyPrefix.
