@@ -254,3 +254,42 @@ func UseClientNonce(ctx context.Context, q store.Q, seedID, account, clientSeed 
 	}
 	return nil
 }
+
+// Reserve returns the draw for the next nonce of owner's active seed in scope without consuming
+// it, for a caller that derives many outcomes in one transaction and then calls Advance with how
+// many it used (a strategy run).
+func (e Engine) Reserve(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Draw, error) {
+	if _, err := e.Current(ctx, q, now, owner, scope); err != nil {
+		return Draw{}, err
+	}
+	var d Draw
+	var seedHex string
+	var next int64
+	err := q.QueryRow(ctx, `SELECT id, seed, commitment, client_seed, next_nonce FROM server_seeds
+		WHERE owner_id = ? AND scope = ? AND active = 1`, owner, scope).Scan(&d.SeedID, &seedHex, &d.Commitment, &d.ClientSeed, &next)
+	if err != nil {
+		return Draw{}, fmt.Errorf("seeds: reserve: %w", err)
+	}
+	if d.Seed, err = fairness.ParseSeed(seedHex); err != nil {
+		return Draw{}, fmt.Errorf("seeds: stored seed %s: %w", d.SeedID, err)
+	}
+	d.Nonce = uint64(next)
+	return d, nil
+}
+
+// Advance consumes n nonces reserved from d. It fails with errs.Conflict if anyone else drew from
+// the seed in between (or it was rotated), so no nonce is ever used twice.
+func Advance(ctx context.Context, q store.Q, d Draw, n uint64) error {
+	if n == 0 {
+		return nil
+	}
+	res, err := q.Exec(ctx, `UPDATE server_seeds SET next_nonce = next_nonce + ? WHERE id = ? AND next_nonce = ? AND active = 1`,
+		int64(n), d.SeedID, int64(d.Nonce))
+	if err != nil {
+		return fmt.Errorf("seeds: advance: %w", err)
+	}
+	if k, _ := res.RowsAffected(); k != 1 {
+		return errs.Conflictf("the seed changed during the run; retry")
+	}
+	return nil
+}
