@@ -17,12 +17,12 @@ func TestStrategiesCRUDAndRun(t *testing.T) {
 		s.fund(key, 5000)
 		// Refused at creation, with the field named.
 		for body, field := range map[string]string{
-			`{"gameType":"dice","name":"x","config":{"amount":-1,"target":50,"condition":"over"}}`:                               "config.amount",
-			`{"gameType":"dice","name":"x","config":{"amount":10,"target":50,"condition":"over","progressionType":"reverse"}}`:   "config.progressionType",
-			`{"gameType":"dice","name":"x","config":{"amount":10,"target":50,"condition":"over","labouchereLine":[]}}`:           "config.labouchereLine",
-			`{"gameType":"dice","name":"x"}`:                                                                                      "config",
-			`{"gameType":"poker","name":"x","config":{"amount":10,"target":50,"condition":"over"}}`:                              "gameType",
-			`{"gameType":"dice","config":{"amount":10,"target":50,"condition":"over"}}`:                                          "name",
+			`{"gameType":"dice","name":"x","config":{"amount":-1,"target":50,"condition":"over"}}`:                             "config.amount",
+			`{"gameType":"dice","name":"x","config":{"amount":10,"target":50,"condition":"over","progressionType":"reverse"}}`: "config.progressionType",
+			`{"gameType":"dice","name":"x","config":{"amount":10,"target":50,"condition":"over","labouchereLine":[]}}`:         "config.labouchereLine",
+			`{"gameType":"dice","name":"x"}`: "config",
+			`{"gameType":"poker","name":"x","config":{"amount":10,"target":50,"condition":"over"}}`: "gameType",
+			`{"gameType":"dice","config":{"amount":10,"target":50,"condition":"over"}}`:             "name",
 		} {
 			r := s.do("POST", "/api/me/strategies", key, []byte(body))
 			if r.Status != 400 || r.Body["error"] != "VALIDATION_ERROR" || r.Body["field"] != field {
@@ -149,8 +149,8 @@ func TestAdvancedStrategiesAndDiscovery(t *testing.T) {
 		}
 		for body, field := range map[string]string{
 			`{"name":"x","baseConfig":{"amount":10,"target":50,"condition":"over"},"rules":[{"id":"a","trigger":{"type":"moon_phase"},"action":{"type":"stop"}}]}`: "rules[0].trigger.type",
-			`{"name":"x","baseConfig":{"amount":10,"target":50,"condition":"over"},"rules":[{"id":"a","trigger":{"type":"loss"},"action":{"type":"fly"}}]}`:       "rules[0].action.type",
-			`{"name":"x","baseConfig":{"amount":-5,"target":50,"condition":"over"},"rules":[]}`:                                                               "baseConfig.amount",
+			`{"name":"x","baseConfig":{"amount":10,"target":50,"condition":"over"},"rules":[{"id":"a","trigger":{"type":"loss"},"action":{"type":"fly"}}]}`:        "rules[0].action.type",
+			`{"name":"x","baseConfig":{"amount":-5,"target":50,"condition":"over"},"rules":[]}`:                                                                    "baseConfig.amount",
 		} {
 			r := s.do("POST", "/api/me/advanced-strategies", key, []byte(body))
 			if r.Status != 400 || r.Body["field"] != field {
