@@ -9,6 +9,8 @@ require (
 	github.com/pb33f/libopenapi v0.42.3
 	github.com/pb33f/libopenapi-validator v0.16.2
 	github.com/prometheus/client_golang v1.25.0
+	github.com/stripe/stripe-go/v82 v82.5.1
+	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.61.1
 )
 

@@ -20,6 +20,7 @@ import (
 	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
 )
@@ -33,12 +34,39 @@ type Config struct {
 	DrainDelay  time.Duration // ARCADE_DRAIN_SECONDS: how long /health/ready answers 503 before the listener closes
 	Direct      bool          // ARCADE_DIRECT_COMMIT=1: one transaction per write (benchmark baseline)
 	Stripe      cardpay.Config
+	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
+	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
 	Version     string
 }
 
+// Default rate limits: generous for an agent playing as fast as it can, tight enough to stop a
+// runaway loop. Published in GET /api/discovery (platform.rateLimits).
+var (
+	DefaultRateLimit   = ratelimit.Limit{PerSecond: 100, Burst: 200}
+	DefaultSignUpLimit = ratelimit.Limit{PerSecond: 1, Burst: 200}
+)
+
 // ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second}
+	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second,
+		RateLimit: DefaultRateLimit, SignUpLimit: DefaultSignUpLimit}
+	for _, v := range []struct {
+		env   string
+		l     *ratelimit.Limit
+		per   float64
+		burst func(float64) int
+	}{
+		{"ARCADE_RATE_LIMIT", &c.RateLimit, 1, func(r float64) int { return int(2 * r) }},
+		{"ARCADE_SIGNUP_RATE", &c.SignUpLimit, 60, func(float64) int { return DefaultSignUpLimit.Burst }},
+	} {
+		if s := getenv(v.env); s != "" {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil || f < 0 || f > 1e6 {
+				return c, fmt.Errorf("%s: want a number from 0 (off) to 1000000, got %q", v.env, s)
+			}
+			*v.l = ratelimit.Limit{PerSecond: f / v.per, Burst: v.burst(f)}
+		}
+	}
 	if v := getenv("ARCADE_ADDR"); v != "" {
 		c.Addr = v
 	}
@@ -101,7 +129,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: db, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
 	health.Register(a.Router, a.Metrics)
 	(&creditsapi.API{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand},
-		Card: cardpay.New(cfg.Stripe, db, deps.Now, log), Now: deps.Now, Rand: deps.Rand, Log: log}).Register(a.Router)
+		Card:   cardpay.New(cfg.Stripe, db, deps.Now, log),
+		PerKey: ratelimit.New(cfg.RateLimit), SignUp: ratelimit.New(cfg.SignUpLimit), Now: deps.Now, Rand: deps.Rand, Log: log}).Register(a.Router)
 	a.registerOpenAPI()
 	return a, nil
 }

@@ -9,10 +9,16 @@ import (
 	"sync"
 	"testing"
 
+	"io"
+	"log/slog"
+	"net/http/httptest"
+
 	"github.com/arcadehq/arcade/fairness/verify"
 	"github.com/arcadehq/arcade/internal/account"
+	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -258,6 +264,45 @@ func TestWithdrawals(t *testing.T) {
 		}
 		if bal["pendingWithdrawal"] != 0.0 {
 			t.Fatalf("pending left %v", bal)
+		}
+		storetest.CheckLedger(t, s.app.DB)
+	})
+}
+
+func TestAgentRegisterAndRateLimits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		sc := storetest.Config(t, e)
+		cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test",
+			RateLimit: ratelimit.Limit{PerSecond: 0.001, Burst: 3}, SignUpLimit: ratelimit.Limit{PerSecond: 0.001, Burst: 2}}
+		a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(a.Handler())
+		t.Cleanup(func() { ts.Close(); a.DB.Close() })
+		s := &server{Server: ts, app: a, t: t}
+		r := s.do("POST", "/api/auth/agent/register", "", []byte(`{"name":"bot-1"}`))
+		d := data(r)
+		if r.Status != 201 || d["credits"] != 100.0 || d["agentId"] == nil || !strings.HasPrefix(d["apiKey"].(string), "xp_") {
+			t.Fatalf("register: %d %s", r.Status, r.Raw)
+		}
+		if r := s.do("POST", "/api/auth/agent/register", "", []byte(`{"name":"BOT-1"}`)); r.Status != 409 || r.Body["field"] != "name" {
+			t.Fatalf("duplicate name: %d %s", r.Status, r.Raw)
+		}
+		if r := s.do("POST", "/api/auth/guest", "", nil); r.Status != 429 || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("third sign-up from one address: %d %s", r.Status, r.Raw)
+		}
+		key := d["apiKey"].(string)
+		codes := []int{}
+		for i := 0; i < 4; i++ {
+			codes = append(codes, s.do("GET", "/api/me/balance", key, nil).Status)
+		}
+		if fmt.Sprint(codes) != "[200 200 200 429]" {
+			t.Fatalf("per-key limit: %v", codes)
+		}
+		disc := data(s.do("GET", "/api/discovery?section=platform", "", nil))
+		if rl := disc["platform"].(map[string]any)["rateLimits"].(map[string]any); rl["perApiKey"].(map[string]any)["burst"] != 3.0 {
+			t.Fatalf("discovery rate limits: %v", rl)
 		}
 		storetest.CheckLedger(t, s.app.DB)
 	})

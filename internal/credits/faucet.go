@@ -69,3 +69,16 @@ func ClaimFaucet(ctx context.Context, q store.Q, now time.Time, account string) 
 	}
 	return c, nil
 }
+
+// SignUpCredits are granted once to an agent registered through POST /api/auth/agent/register
+// (the real system's behaviour), from the faucet account.
+const SignUpCredits = 100 * money.Micro
+
+// GrantSignUpCredits gives a new agent its starting credits, inside the sign-up's Write.
+func GrantSignUpCredits(ctx context.Context, q store.Q, now time.Time, account string) (money.Amount, error) {
+	if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.Credit, From: ledger.SystemAccount(ledger.Faucet, money.Credit),
+		To: ledger.UserAccount(account, money.Credit), Amount: SignUpCredits, Kind: "signup_grant", Ref: "signup-" + account}); err != nil {
+		return 0, err
+	}
+	return ledger.Balance(ctx, q, ledger.UserAccount(account, money.Credit))
+}

@@ -54,7 +54,7 @@ func start(t *testing.T, cfg store.Config) *proc {
 	t.Helper()
 	cmd := exec.Command(binary, "serve")
 	cmd.Env = append(os.Environ(), "ARCADE_ADDR=127.0.0.1:0", "ARCADE_DATA_DIR="+cfg.DataDir,
-		"ARCADE_DATABASE_URL="+cfg.DatabaseURL, "ARCADE_DRAIN_SECONDS=0", "ARCADE_LOG_LEVEL=warn")
+		"ARCADE_DATABASE_URL="+cfg.DatabaseURL, "ARCADE_DRAIN_SECONDS=0", "ARCADE_LOG_LEVEL=warn", "ARCADE_SIGNUP_RATE=0", "ARCADE_RATE_LIMIT=0")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -167,6 +167,8 @@ type Platform struct {
 	BalanceMilestones []int64          `json:"balanceMilestones"`
 	Withdrawal        WithdrawalDoc    `json:"withdrawal"`
 	Limits            PlatformLimits   `json:"limits"`
+	// RateLimits is filled in by the serving surface, which knows its configuration.
+	RateLimits any `json:"rateLimits,omitempty"`
 }
 
 // FaucetDoc is the Free Credits faucet.

@@ -8,16 +8,19 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/cardpay"
+	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/idem"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
 )
@@ -28,9 +31,12 @@ type API struct {
 	Accounts *account.Service
 	Seeds    seeds.Engine
 	Card     *cardpay.Service
-	Now      func() time.Time
-	Rand     io.Reader
-	Log      *slog.Logger
+	// PerKey limits each account's authenticated /api requests; SignUp limits account creation
+	// per client address. Both answer 429 RATE_LIMITED with Retry-After.
+	PerKey, SignUp *ratelimit.Limiter
+	Now            func() time.Time
+	Rand           io.Reader
+	Log            *slog.Logger
 }
 
 // handlerFunc is a /api handler: it returns the data to put in the envelope, or an error.
@@ -58,6 +64,10 @@ func (a *API) handle(rt *httpapi.Router, op httpapi.Op, h handlerFunc) {
 			}
 			if auth == httpapi.AuthAdmin && !me.IsPlatform() {
 				a.fail(w, r, errs.Forbiddenf("platform account only"))
+				return
+			}
+			if ok, wait := a.PerKey.Allow(me.ID, a.Now()); !ok {
+				a.fail(w, r, errs.Limited("RATE_LIMITED", "too many requests for this API key; retry after the Retry-After header's seconds", wait))
 				return
 			}
 		}
@@ -162,6 +172,20 @@ type GuestData struct {
 	Credits money.Amount `json:"credits"`
 }
 
+// AgentRegisterRequest optionally names the agent.
+type AgentRegisterRequest struct {
+	Name string `json:"name,omitempty"`
+}
+
+// AgentData answers agent registration with the real system's field names.
+type AgentData struct {
+	APIKey       string       `json:"apiKey"`
+	APIKeyPrefix string       `json:"apiKeyPrefix"`
+	AgentID      string       `json:"agentId"`
+	UserID       string       `json:"userId"`
+	Credits      money.Amount `json:"credits"`
+}
+
 func optional(s string) *string {
 	if s == "" {
 		return nil
@@ -169,17 +193,69 @@ func optional(s string) *string {
 	return &s
 }
 
+// allowSignUp applies the per-address sign-up limit.
+func (a *API) allowSignUp(r *http.Request) error {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if ok, wait := a.SignUp.Allow(host, a.Now()); !ok {
+		return errs.Limited("RATE_LIMITED", "too many sign-ups from this address; retry later", wait)
+	}
+	return nil
+}
+
 func (a *API) registerAuth(rt *httpapi.Router) {
 	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/auth/guest", ID: "authGuest", Tag: "auth",
 		Summary:    "Create a guest account and its API key (returned once).",
 		RespStatus: http.StatusCreated, Resp: GuestData{}},
 		func(r *http.Request, _ account.Account) (int, any, error) {
+			if err := a.allowSignUp(r); err != nil {
+				return 0, nil, err
+			}
 			acct, key, err := a.Accounts.SignUp(r.Context(), account.New{Kind: account.Guest}, account.PrefixCredits)
 			if err != nil {
 				return 0, nil, err
 			}
 			return http.StatusCreated, GuestData{KeyData: KeyData{APIKey: key.Secret, APIKeyPrefix: key.Prefix},
 				ID: acct.ID, UserID: acct.ID}, nil
+		})
+	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/auth/agent/register", ID: "registerAgent", Tag: "auth",
+		Summary: "Register an AI agent: a new account with its API key (returned once) and 100 starting credits.",
+		Body:    AgentRegisterRequest{}, RespStatus: http.StatusCreated, Resp: AgentData{}, Errors: []int{400, 409, 429}},
+		func(r *http.Request, _ account.Account) (int, any, error) {
+			if err := a.allowSignUp(r); err != nil {
+				return 0, nil, err
+			}
+			var req AgentRegisterRequest
+			if raw, err := httpapi.ReadBody(r); err != nil {
+				return 0, nil, err
+			} else if len(raw) > 0 {
+				if err := httpapi.DecodeJSON(raw, &req); err != nil {
+					return 0, nil, err
+				}
+			}
+			if len(req.Name) > 64 {
+				return 0, nil, errs.Invalid("name", "must be at most 64 characters")
+			}
+			var acct account.Account
+			var key account.Key
+			var bal money.Amount
+			err := a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
+				now := a.Now()
+				if acct, err = account.Create(ctx, q, now, account.New{Kind: account.Agent, Name: req.Name}); err != nil {
+					return err
+				}
+				if key, err = account.IssueKey(ctx, q, now, a.Rand, acct.ID, account.PrefixCredits); err != nil {
+					return err
+				}
+				bal, err = credits.GrantSignUpCredits(ctx, q, now, acct.ID)
+				return err
+			})
+			if err != nil {
+				return 0, nil, err
+			}
+			return http.StatusCreated, AgentData{APIKey: key.Secret, APIKeyPrefix: key.Prefix, AgentID: acct.ID, UserID: acct.ID, Credits: bal}, nil
 		})
 	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me", ID: "getMe", Tag: "account", Auth: httpapi.AuthBearer,
 		Summary: "Current account: id, email, credits, apiKeyPrefix.", Resp: Me{}},

@@ -166,6 +166,11 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 		Resp:    map[string]any{}, Errors: []int{400}},
 		func(r *http.Request, _ account.Account) (int, any, error) {
 			doc := strategy.Discovery()
+			doc.Platform.RateLimits = map[string]any{
+				"perApiKey":         map[string]any{"perSecond": a.PerKey.Limit().PerSecond, "burst": a.PerKey.Limit().Burst, "off": a.PerKey.Limit().Off()},
+				"signUpsPerAddress": map[string]any{"perMinute": a.SignUp.Limit().PerSecond * 60, "burst": a.SignUp.Limit().Burst, "off": a.SignUp.Limit().Off()},
+				"onLimit":           "429 RATE_LIMITED with a Retry-After header (seconds)",
+			}
 			if sec := r.URL.Query().Get("section"); sec != "" {
 				part, ok := doc.Section(sec)
 				if !ok {
