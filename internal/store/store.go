@@ -330,7 +330,7 @@ type txQ struct {
 // much as running it. (Statements cannot be cached across transactions here: the writer has one
 // connection, held by the transaction, so preparing on the pool would wait for itself.)
 func (t *txQ) stmt(ctx context.Context, q string) *sql.Stmt {
-	if t.stmts == nil || len(q) > maxCachedQueryLen {
+	if t.stmts == nil || len(q) > maxTxCachedQueryLen {
 		return nil
 	}
 	if st, ok := t.stmts[q]; ok {
@@ -369,6 +369,10 @@ func (t *txQ) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 type stmtCache struct {
 	m sync.Map // query text -> *sql.Stmt
 }
+
+// maxTxCachedQueryLen admits the multi-row INSERTs a batch repeats (a strategy run's chunks);
+// the per-transaction cache dies with the transaction, so size is no concern there.
+const maxTxCachedQueryLen = 64 << 10
 
 // maxCachedQueryLen keeps one-off generated queries (IN lists, ad-hoc reports) out of the cache.
 const maxCachedQueryLen = 2048
