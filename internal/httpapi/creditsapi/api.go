@@ -143,6 +143,7 @@ func (a *API) Register(rt *httpapi.Router) {
 	a.registerWithdraw(rt)
 	a.registerCheckout(rt)
 	a.registerStrategies(rt)
+	a.registerTools(rt)
 }
 
 // Me is GET /api/me's data: spec 000 documents id, email, credits, apiKeyPrefix.
