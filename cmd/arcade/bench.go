@@ -2,12 +2,123 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/loadgen"
 )
+
+const benchUsage = `Usage: arcade bench [flags]
+
+Load generator for a running Arcade: --agents concurrent agents each sign up as a guest, claim
+the faucet (100 credits) and play dice rounds back to back over the public API (an agent that
+runs out of credits signs up afresh). Reports rounds/s, exact p50/p95/p99 latencies, errors by
+status code and sign-ups, then measures GET /health/live at the same concurrency for
+--baseline-duration and prints the ratio rounds/s ÷ live/s, and finally the ledger invariant
+from /health. It only talks to --base-url, and only to a loopback host unless --allow-remote.
+
+Exit status: 0 when it ran (even with some errors), 1 when the server was unreachable or the
+ledger invariant did not hold, 2 on bad flags.
+
+Flags:
+`
 
 // benchCmd runs `arcade bench`.
 func benchCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "arcade bench: not built yet")
-	return 1
+	cfg, asJSON, err := parseBenchFlags(args, getenv, stdout)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "arcade bench: %v (see arcade bench -h)\n", err)
+		return 2
+	}
+	cfg.Notes = stderr
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := loadgen.Run(ctx, cfg)
+	if err != nil {
+		if e := errs.As(err); e != nil && e.Kind == errs.Validation {
+			fmt.Fprintf(stderr, "arcade bench: --%s: %s\n", e.Field, e.Message)
+			return 2
+		}
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "arcade bench: interrupted")
+		} else {
+			fmt.Fprintln(stderr, "arcade bench:", err)
+		}
+		return 1
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	} else {
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "arcade bench:", err)
+		return 1
+	}
+	if !rep.Ledger.InvariantHolds {
+		fmt.Fprintf(stderr, "arcade bench: the ledger invariant does not hold: %s\n", rep.Ledger)
+		return 1
+	}
+	return 0
+}
+
+// parseBenchFlags parses the flags over the environment (ARCADE_BASE_URL); -h prints the usage
+// on stdout and returns flag.ErrHelp. Values are checked by loadgen.Config.Validate, whose
+// errors name the flag.
+func parseBenchFlags(args []string, getenv func(string) string, stdout io.Writer) (loadgen.Config, bool, error) {
+	cfg := loadgen.Config{BaseURL: "http://localhost:8080", Agents: 64, Duration: 10 * time.Second, Amount: 1,
+		Target: "50", Condition: "over", BaselineDuration: 5 * time.Second}
+	if v := getenv("ARCADE_BASE_URL"); v != "" {
+		cfg.BaseURL = v
+	}
+	var asJSON bool
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "server to measure (ARCADE_BASE_URL)")
+	fs.IntVar(&cfg.Agents, "agents", cfg.Agents, fmt.Sprintf("concurrent agents, 1–%d", loadgen.MaxAgents))
+	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long to play (default 10s unless --rounds is given)")
+	fs.Int64Var(&cfg.Rounds, "rounds", 0, "stop after this many rounds in total (with --duration: whichever comes first)")
+	fs.Int64Var(&cfg.Amount, "amount", cfg.Amount, fmt.Sprintf("stake of every round, whole credits 1–%d", loadgen.FaucetCredits))
+	fs.StringVar(&cfg.Target, "target", cfg.Target, "dice target, 0–99.99")
+	fs.StringVar(&cfg.Condition, "condition", cfg.Condition, "over or under")
+	fs.DurationVar(&cfg.BaselineDuration, "baseline-duration", cfg.BaselineDuration, "how long to measure GET /health/live (0 skips it)")
+	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a base URL whose host is not loopback")
+	fs.BoolVar(&asJSON, "json", false, "print the report as JSON on stdout")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, benchUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+		}
+		return cfg, false, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, false, usagef("unexpected argument %q (flags come as --name value)", fs.Arg(0))
+	}
+	durationSet := false
+	fs.Visit(func(f *flag.Flag) { durationSet = durationSet || f.Name == "duration" })
+	if cfg.Rounds > 0 && !durationSet {
+		cfg.Duration = 0 // --rounds alone bounds the run
+	}
+	if _, err := cfg.Validate(); err != nil {
+		if e := errs.As(err); e != nil && e.Field != "" {
+			return cfg, false, usagef("--%s: %s", e.Field, e.Message)
+		}
+		return cfg, false, err
+	}
+	return cfg, asJSON, nil
 }

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/loadgen"
+	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/store/storetest"
+)
+
+func TestBenchFlagErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--agents", "0"}, "--agents"},
+		{[]string{"--agents", "many"}, "-agents"},
+		{[]string{"--duration", "-1s"}, "--duration"},
+		{[]string{"--duration", "0s"}, "--duration"},
+		{[]string{"--duration", "ten"}, "-duration"},
+		{[]string{"--rounds", "-5"}, "--rounds"},
+		{[]string{"--amount", "101"}, "--amount"},
+		{[]string{"--target", "100"}, "--target"},
+		{[]string{"--target", "0", "--condition", "under"}, "--target"},
+		{[]string{"--condition", "sideways"}, "--condition"},
+		{[]string{"--baseline-duration", "-1s"}, "--baseline-duration"},
+		{[]string{"--base-url", "ftp://127.0.0.1"}, "--base-url"},
+		{[]string{"--base-url", "http://example.com"}, "--allow-remote"},
+		{[]string{"--base-url", "http://192.0.2.7:8080"}, "--allow-remote"},
+		{[]string{"--nope"}, "-nope"},
+		{[]string{"extra"}, `"extra"`},
+	} {
+		code, out, errOut := runCmd(t, noEnv, append([]string{"bench"}, c.args...)...)
+		if code != 2 || out != "" || !strings.Contains(errOut, c.want) {
+			t.Errorf("bench %v: exit %d, stderr %q; want exit 2 naming %s", c.args, code, errOut, c.want)
+		}
+	}
+	// The environment's base URL is checked like the flag.
+	env := func(k string) string {
+		if k == "ARCADE_BASE_URL" {
+			return "http://arcade.example.org"
+		}
+		return ""
+	}
+	if code, _, errOut := runCmd(t, env, "bench"); code != 2 || !strings.Contains(errOut, "arcade.example.org") {
+		t.Errorf("remote ARCADE_BASE_URL: exit %d, %q", code, errOut)
+	}
+	if code, out, _ := runCmd(t, noEnv, "bench", "-h"); code != 0 || !strings.Contains(out, "--base-url") && !strings.Contains(out, "-base-url") {
+		t.Errorf("bench -h: exit %d, %q", code, out)
+	}
+}
+
+func TestBenchUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ln.Close()
+	env := func(k string) string {
+		if k == "ARCADE_BASE_URL" {
+			return url
+		}
+		return ""
+	}
+	code, out, errOut := runCmd(t, env, "bench", "--rounds", "10")
+	if code != 1 || out != "" || !strings.Contains(errOut, "unreachable") || !strings.Contains(errOut, url) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and an unreachable message", code, out, errOut)
+	}
+}
+
+func TestBenchAgainstArcade(t *testing.T) {
+	sc := storetest.Config(t, store.SQLite)
+	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, Version: "test"},
+		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(a.Handler())
+	t.Cleanup(func() { ts.Close(); a.DB.Close() })
+
+	code, out, errOut := runCmd(t, noEnv, "bench", "--base-url", ts.URL, "--agents", "4", "--rounds", "60",
+		"--baseline-duration", "100ms", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep loadgen.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output does not parse: %v\n%s", err, out)
+	}
+	var stored int64
+	if err := a.DB.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+		return q.QueryRow(ctx, "SELECT COUNT(*) FROM credit_rounds").Scan(&stored)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Play.Requests != 60 || stored != 60 {
+		t.Errorf("reported %d rounds, stored %d, want 60", rep.Play.Requests, stored)
+	}
+	if !rep.Ledger.InvariantHolds || rep.Play.Errors.Total != 0 || rep.Live == nil || rep.Ratio <= 0 {
+		t.Errorf("report: %s", out)
+	}
+	if !strings.Contains(errOut, "signing up 4 guest agents") {
+		t.Errorf("no phase notes on stderr: %q", errOut)
+	}
+
+	code, out, errOut = runCmd(t, noEnv, "bench", "--base-url", ts.URL, "--agents", "2", "--rounds", "10", "--baseline-duration", "0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"rounds/s", "p50", "p99", "errors", "sign-ups", "ledger invariant", "holds", "live/s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
