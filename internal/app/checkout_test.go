@@ -1,12 +1,18 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
 
 	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/cardpay"
@@ -41,14 +47,65 @@ func (s *server) count(query string, args ...any) int {
 	return n
 }
 
-func (s *server) webhook(payload []byte, sig string) resp {
+// docServer checks answers against the server's own OpenAPI document.
+type docServer struct {
+	*server
+	doc validator.Validator
+}
+
+func withDoc(s *server) *docServer {
 	s.t.Helper()
-	return s.do("POST", "/api/credits/webhook", "", payload, "Stripe-Signature", sig)
+	r := s.do("GET", "/openapi.json", "", nil)
+	doc, err := libopenapi.NewDocument(r.Raw)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	v, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		s.t.Fatalf("validator: %v", errs)
+	}
+	return &docServer{server: s, doc: v}
+}
+
+// documented does a request like do, and fails the test unless the answer matches the document.
+func (s *docServer) documented(method, path, key string, body []byte, hdr ...string) resp {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	res.Body = io.NopCloser(bytes.NewReader(raw))
+	if ok, verrs := s.doc.ValidateHttpResponse(req, res); !ok {
+		for _, e := range verrs {
+			s.t.Errorf("%s %s (%d) does not match the document: %s %s\n%s", method, path, res.StatusCode, e.Message, e.Reason, raw)
+		}
+	}
+	out := resp{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	_ = json.Unmarshal(raw, &out.Body)
+	return out
+}
+
+func (s *docServer) webhook(payload []byte, sig string) resp {
+	s.t.Helper()
+	return s.documented("POST", "/api/credits/webhook", "", payload, "Stripe-Signature", sig)
 }
 
 func TestCreditPackages(t *testing.T) {
-	s := newServer(t, store.SQLite)
-	r := s.do("GET", "/api/credits/packages", "", nil)
+	s := withDoc(newServer(t, store.SQLite))
+	r := s.documented("GET", "/api/credits/packages", "", nil)
 	list, _ := r.Body["data"].([]any)
 	if r.Status != 200 || r.Body["success"] != true || len(list) != len(cardpay.Packages()) {
 		t.Fatalf("packages: %d %s", r.Status, r.Raw)
@@ -69,19 +126,19 @@ func TestCreditPackages(t *testing.T) {
 // checking the request, and moves nothing.
 func TestCheckoutNotConfigured(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
-		s := newServer(t, e)
+		s := withDoc(newServer(t, e))
 		key := s.guest()
-		r := s.do("POST", "/api/credits/checkout", key, []byte(`{"packageId":"pkg_1000"}`))
+		r := s.documented("POST", "/api/credits/checkout", key, []byte(`{"packageId":"pkg_1000"}`))
 		msg, _ := r.Body["message"].(string)
 		if r.Status != 503 || r.Body["success"] != false || r.Body["error"] != "CARD_PAYMENTS_NOT_CONFIGURED" ||
 			!strings.Contains(msg, "card payments are not configured on this server") {
 			t.Fatalf("checkout without keys: %d %s", r.Status, r.Raw)
 		}
-		if r := s.do("POST", "/api/credits/checkout", key, []byte(`{"packageId":"pkg_nope"}`)); r.Status != 400 ||
+		if r := s.documented("POST", "/api/credits/checkout", key, []byte(`{"packageId":"pkg_nope"}`)); r.Status != 400 ||
 			r.Body["error"] != "VALIDATION_ERROR" || r.Body["field"] != "packageId" {
 			t.Fatalf("unknown package: %d %s", r.Status, r.Raw)
 		}
-		if r := s.do("POST", "/api/credits/checkout", "", []byte(`{"packageId":"pkg_1000"}`)); r.Status != 401 {
+		if r := s.documented("POST", "/api/credits/checkout", "", []byte(`{"packageId":"pkg_1000"}`)); r.Status != 401 {
 			t.Fatalf("no key: %d %s", r.Status, r.Raw)
 		}
 		payload := cardpaytest.Event("evt_x", "checkout.session.completed", cardpaytest.PaidSession("cs_x", "a", "pkg_1000", "1000"))
@@ -98,7 +155,7 @@ func TestCheckoutNotConfigured(t *testing.T) {
 func TestCardPurchase(t *testing.T) {
 	mock := cardpaytest.MockURL(t)
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
-		s := newCardServer(t, e, mock)
+		s := withDoc(newCardServer(t, e, mock))
 		key := s.guest()
 		me := data(s.do("GET", "/api/me", key, nil))["id"].(string)
 
@@ -107,12 +164,12 @@ func TestCardPurchase(t *testing.T) {
 			{`{"packageId":`, "body"}, {``, "body"},
 		}
 		for _, c := range bad {
-			if r := s.do("POST", "/api/credits/checkout", key, []byte(c.body)); r.Status != 400 || r.Body["error"] != "VALIDATION_ERROR" || r.Body["field"] != c.field {
+			if r := s.documented("POST", "/api/credits/checkout", key, []byte(c.body)); r.Status != 400 || r.Body["error"] != "VALIDATION_ERROR" || r.Body["field"] != c.field {
 				t.Errorf("%s: %d %s (want field %s)", c.body, r.Status, r.Raw, c.field)
 			}
 		}
 
-		r := s.do("POST", "/api/credits/checkout", key, []byte(`{"packageId":"pkg_5000"}`))
+		r := s.documented("POST", "/api/credits/checkout", key, []byte(`{"packageId":"pkg_5000"}`))
 		url, _ := data(r)["url"].(string)
 		sid, _ := data(r)["sessionId"].(string)
 		if r.Status != 200 || !strings.HasPrefix(url, "https://") || !strings.HasPrefix(sid, "cs_") {

@@ -118,7 +118,7 @@ func PlayDice(ctx context.Context, q store.Q, now time.Time, sd seeds.Engine, ac
 	if payout > 0 {
 		ts = append(ts, ledger.Transfer{Asset: money.Credit, From: house, To: user, Amount: payout, Kind: "payout", Ref: r.ID})
 	}
-	if err := ledger.Post(ctx, q, now, ts...); err != nil {
+	if r.Balance, err = ledger.PostRead(ctx, q, now, user, ts...); err != nil {
 		if errors.Is(err, errs.ErrInsufficientBalance) {
 			return Round{}, &errs.Error{Kind: errs.InsufficientBalance, Code: "INSUFFICIENT_BALANCE",
 				Message: "balance cannot cover the amount; claim Free Credits (POST /api/faucet) or buy a credit package",
@@ -127,9 +127,6 @@ func PlayDice(ctx context.Context, q store.Q, now time.Time, sd seeds.Engine, ac
 		return Round{}, err
 	}
 	if err := insertRound(ctx, q, r); err != nil {
-		return Round{}, err
-	}
-	if r.Balance, err = ledger.Balance(ctx, q, user); err != nil {
 		return Round{}, err
 	}
 	return r, nil

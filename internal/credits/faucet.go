@@ -60,11 +60,9 @@ func ClaimFaucet(ctx context.Context, q store.Q, now time.Time, account string) 
 		c.ID, account, string(money.Credit), int64(FaucetAmount), now.UnixMicro()); err != nil {
 		return FaucetClaim{}, fmt.Errorf("credits: record claim: %w", err)
 	}
-	if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.Credit, From: ledger.SystemAccount(ledger.Faucet, money.Credit),
-		To: ledger.UserAccount(account, money.Credit), Amount: FaucetAmount, Kind: "faucet", Ref: c.ID}); err != nil {
-		return FaucetClaim{}, err
-	}
-	if c.Balance, err = ledger.Balance(ctx, q, ledger.UserAccount(account, money.Credit)); err != nil {
+	user := ledger.UserAccount(account, money.Credit)
+	if c.Balance, err = ledger.PostRead(ctx, q, now, user, ledger.Transfer{Asset: money.Credit,
+		From: ledger.SystemAccount(ledger.Faucet, money.Credit), To: user, Amount: FaucetAmount, Kind: "faucet", Ref: c.ID}); err != nil {
 		return FaucetClaim{}, err
 	}
 	return c, nil
@@ -76,9 +74,7 @@ const SignUpCredits = 100 * money.Micro
 
 // GrantSignUpCredits gives a new agent its starting credits, inside the sign-up's Write.
 func GrantSignUpCredits(ctx context.Context, q store.Q, now time.Time, account string) (money.Amount, error) {
-	if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.Credit, From: ledger.SystemAccount(ledger.Faucet, money.Credit),
-		To: ledger.UserAccount(account, money.Credit), Amount: SignUpCredits, Kind: "signup_grant", Ref: "signup-" + account}); err != nil {
-		return 0, err
-	}
-	return ledger.Balance(ctx, q, ledger.UserAccount(account, money.Credit))
+	user := ledger.UserAccount(account, money.Credit)
+	return ledger.PostRead(ctx, q, now, user, ledger.Transfer{Asset: money.Credit, From: ledger.SystemAccount(ledger.Faucet, money.Credit),
+		To: user, Amount: SignUpCredits, Kind: "signup_grant", Ref: "signup-" + account})
 }

@@ -226,7 +226,7 @@ func (a *API) registerTools(rt *httpapi.Router) {
 		Summary:     "Call an OpenClaw tool: {tool, parameters, agent_token?} → {success, tool, result, meta}.",
 		Description: "Bearer key required except for xpersona_auth_guest, xpersona_auth_agent and the public tools. 10 calls/min, 60 with an agent_token; 429 carries retry_after.",
 		Body:        ToolCall{}, Resp: map[string]any{}, Errors: []int{400, 401, 429},
-		ErrBody:     errSchema,
+		ErrBody: errSchema,
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			raw, err := httpapi.ReadBody(r)
 			if err != nil {
