@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -45,6 +47,7 @@ Configuration (flags of serve, or environment):
   --database-url ARCADE_DATABASE_URL  postgres://... to use PostgreSQL instead of SQLite
               ARCADE_BASE_URL       public base URL used in answers
               ARCADE_DRAIN_SECONDS  seconds /health/ready answers 503 before shutdown (default 2)
+              ARCADE_PPROF_ADDR     serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -127,6 +130,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintln(stderr, "arcade serve:", err)
 		return 1
 	}
+	if addr := getenv("ARCADE_PPROF_ADDR"); addr != "" {
+		// Profiling for operators, on its own listener (keep it on loopback).
+		go func() { _ = http.ListenAndServe(addr, pprofMux()) }()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		a.DB.Close()
@@ -144,6 +151,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return 1
 	}
 	return 0
+}
+
+func pprofMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return m
 }
 
 func localURL(addr net.Addr) string {

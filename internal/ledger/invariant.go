@@ -68,10 +68,11 @@ func Check(ctx context.Context, q store.Q) (Report, error) {
 		r.Sums[a] = 0
 		r.ByKind[a] = map[Kind]money.Amount{}
 	}
-	rows, err := q.Query(ctx, `SELECT a.id, a.asset, a.kind, a.balance,
-		COALESCE((SELECT SUM(t.amount) FROM ledger_transfers t WHERE t.to_account = a.id), 0)
-		- COALESCE((SELECT SUM(t.amount) FROM ledger_transfers t WHERE t.from_account = a.id), 0)
-		FROM ledger_accounts a`)
+	// One pass over the transfers (grouped by account on each side), joined to the accounts.
+	rows, err := q.Query(ctx, `SELECT a.id, a.asset, a.kind, a.balance, COALESCE(i.s, 0) - COALESCE(o.s, 0)
+		FROM ledger_accounts a
+		LEFT JOIN (SELECT to_account AS id, SUM(amount) AS s FROM ledger_transfers GROUP BY to_account) i ON i.id = a.id
+		LEFT JOIN (SELECT from_account AS id, SUM(amount) AS s FROM ledger_transfers GROUP BY from_account) o ON o.id = a.id`)
 	if err != nil {
 		return r, fmt.Errorf("ledger: check: %w", err)
 	}
