@@ -129,7 +129,8 @@ func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, q Q) error)
 // Write runs fn inside a transaction and returns once that transaction is durably committed (or
 // fn's error, in which case nothing fn wrote persists). fn may share the transaction with other
 // callers' work, isolated by a savepoint; it must not keep q after returning, and must do no
-// irreversible work outside the database, since an error after fn returns rolls it back.
+// irreversible work outside the database: an error after fn returns rolls it back, and fn may
+// be run more than once (a batch that fails is retried), only the last run counting.
 func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
 	if db.direct {
 		return db.writeDirect(ctx, fn)
@@ -227,6 +228,26 @@ func (db *DB) commitLoop() {
 func (db *DB) runBatch(ops []*writeOp, results []error) {
 	results = results[:len(ops)]
 	ctx := context.Background()
+	// First try the batch without savepoints: when every op succeeds (the common case) that saves
+	// two statements per op. The first op to fail aborts this attempt (nothing commits) and the
+	// batch runs again with a savepoint around each op, so a failure undoes only its own op.
+	if len(ops) > 1 {
+		err := db.runTx(ctx, func(tx *sql.Tx) error {
+			q := db.txQ(tx)
+			for _, op := range ops {
+				if err := op.fn(op.ctx, q); err != nil {
+					return errOpFailed
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			for _, op := range ops {
+				op.done <- nil
+			}
+			return
+		}
+	}
 	err := db.runTx(ctx, func(tx *sql.Tx) error {
 		q := db.txQ(tx)
 		for i, op := range ops {
@@ -253,6 +274,9 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 		op.done <- results[i]
 	}
 }
+
+// errOpFailed aborts the savepoint-free attempt of a batch.
+var errOpFailed = errors.New("store: an op failed; retry the batch with savepoints")
 
 var errTxBroken = errors.New("store: transaction unusable")
 
