@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/arcadehq/arcade/fairness/verify"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -79,12 +81,31 @@ func TestStrategiesCRUDAndRun(t *testing.T) {
 			prev = cur
 		}
 		// The run's rounds are stored, each verifiable; balance matches.
-		var n int
-		_ = s.app.DB.Read(context.Background(), func(ctx context.Context, q store.Q) error {
-			return q.QueryRow(ctx, `SELECT COUNT(*) FROM credit_rounds WHERE run_id = ?`, rd["runId"]).Scan(&n)
-		})
-		if n != len(results) {
-			t.Fatalf("%d rounds stored for %d results", n, len(results))
+		if n := data(s.do("GET", "/api/me/rounds?limit=1", key, nil))["totalCount"]; n != float64(len(results)) {
+			t.Fatalf("%v rounds stored for %d results", n, len(results))
+		}
+		mid := results[len(results)/2].(map[string]any)
+		rr := s.do("GET", "/api/me/rounds/"+mid["roundId"].(string)+"?reveal=1", key, nil)
+		if rr.Status != 200 {
+			t.Fatalf("run round %v: %d %s", mid["roundId"], rr.Status, rr.Raw)
+		}
+		d, v := data(rr), data(rr)["verification"].(map[string]any)
+		rp := d["resultPayload"].(map[string]any)
+		if d["id"] != mid["roundId"] || rp["value"] != mid["result"] || rp["win"] != mid["win"] || d["payout"] != mid["payout"] ||
+			d["amount"] != mid["betAmount"] || v["nonce"] != mid["nonce"] || v["serverSeedHash"] != rd["verification"].(map[string]any)["serverSeedHash"] {
+			t.Fatalf("run round %s vs result %v", rr.Raw, mid)
+		}
+		var out strings.Builder
+		args := []string{"--game", "credit-dice", "--server-seed", v["serverSeed"].(string), "--client-seed", v["clientSeed"].(string),
+			"--nonce", fmt.Sprint(v["nonce"]), "--target", fmt.Sprintf("%.2f", rp["target"].(float64)), "--condition", rp["condition"].(string),
+			"--commitment", v["serverSeedHash"].(string), "--amount", fmt.Sprintf("%.0f", d["amount"].(float64))}
+		if code := verify.Main(context.Background(), args, &out, &strings.Builder{}); code != 0 {
+			t.Fatalf("verify exit %d: %s", code, out.String())
+		}
+		var got map[string]any
+		_ = json.Unmarshal([]byte(out.String()), &got)
+		if got["roll"] != rp["value"] || got["win"] != rp["win"] || got["payout_micro"] != d["payout"].(float64)*1e6 || got["commitment_ok"] != true {
+			t.Fatalf("verify %v disagrees with run round %v", got, d)
 		}
 		if me := data(s.do("GET", "/api/me", key, nil)); me["credits"] != rd["finalBalance"] {
 			t.Fatalf("balance %v vs final %v", me["credits"], rd["finalBalance"])

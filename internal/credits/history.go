@@ -30,40 +30,96 @@ func scanRound(row interface{ Scan(...any) error }) (Round, error) {
 	return r, nil
 }
 
-// Rounds lists account's rounds, newest first.
+// Rounds lists account's rounds, newest first: single rounds and the rounds of strategy runs,
+// merged by (created_at DESC, id DESC), a run's rounds sharing its created_at and listed last
+// played first. total counts all of them.
 func Rounds(ctx context.Context, q store.Q, account, game string, limit, offset int) ([]Round, int, error) {
-	rows, err := q.Query(ctx, `SELECT `+roundCols+` FROM credit_rounds r JOIN server_seeds s ON s.id = r.seed_id
-		WHERE r.account_id = ? AND (? = '' OR r.game = ?) ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?`,
-		account, game, game, limit, offset)
+	offset, limit = max(offset, 0), max(limit, 0)
+	runs, err := packedRuns(ctx, q, account, game, offset+limit)
 	if err != nil {
-		return nil, 0, fmt.Errorf("credits: rounds: %w", err)
+		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []Round
-	for rows.Next() {
-		r, err := scanRound(rows)
+	m := merger{runs: runs, lo: offset, hi: offset + limit}
+	var singles []Round
+	if !m.complete() {
+		rows, err := q.Query(ctx, `SELECT `+roundCols+` FROM credit_rounds r JOIN server_seeds s ON s.id = r.seed_id
+			WHERE r.account_id = ? AND (? = '' OR r.game = ?) ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+			account, game, game, offset+limit)
 		if err != nil {
 			return nil, 0, fmt.Errorf("credits: rounds: %w", err)
 		}
-		out = append(out, r)
+		for rows.Next() {
+			r, err := scanRound(rows)
+			if err != nil {
+				rows.Close()
+				return nil, 0, fmt.Errorf("credits: rounds: %w", err)
+			}
+			if m.item(r.CreatedAt.UnixMicro(), r.ID) {
+				singles = append(singles, r)
+			}
+			if m.complete() {
+				break
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, 0, fmt.Errorf("credits: rounds: %w", err)
+		}
 	}
-	if err := rows.Err(); err != nil {
+	m.finish()
+	expanded, err := m.expand(ctx, q, account)
+	if err != nil {
 		return nil, 0, err
+	}
+	out := make([]Round, 0, len(m.slots))
+	for _, sl := range m.slots {
+		if sl.other >= 0 {
+			out = append(out, singles[sl.other])
+		} else {
+			out = append(out, expanded[sl.run][sl.index])
+		}
 	}
 	var total int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM credit_rounds WHERE account_id = ? AND (? = '' OR game = ?)`,
 		account, game, game).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("credits: count rounds: %w", err)
 	}
+	if runsCount(game) {
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COALESCE(SUM(rounds), 0) FROM strategy_runs WHERE account_id = ? AND rounds_data IS NOT NULL`,
+			account).Scan(&n); err != nil {
+			return nil, 0, fmt.Errorf("credits: count run rounds: %w", err)
+		}
+		total += n
+	}
 	return out, total, nil
 }
 
-// GetRound reads one of account's rounds; another account's round is not found.
+func errRoundNotFound() error {
+	return &errs.Error{Kind: errs.NotFound, Code: "NOT_FOUND", Message: "Round not found"}
+}
+
+// GetRound reads one of account's rounds, a single round or a run's round ("<runId>.<i>");
+// another account's round is not found.
 func GetRound(ctx context.Context, q store.Q, account, id string) (Round, error) {
+	if runID, i, ok := parseRunRoundID(id); ok {
+		run, err := loadRun(ctx, q, account, runID)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && i > run.rounds {
+			return Round{}, errRoundNotFound()
+		}
+		if err != nil {
+			return Round{}, err
+		}
+		var r Round
+		if err := run.unpack(i, i, func(_ int, x Round) { r = x }); err != nil {
+			return Round{}, err
+		}
+		return r, nil
+	}
 	r, err := scanRound(q.QueryRow(ctx, `SELECT `+roundCols+` FROM credit_rounds r JOIN server_seeds s ON s.id = r.seed_id
 		WHERE r.id = ? AND r.account_id = ?`, id, account))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Round{}, &errs.Error{Kind: errs.NotFound, Code: "NOT_FOUND", Message: "Round not found"}
+		return Round{}, errRoundNotFound()
 	}
 	if err != nil {
 		return Round{}, fmt.Errorf("credits: round: %w", err)
@@ -82,7 +138,8 @@ type Totals struct {
 // PnL is the all-time profit and loss.
 func (t Totals) PnL() money.Amount { return t.Returned - t.Wagered }
 
-// RoundTotals aggregates all of account's rounds of game ("" for all games).
+// RoundTotals aggregates all of account's rounds of game ("" for all games): the single rounds
+// and the runs' rounds (from each run's own aggregates).
 func RoundTotals(ctx context.Context, q store.Q, account, game string) (Totals, error) {
 	var t Totals
 	var wagered, returned int64
@@ -90,6 +147,16 @@ func RoundTotals(ctx context.Context, q store.Q, account, game string) (Totals, 
 		FROM credit_rounds WHERE account_id = ? AND (? = '' OR game = ?)`, account, game, game).Scan(&t.Rounds, &t.Wins, &wagered, &returned)
 	if err != nil {
 		return t, fmt.Errorf("credits: totals: %w", err)
+	}
+	if runsCount(game) {
+		var n, w int
+		var rw, rr int64
+		err := q.QueryRow(ctx, `SELECT COALESCE(SUM(rounds), 0), COALESCE(SUM(wins), 0), COALESCE(SUM(wagered), 0), COALESCE(SUM(returned), 0)
+			FROM strategy_runs WHERE account_id = ? AND rounds_data IS NOT NULL`, account).Scan(&n, &w, &rw, &rr)
+		if err != nil {
+			return t, fmt.Errorf("credits: run totals: %w", err)
+		}
+		t.Rounds, t.Wins, wagered, returned = t.Rounds+n, t.Wins+w, wagered+rw, returned+rr
 	}
 	t.Wagered, t.Returned = money.Amount(wagered), money.Amount(returned)
 	return t, nil
@@ -108,7 +175,8 @@ type Entry struct {
 }
 
 // Transactions lists account's history of kind ("all", "round"/"bet", "faucet", "withdrawal"),
-// newest first.
+// newest first. The rounds of strategy runs are "bet" entries like single rounds, merged in as
+// Rounds does.
 func Transactions(ctx context.Context, q store.Q, account, kind string, limit, offset int) ([]Entry, error) {
 	parts := map[string]string{
 		"bet":        `SELECT id, 'bet' AS type, game, amount, payout, win, '' AS status, created_at FROM credit_rounds WHERE account_id = ?`,
@@ -117,6 +185,7 @@ func Transactions(ctx context.Context, q store.Q, account, kind string, limit, o
 	}
 	var sqlText string
 	var args []any
+	withRuns := true
 	switch kind {
 	case "all":
 		sqlText = parts["bet"] + " UNION ALL " + parts["faucet"] + " UNION ALL " + parts["withdrawal"]
@@ -124,28 +193,241 @@ func Transactions(ctx context.Context, q store.Q, account, kind string, limit, o
 	case "round", "bet":
 		sqlText, args = parts["bet"], []any{account}
 	case "faucet", "withdrawal":
-		sqlText, args = parts[kind], []any{account}
+		sqlText, args, withRuns = parts[kind], []any{account}, false
 	default:
 		return nil, errs.Invalid("type", "must be one of all, round, bet, faucet, withdrawal")
 	}
-	rows, err := q.Query(ctx, `SELECT id, type, game, amount, payout, win, status, created_at FROM (`+sqlText+
-		`) h ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, fmt.Errorf("credits: transactions: %w", err)
+	offset, limit = max(offset, 0), max(limit, 0)
+	var runs []runMeta
+	if withRuns {
+		var err error
+		if runs, err = packedRuns(ctx, q, account, GameDice, offset+limit); err != nil {
+			return nil, err
+		}
 	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		var amount, payout, created int64
-		var win int
-		if err := rows.Scan(&e.ID, &e.Type, &e.Game, &amount, &payout, &win, &e.Status, &created); err != nil {
+	// Without runs the database pages; with them it lists the newest offset+limit entries and
+	// the merge pages.
+	m := merger{runs: runs, lo: offset, hi: offset + limit}
+	pageOffset := 0
+	if !withRuns {
+		m.lo, m.hi, pageOffset = 0, limit, offset
+	}
+	var others []Entry
+	if !m.complete() {
+		rows, err := q.Query(ctx, `SELECT id, type, game, amount, payout, win, status, created_at FROM (`+sqlText+
+			`) h ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, m.hi, pageOffset)...)
+		if err != nil {
 			return nil, fmt.Errorf("credits: transactions: %w", err)
 		}
-		e.Amount, e.Payout, e.Win, e.CreatedAt = money.Amount(amount), money.Amount(payout), win == 1, time.UnixMicro(created).UTC()
-		out = append(out, e)
+		for rows.Next() {
+			var e Entry
+			var amount, payout, created int64
+			var win int
+			if err := rows.Scan(&e.ID, &e.Type, &e.Game, &amount, &payout, &win, &e.Status, &created); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("credits: transactions: %w", err)
+			}
+			e.Amount, e.Payout, e.Win, e.CreatedAt = money.Amount(amount), money.Amount(payout), win == 1, time.UnixMicro(created).UTC()
+			if m.item(created, e.ID) {
+				others = append(others, e)
+			}
+			if m.complete() {
+				break
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("credits: transactions: %w", err)
+		}
 	}
-	return out, rows.Err()
+	m.finish()
+	expanded, err := m.expand(ctx, q, account)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(m.slots))
+	for _, sl := range m.slots {
+		if sl.other >= 0 {
+			out = append(out, others[sl.other])
+			continue
+		}
+		r := expanded[sl.run][sl.index]
+		out = append(out, Entry{ID: r.ID, Type: "bet", Game: r.Game, Amount: r.Bet.Amount, Payout: r.Payout, Win: r.Win, CreatedAt: r.CreatedAt})
+	}
+	return out, nil
+}
+
+// runsCount reports whether strategy runs' rounds belong to a listing of game (they are dice).
+func runsCount(game string) bool { return game == "" || game == GameDice }
+
+// runMeta is a strategy run with packed rounds, as a listing needs it before reading its rounds.
+type runMeta struct {
+	id      string
+	created int64
+	rounds  int
+}
+
+// newerThan reports whether the run sorts before (is newer than) an entry (created, id) in the
+// order created_at DESC, id DESC. Ids compare bytewise, as SQLite does; on PostgreSQL the
+// ids compared are lowercase UUIDs, which every collation orders the same way.
+func (r runMeta) newerThan(created int64, id string) bool {
+	return r.created > created || r.created == created && r.id > id
+}
+
+// packedRuns lists account's runs with packed rounds, newest first, just enough of them to hold
+// need rounds.
+func packedRuns(ctx context.Context, q store.Q, account, game string, need int) ([]runMeta, error) {
+	if need <= 0 || !runsCount(game) {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, `SELECT id, created_at, rounds FROM strategy_runs
+		WHERE account_id = ? AND rounds > 0 AND rounds_data IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT ?`, account, need)
+	if err != nil {
+		return nil, fmt.Errorf("credits: runs: %w", err)
+	}
+	defer rows.Close()
+	var out []runMeta
+	held := 0
+	for held < need && rows.Next() {
+		var r runMeta
+		if err := rows.Scan(&r.id, &r.created, &r.rounds); err != nil {
+			return nil, fmt.Errorf("credits: runs: %w", err)
+		}
+		out = append(out, r)
+		held += r.rounds
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("credits: runs: %w", err)
+	}
+	return out, nil
+}
+
+// slot is one position of a merged listing: the other-th item kept from the other source, or
+// round index (1-based) of runs[run].
+type slot struct {
+	other int // -1 for a run's round
+	run   int
+	index int
+}
+
+// merger lays run blocks and the items of another source (both newest first) on one sequence
+// and keeps the positions in [lo, hi). A run's rounds are contiguous: they share its
+// (created_at, id), and within it the last played round comes first.
+type merger struct {
+	runs   []runMeta
+	next   int // the first run not laid yet
+	pos    int // the position of the next thing laid
+	lo, hi int
+	slots  []slot
+	kept   int
+}
+
+// complete reports whether every position up to hi is laid.
+func (m *merger) complete() bool { return m.pos >= m.hi }
+
+// item lays the next item of the other source, after the runs newer than it, and reports
+// whether the caller keeps it (it falls in the window).
+func (m *merger) item(created int64, id string) bool {
+	for m.next < len(m.runs) && !m.complete() && m.runs[m.next].newerThan(created, id) {
+		m.layRun()
+	}
+	if m.complete() {
+		return false
+	}
+	keep := m.pos >= m.lo
+	if keep {
+		m.slots = append(m.slots, slot{other: m.kept, run: -1})
+		m.kept++
+	}
+	m.pos++
+	return keep
+}
+
+// finish lays the remaining runs, once the other source is exhausted.
+func (m *merger) finish() {
+	for m.next < len(m.runs) && !m.complete() {
+		m.layRun()
+	}
+}
+
+func (m *merger) layRun() {
+	r := m.runs[m.next]
+	for p := max(m.pos, m.lo); p < min(m.pos+r.rounds, m.hi); p++ {
+		m.slots = append(m.slots, slot{other: -1, run: m.next, index: r.rounds - (p - m.pos)})
+	}
+	m.pos += r.rounds
+	m.next++
+}
+
+// expand reads the rounds the slots refer to: for each run, its rounds by index.
+func (m *merger) expand(ctx context.Context, q store.Q, account string) (map[int]map[int]Round, error) {
+	want := map[int][2]int{} // run → [lowest, highest] index needed
+	for _, sl := range m.slots {
+		if sl.other >= 0 {
+			continue
+		}
+		w, ok := want[sl.run]
+		if !ok {
+			w = [2]int{sl.index, sl.index}
+		}
+		want[sl.run] = [2]int{min(w[0], sl.index), max(w[1], sl.index)}
+	}
+	out := make(map[int]map[int]Round, len(want))
+	for k, w := range want {
+		run, err := loadRun(ctx, q, account, m.runs[k].id)
+		if err != nil {
+			return nil, err
+		}
+		rs := make(map[int]Round, w[1]-w[0]+1)
+		if err := run.unpack(w[0], w[1], func(i int, r Round) { rs[i] = r }); err != nil {
+			return nil, err
+		}
+		out[k] = rs
+	}
+	return out, nil
+}
+
+// storedRun is a run with packed rounds as stored.
+type storedRun struct {
+	id, account, seedID, commitment, clientSeed string
+	firstNonce                                  uint64
+	rounds                                      int
+	data                                        string
+	created                                     time.Time
+}
+
+// loadRun reads one of account's runs with packed rounds (sql.ErrNoRows if there is none).
+func loadRun(ctx context.Context, q store.Q, account, id string) (storedRun, error) {
+	r := storedRun{id: id, account: account}
+	var first, created int64
+	err := q.QueryRow(ctx, `SELECT r.seed_id, s.commitment, r.client_seed, r.first_nonce, r.rounds, r.rounds_data, r.created_at
+		FROM strategy_runs r JOIN server_seeds s ON s.id = r.seed_id
+		WHERE r.id = ? AND r.account_id = ? AND r.rounds_data IS NOT NULL`, id, account).
+		Scan(&r.seedID, &r.commitment, &r.clientSeed, &first, &r.rounds, &r.data, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, err
+	}
+	if err != nil {
+		return r, fmt.Errorf("credits: run %s: %w", id, err)
+	}
+	r.firstNonce, r.created = uint64(first), time.UnixMicro(created).UTC()
+	return r, nil
+}
+
+// unpack decodes the run (validating all of it) and hands over its rounds from..to (1-based).
+func (s storedRun) unpack(from, to int, fn func(i int, r Round)) error {
+	err := unpackRounds(s.data, s.rounds, func(i int, p packedRound) {
+		if i < from || i > to {
+			return
+		}
+		fn(i, Round{ID: RunRoundID(s.id, i), AccountID: s.account, Game: GameDice, Bet: p.Bet, Roll: p.Roll, Win: p.Win,
+			Payout: p.Payout, SeedID: s.seedID, Commitment: s.commitment, ClientSeed: s.clientSeed,
+			Nonce: s.firstNonce + uint64(i-1), RunID: s.id, CreatedAt: s.created})
+	})
+	if err != nil {
+		return fmt.Errorf("credits: run %s: %w", s.id, err)
+	}
+	return nil
 }
 
 // FaucetGranted is the total Free Credits an account ever received.

@@ -3,6 +3,7 @@ package credits
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,11 +46,13 @@ type RunResult struct {
 
 // RunStrategy plays a strategy for real, round by round, inside the caller's store.Write: the
 // whole run commits or none of it. Every round is derived from the player's committed seed with
-// consecutive nonces and stored as its own credit_rounds row (so each verifies on its own); the
-// money moves as two ledger transfers for the run (payouts house→user, then stakes user→house,
-// ref = run id), which sum exactly to the rounds' amounts. The session decides from the true
-// balance read in this transaction and never bets more than it, so the balance cannot go
-// negative at any round; the database constraint holds the final word.
+// consecutive nonces; the rounds are stored packed in the run's own strategy_runs row (pack.go:
+// round i used nonce first_nonce + i − 1 of seed_id with client_seed, so each verifies on its
+// own, and reads list it as round "<runId>.<i>"). The money moves as two ledger transfers for the
+// run (payouts house→user, then stakes user→house, ref = run id), which sum exactly to the
+// rounds' amounts. The session decides from the true balance read in this transaction and never
+// bets more than it, so the balance cannot go negative at any round; the database constraint
+// holds the final word.
 func RunStrategy(ctx context.Context, q store.Q, now time.Time, sd seeds.Engine, account, strategyID string,
 	st strategy.Strategy, maxRounds int64) (RunResult, error) {
 	if maxRounds < 1 || maxRounds > MaxRunRounds {
@@ -72,12 +75,17 @@ func RunStrategy(ctx context.Context, q store.Q, now time.Time, sd seeds.Engine,
 	if err != nil {
 		return RunResult{}, err
 	}
-	res := RunResult{RunID: runID, SeedID: d.SeedID, Commitment: d.Commitment, ClientSeed: d.ClientSeed}
+	// Sized up front for most runs: regrowing a slice of 10,000 rounds is a visible part of a run.
+	size := min(maxRounds, 1<<14)
+	res := RunResult{RunID: runID, SeedID: d.SeedID, Commitment: d.Commitment, ClientSeed: d.ClientSeed,
+		Rounds: make([]RunRound, 0, size)}
 	gen := fairness.NewGenerator(d.Seed)
 	nonce := d.Nonce
 	var wagered, returned money.Amount
+	var wins int
 	var executed []string
-	for step := 1; ; step++ {
+	pk := roundPacker{body: make([]byte, 0, 8*size)}
+	for {
 		bet, stop, reason := sess.Next()
 		if stop {
 			res.StopReason = reason
@@ -94,26 +102,27 @@ func RunStrategy(ctx context.Context, q store.Q, now time.Time, sd seeds.Engine,
 		if err := sess.Record(strategy.Outcome{Win: win, Payout: payout, Roll: strategy.Hundredths(roll)}); err != nil {
 			return RunResult{}, fmt.Errorf("credits: run: %w", err)
 		}
+		if err := pk.add(db, roll, win, payout); err != nil {
+			return RunResult{}, fmt.Errorf("credits: run round %d: %w", len(res.Rounds)+1, err)
+		}
 		wagered += db.Amount
 		returned += payout
-		id, err := newID()
-		if err != nil {
-			return RunResult{}, err
+		if win {
+			wins++
 		}
 		executed = sess.ExecutedRules(executed[:0])
-		res.Rounds = append(res.Rounds, RunRound{Round: len(res.Rounds) + 1, RoundID: id, Bet: db, Roll: roll, Win: win,
+		n := len(res.Rounds) + 1
+		res.Rounds = append(res.Rounds, RunRound{Round: n, Bet: db, Roll: roll, Win: win,
 			Payout: payout, Balance: balance - wagered + returned, Nonce: nonce, Executed: append([]string(nil), executed...)})
 		nonce++
 	}
+	setRoundIDs(runID, res.Rounds)
 	res.Stats = sess.Stats()
 	res.FinalBalance = balance - wagered + returned
 	if res.FinalBalance != res.Stats.Balance || res.FinalBalance < 0 {
 		return RunResult{}, fmt.Errorf("credits: run balance %d disagrees with the session's %d", res.FinalBalance, res.Stats.Balance)
 	}
 	if err := seeds.Advance(ctx, q, d, uint64(len(res.Rounds))); err != nil {
-		return RunResult{}, err
-	}
-	if err := insertRunRounds(ctx, q, now, account, runID, d, res.Rounds); err != nil {
 		return RunResult{}, err
 	}
 	var ts []ledger.Transfer
@@ -134,36 +143,30 @@ func RunStrategy(ctx context.Context, q store.Q, now time.Time, sd seeds.Engine,
 	if strategyID != "" {
 		sid = strategyID
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO strategy_runs (id, account_id, kind, strategy_id, rounds, wagered, returned, stop_reason, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, runID, account, kind, sid, len(res.Rounds), int64(wagered), int64(returned),
-		res.StopReason, now.UnixMicro()); err != nil {
+	if _, err := q.Exec(ctx, `INSERT INTO strategy_runs (id, account_id, kind, strategy_id, rounds, wins, wagered, returned,
+		stop_reason, seed_id, client_seed, first_nonce, rounds_data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		runID, account, kind, sid, len(res.Rounds), wins, int64(wagered), int64(returned), res.StopReason,
+		d.SeedID, d.ClientSeed, int64(d.Nonce), pk.encode(), now.UnixMicro()); err != nil {
 		return RunResult{}, fmt.Errorf("credits: record run: %w", err)
 	}
 	return res, nil
 }
 
-// insertRunRounds writes the run's rounds with multi-row INSERTs (a statement per chunk, not
-// per round: this is what keeps a 10,000-round run close to the simulator's speed).
-func insertRunRounds(ctx context.Context, q store.Q, now time.Time, account, runID string, d seeds.Draw, rs []RunRound) error {
-	const chunk = 200
-	const cols = 14
-	for start := 0; start < len(rs); start += chunk {
-		part := rs[start:min(start+chunk, len(rs))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO credit_rounds (id, account_id, game, amount, target, condition, roll, win, payout,
-			seed_id, client_seed, nonce, run_id, created_at) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, r := range part {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, r.RoundID, account, GameDice, int64(r.Bet.Amount), r.Bet.Target, r.Bet.Condition(), r.Roll,
-				boolInt(r.Win), int64(r.Payout), d.SeedID, d.ClientSeed, int64(r.Nonce), runID, now.UnixMicro())
-		}
-		if _, err := q.Exec(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("credits: record run rounds: %w", err)
-		}
+// setRoundIDs names the rounds RunRoundID(runID, i), all cut from one string (one allocation
+// instead of one per round).
+func setRoundIDs(runID string, rs []RunRound) {
+	var b strings.Builder
+	b.Grow(len(rs) * (len(runID) + 7))
+	ends := make([]int, len(rs))
+	var num [20]byte
+	for i := range rs {
+		b.WriteString(runID)
+		b.WriteByte('.')
+		b.Write(strconv.AppendInt(num[:0], int64(i+1), 10))
+		ends[i] = b.Len()
 	}
-	return nil
+	all, start := b.String(), 0
+	for i := range rs {
+		rs[i].RoundID, start = all[start:ends[i]], ends[i]
+	}
 }
