@@ -82,7 +82,12 @@ func CreditDicePayout(amountMicro int64, targetHundredths int, over bool) (int64
 	if hi >= w {
 		return 0, ErrOverflow
 	}
-	q, _ := bits.Div64(hi, lo, w)
+	var q uint64
+	if hi == 0 {
+		q = lo / w // every realistic stake: a 64-bit divide is several times cheaper than Div64
+	} else {
+		q, _ = bits.Div64(hi, lo, w)
+	}
 	if q > math.MaxInt64 {
 		return 0, ErrOverflow
 	}
