@@ -124,9 +124,6 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 			return 0, err
 		}
 	}
-	if err := lockInOrder(ctx, q, ts); err != nil {
-		return 0, err
-	}
 	type change struct{ net, run, low money.Amount }
 	changes := map[string]*change{}
 	var ids []string
@@ -145,6 +142,8 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 		leg(t.From, -t.Amount)
 		leg(t.To, t.Amount)
 	}
+	// Updating in id order takes the row locks in id order, so concurrent transactions on
+	// PostgreSQL cannot deadlock on each other's balance rows within a Post.
 	slices.Sort(ids)
 	var readBalance money.Amount
 	for _, id := range ids {
@@ -188,30 +187,6 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 
 func insufficient(cause error) error {
 	return &errs.Error{Kind: errs.InsufficientBalance, Code: "INSUFFICIENT_BALANCE", Message: "insufficient balance", Err: cause}
-}
-
-// lockInOrder takes the row locks of every account the transfers touch, in id order, so that
-// concurrent transactions on PostgreSQL can never deadlock on each other's balance rows. SQLite
-// has a single writer and needs no row locks.
-func lockInOrder(ctx context.Context, q store.Q, ts []Transfer) error {
-	if q.Engine() != store.Postgres {
-		return nil
-	}
-	ids := make([]string, 0, 2*len(ts))
-	for _, t := range ts {
-		ids = append(ids, t.From, t.To)
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := q.Query(ctx, `SELECT id FROM ledger_accounts WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY id FOR UPDATE`, args...)
-	if err != nil {
-		return fmt.Errorf("ledger: lock accounts: %w", err)
-	}
-	return rows.Close()
 }
 
 // Balance reads one ledger account's balance.
