@@ -109,7 +109,8 @@ func Post(ctx context.Context, q store.Q, now time.Time, ts ...Transfer) error {
 }
 
 // PostRead is Post that also returns the new balance of the account read (0 if read is not
-// touched by the transfers), saving the caller a query.
+// touched by the transfers, or is a counterparty, whose balance changes at commit), saving the
+// caller a query.
 //
 // Each touched account gets one UPDATE with its net change, guarded in the database so that its
 // lowest running balance through the sequence stays at or above zero (for the kinds that may
@@ -148,6 +149,14 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 	var readBalance money.Amount
 	for _, id := range ids {
 		c := changes[id]
+		if counterparty(id) {
+			// The house, faucet and external accounts are touched by nearly every write and have
+			// no floor: their change is applied once per transaction, just before it commits.
+			if err := q.Accumulate("ledger", id, int64(c.net), flushCounterparties); err != nil {
+				return 0, err
+			}
+			continue
+		}
 		var bal int64
 		err := q.QueryRow(ctx, `UPDATE ledger_accounts SET balance = balance + ?
 			WHERE id = ? AND (kind IN ('house', 'faucet', 'external') OR balance + ? >= 0) RETURNING balance`,
@@ -183,6 +192,27 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 		return 0, fmt.Errorf("ledger: record transfers: %w", err)
 	}
 	return readBalance, nil
+}
+
+// counterparty reports whether id is a platform account that may go negative (house, faucet,
+// external): their balances are updated at commit (see PostRead).
+func counterparty(id string) bool {
+	k, rest, _ := strings.Cut(id, ":")
+	return !strings.Contains(rest, ":") && (Kind(k) == House || Kind(k) == Faucet || Kind(k) == External)
+}
+
+// flushCounterparties applies the accumulated counterparty changes of a transaction.
+func flushCounterparties(ctx context.Context, q store.Q, ids []string, deltas []int64) error {
+	for i, id := range ids {
+		res, err := q.Exec(ctx, `UPDATE ledger_accounts SET balance = balance + ? WHERE id = ?`, deltas[i], id)
+		if err != nil {
+			return fmt.Errorf("ledger: update %s: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("ledger: no ledger account %s", id)
+		}
+	}
+	return nil
 }
 
 func insufficient(cause error) error {

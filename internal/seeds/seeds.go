@@ -80,6 +80,10 @@ func (e Engine) create(ctx context.Context, q store.Q, now time.Time, owner, sco
 	p := Public{ID: id.String(), Commitment: s.Commitment(), ClientSeed: clientSeed, CreatedAt: time.UnixMicro(now.UnixMicro()).UTC()}
 	if _, err := q.Exec(ctx, `INSERT INTO server_seeds (id, owner_id, scope, seed, commitment, client_seed, next_nonce, active, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 0, 1, ?)`, p.ID, owner, scope, s.String(), p.Commitment, clientSeed, now.UnixMicro()); err != nil {
+		if store.IsUnique(err) {
+			// Another transaction created the active seed first: run again and use it.
+			return Public{}, store.Retry(fmt.Errorf("seeds: create: %w", err))
+		}
 		return Public{}, fmt.Errorf("seeds: create: %w", err)
 	}
 	return p, nil

@@ -69,7 +69,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
-		err := db.runTx(ctx, func(tx *sql.Tx) error {
+		err := db.runTx(ctx, func(q *txQ) error {
+			tx := q.tx
 			if db.engine == Postgres {
 				if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(4242001)"); err != nil {
 					return err

@@ -103,7 +103,17 @@ func IsUnique(err error) bool {
 	return false
 }
 
+// ErrRetry marks an error after which the write should simply run again (see Retry).
+var ErrRetry = errors.New("store: retry")
+
+// Retry wraps err so that Write runs the op again instead of failing: for races that a second
+// run resolves, such as two writes creating the same row at once.
+func Retry(err error) error { return fmt.Errorf("%w: %w", ErrRetry, err) }
+
 func isRetryable(e Engine, err error) bool {
+	if errors.Is(err, ErrRetry) {
+		return true
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return pe.Code == "40001" || pe.Code == "40P01"

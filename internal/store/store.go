@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -31,7 +32,16 @@ type Q interface {
 	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
 	Engine() Engine
+	// Accumulate adds delta to key in group, to be applied by flush just before the transaction
+	// commits, once per key with the sum of every delta (keys in sorted order). It is for hot
+	// counters that many writes of a batch touch (the house's balance): one UPDATE per batch
+	// instead of one per write, and on PostgreSQL the row lock is held only while committing.
+	// A delta added by a write that fails is discarded with it. Only inside Write.
+	Accumulate(group, key string, delta int64, flush FlushFunc) error
 }
+
+// FlushFunc applies a group's accumulated deltas inside the committing transaction.
+type FlushFunc func(ctx context.Context, q Q, keys []string, deltas []int64) error
 
 // Config says which database to open and how to write to it.
 type Config struct {
@@ -43,6 +53,11 @@ type Config struct {
 	Direct bool
 	// MaxBatch bounds how many Writes share one transaction (default 128).
 	MaxBatch int
+	// Committers is how many batches may be in flight at once (default 1). SQLite has one
+	// writer, so it is always 1 there. On PostgreSQL more overlap their round trips, but batches
+	// whose writes touch the same rows in different orders then deadlock (each costing the
+	// server's deadlock_timeout before a retry), so raise it only for disjoint workloads.
+	Committers int
 }
 
 // DB is an open database.
@@ -93,7 +108,16 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db.batch = make(chan *writeOp, 4096)
 	db.stop = make(chan struct{})
 	db.stopped = make(chan struct{})
-	go db.commitLoop()
+	n := max(cfg.Committers, 1)
+	if db.engine == SQLite {
+		n = 1
+	}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); db.commitLoop() }()
+	}
+	go func() { wg.Wait(); close(db.stopped) }()
 	return db, nil
 }
 
@@ -164,8 +188,8 @@ type writeOp struct {
 func (db *DB) writeDirect(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
 	ctx = context.WithoutCancel(ctx)
 	for attempt := 0; ; attempt++ {
-		err := db.runTx(ctx, func(tx *sql.Tx) error {
-			return fn(ctx, db.txQ(tx))
+		err := db.runTx(ctx, func(q *txQ) error {
+			return fn(ctx, q)
 		})
 		if err != nil && attempt < 5 && isRetryable(db.engine, err) {
 			continue
@@ -174,12 +198,19 @@ func (db *DB) writeDirect(ctx context.Context, fn func(ctx context.Context, q Q)
 	}
 }
 
-func (db *DB) runTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) runTx(ctx context.Context, fn func(q *txQ) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	q := db.txQ(tx)
+	if err := fn(q); err == nil {
+		err = q.flush(ctx)
+	} else {
+		_ = tx.Rollback()
+		return err
+	}
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -193,7 +224,6 @@ func (db *DB) runTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // already queued (up to MaxBatch), runs them in one transaction with a savepoint each, commits,
 // and only then answers every caller. While it commits, new Writes queue up for the next batch.
 func (db *DB) commitLoop() {
-	defer close(db.stopped)
 	ops := make([]*writeOp, 0, db.maxB)
 	errs := make([]error, 0, db.maxB)
 	for {
@@ -232,8 +262,7 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 	// two statements per op. The first op to fail aborts this attempt (nothing commits) and the
 	// batch runs again with a savepoint around each op, so a failure undoes only its own op.
 	if len(ops) > 1 {
-		err := db.runTx(ctx, func(tx *sql.Tx) error {
-			q := db.txQ(tx)
+		err := db.runTx(ctx, func(q *txQ) error {
 			for _, op := range ops {
 				if err := op.fn(op.ctx, q); err != nil {
 					return errOpFailed
@@ -248,8 +277,7 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 			return
 		}
 	}
-	err := db.runTx(ctx, func(tx *sql.Tx) error {
-		q := db.txQ(tx)
+	err := db.runTx(ctx, func(q *txQ) error {
 		for i, op := range ops {
 			results[i] = db.runOne(q, op)
 			if errors.Is(results[i], errTxBroken) {
@@ -284,15 +312,19 @@ var errTxBroken = errors.New("store: transaction unusable")
 // failure) are retried a few times from the savepoint.
 func (db *DB) runOne(q *txQ, op *writeOp) error {
 	tx := q.tx
+	q.staging = true
+	defer func() { q.staging = false }()
 	for attempt := 0; ; attempt++ {
 		if _, err := tx.ExecContext(op.ctx, "SAVEPOINT op"); err != nil {
 			return fmt.Errorf("%w: savepoint: %v", errTxBroken, err)
 		}
+		clear(q.staged)
 		err := op.fn(op.ctx, q)
 		if err == nil {
 			if _, err := tx.ExecContext(op.ctx, "RELEASE SAVEPOINT op"); err != nil {
 				return fmt.Errorf("%w: release: %v", errTxBroken, err)
 			}
+			q.commitStaged()
 			return nil
 		}
 		if _, rerr := tx.ExecContext(op.ctx, "ROLLBACK TO SAVEPOINT op"); rerr != nil {
@@ -324,6 +356,11 @@ type pool struct {
 }
 
 func (p *pool) Engine() Engine { return p.engine }
+
+// Accumulate is refused outside a write.
+func (p *pool) Accumulate(string, string, int64, FlushFunc) error {
+	return errors.New("store: Accumulate outside a write transaction")
+}
 func (p *pool) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := p.cache.get(ctx, p.db, q); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -347,6 +384,71 @@ type txQ struct {
 	tx     *sql.Tx
 	engine Engine
 	stmts  map[string]*sql.Stmt // SQLite only; closed by the transaction's end
+
+	acc     map[string]*accGroup // Accumulate: what the transaction will flush
+	staged  map[accKey]int64     // deltas of the op running under a savepoint
+	staging bool
+}
+
+type accGroup struct {
+	flush  FlushFunc
+	deltas map[string]int64
+}
+
+type accKey struct{ group, key string }
+
+func (t *txQ) Accumulate(group, key string, delta int64, flush FlushFunc) error {
+	if t.acc == nil {
+		t.acc, t.staged = map[string]*accGroup{}, map[accKey]int64{}
+	}
+	g := t.acc[group]
+	if g == nil {
+		g = &accGroup{flush: flush, deltas: map[string]int64{}}
+		t.acc[group] = g
+	}
+	if t.staging {
+		t.staged[accKey{group, key}] += delta
+	} else {
+		g.deltas[key] += delta
+	}
+	return nil
+}
+
+func (t *txQ) commitStaged() {
+	for k, d := range t.staged {
+		t.acc[k.group].deltas[k.key] += d
+	}
+	clear(t.staged)
+}
+
+// flush applies every accumulated group, groups and keys in sorted order.
+func (t *txQ) flush(ctx context.Context) error {
+	groups := make([]string, 0, len(t.acc))
+	for g := range t.acc {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	for _, name := range groups {
+		g := t.acc[name]
+		keys := make([]string, 0, len(g.deltas))
+		for k, d := range g.deltas {
+			if d != 0 {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		sort.Strings(keys)
+		deltas := make([]int64, len(keys))
+		for i, k := range keys {
+			deltas[i] = g.deltas[k]
+		}
+		if err := g.flush(ctx, t, keys, deltas); err != nil {
+			return fmt.Errorf("store: flush %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // stmt returns q prepared on this transaction, once per transaction: a group-committed batch

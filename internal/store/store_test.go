@@ -51,7 +51,13 @@ func TestBatchIsolation(t *testing.T) {
 		db := storetest.Open(t, e)
 		ctx := context.Background()
 		if err := db.Write(ctx, func(ctx context.Context, q store.Q) error {
-			_, err := q.Exec(ctx, `CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
+			if _, err := q.Exec(ctx, `CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`); err != nil {
+				return err
+			}
+			_, err := q.Exec(ctx, `CREATE TABLE total (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
+			if err == nil {
+				_, err = q.Exec(ctx, `INSERT INTO total (k, v) VALUES ('sum', 0)`)
+			}
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -65,6 +71,10 @@ func TestBatchIsolation(t *testing.T) {
 				defer wg.Done()
 				results[i] = db.Write(ctx, func(ctx context.Context, q store.Q) error {
 					if _, err := q.Exec(ctx, `INSERT INTO kv (k, v) VALUES (?, ?)`, fmt.Sprint(i), i); err != nil {
+						return err
+					}
+					// Accumulated deltas of failing ops must vanish with them.
+					if err := q.Accumulate("test", "sum", int64(i), flushTotal); err != nil {
 						return err
 					}
 					switch i % 3 {
@@ -106,6 +116,13 @@ func TestBatchIsolation(t *testing.T) {
 		if n != 67 || sum != want {
 			t.Fatalf("%d rows summing %d; want 67 rows summing %d", n, sum, want)
 		}
+		var acc int
+		_ = db.Read(ctx, func(ctx context.Context, q store.Q) error {
+			return q.QueryRow(ctx, `SELECT v FROM total WHERE k = 'sum'`).Scan(&acc)
+		})
+		if acc != want {
+			t.Fatalf("accumulated %d, want %d", acc, want)
+		}
 	})
 }
 
@@ -115,4 +132,13 @@ func TestClosedRefusesWrites(t *testing.T) {
 	if err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error { return nil }); err == nil {
 		t.Fatal("write after close succeeded")
 	}
+}
+
+func flushTotal(ctx context.Context, q store.Q, keys []string, deltas []int64) error {
+	for i, k := range keys {
+		if _, err := q.Exec(ctx, `UPDATE total SET v = v + ? WHERE k = ?`, deltas[i], k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
