@@ -302,23 +302,9 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 		Summary: "Create an advanced strategy {name, baseConfig, rules, globalLimits?, executionMode?}; see GET /api/discovery for the vocabulary. Duplicate names are 409.",
 		Body:    map[string]any{}, Resp: AdvancedData{}, RespStatus: http.StatusCreated, Errors: []int{400, 409}},
 		func(r *http.Request, me account.Account) (int, any, error) {
-			raw, err := httpapi.ReadBody(r)
-			if err != nil {
-				return 0, nil, err
-			}
-			st, err := strategy.DecodeAdvanced(raw, "")
-			if err != nil {
-				return 0, nil, err
-			}
-			var s credits.Saved
-			err = a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				s, err = credits.CreateAdvanced(ctx, q, a.Now(), me.ID, st)
-				return err
+			return a.saveAdvanced(r, http.StatusCreated, func(ctx context.Context, q store.Q, st *strategy.Advanced) (credits.Saved, error) {
+				return credits.CreateAdvanced(ctx, q, a.Now(), me.ID, st)
 			})
-			if err != nil {
-				return 0, nil, err
-			}
-			return http.StatusCreated, AdvancedData{Strategy: advancedJSON(s)}, nil
 		})
 	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/advanced-strategies/{id}", ID: "getAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
 		Summary: "One of your advanced strategies.", Resp: AdvancedData{}, Errors: []int{404}},
@@ -336,23 +322,9 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 	a.handle(rt, httpapi.Op{Method: "PATCH", Path: "/api/me/advanced-strategies/{id}", ID: "updateAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
 		Summary: "Replace an advanced strategy (send the whole strategy).", Body: map[string]any{}, Resp: AdvancedData{}, Errors: []int{400, 404, 409}},
 		func(r *http.Request, me account.Account) (int, any, error) {
-			raw, err := httpapi.ReadBody(r)
-			if err != nil {
-				return 0, nil, err
-			}
-			st, err := strategy.DecodeAdvanced(raw, "")
-			if err != nil {
-				return 0, nil, err
-			}
-			var s credits.Saved
-			err = a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				s, err = credits.UpdateAdvanced(ctx, q, a.Now(), me.ID, r.PathValue("id"), st)
-				return err
+			return a.saveAdvanced(r, http.StatusOK, func(ctx context.Context, q store.Q, st *strategy.Advanced) (credits.Saved, error) {
+				return credits.UpdateAdvanced(ctx, q, a.Now(), me.ID, r.PathValue("id"), st)
 			})
-			if err != nil {
-				return 0, nil, err
-			}
-			return 0, AdvancedData{Strategy: advancedJSON(s)}, nil
 		})
 	a.handle(rt, httpapi.Op{Method: "DELETE", Path: "/api/me/advanced-strategies/{id}", ID: "deleteAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
 		Summary: "Delete an advanced strategy.", Resp: Deleted{}, Errors: []int{404}},
@@ -401,6 +373,27 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 		func(r *http.Request, me account.Account) (int, any, error) {
 			return a.run(r, me, true)
 		})
+}
+
+// saveAdvanced decodes an advanced strategy from the body and stores it with save.
+func (a *API) saveAdvanced(r *http.Request, status int, save func(context.Context, store.Q, *strategy.Advanced) (credits.Saved, error)) (int, any, error) {
+	raw, err := httpapi.ReadBody(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	st, err := strategy.DecodeAdvanced(raw, "")
+	if err != nil {
+		return 0, nil, err
+	}
+	var s credits.Saved
+	err = a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
+		s, err = save(ctx, q, st)
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return status, AdvancedData{Strategy: advancedJSON(s)}, nil
 }
 
 func (a *API) simulate(ctx context.Context, st *strategy.Advanced, req SimulateRequest) (int, any, error) {
