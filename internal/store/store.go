@@ -258,10 +258,15 @@ func (db *DB) commitLoop() {
 func (db *DB) runBatch(ops []*writeOp, results []error) {
 	results = results[:len(ops)]
 	ctx := context.Background()
+	// A lone op needs no savepoint: its transaction is its own, and its error its verdict.
+	if len(ops) == 1 {
+		ops[0].done <- db.writeDirect(ops[0].ctx, ops[0].fn)
+		return
+	}
 	// First try the batch without savepoints: when every op succeeds (the common case) that saves
 	// two statements per op. The first op to fail aborts this attempt (nothing commits) and the
 	// batch runs again with a savepoint around each op, so a failure undoes only its own op.
-	if len(ops) > 1 {
+	{
 		err := db.runTx(ctx, func(q *txQ) error {
 			for _, op := range ops {
 				if err := op.fn(op.ctx, q); err != nil {
