@@ -69,12 +69,13 @@ type Status struct {
 	Status string `json:"status"`
 }
 
-func (h *Health) ledgerReport(ctx context.Context) (ledger.Report, error) {
+// ledgerReport returns the (possibly cached) invariant report and when it was computed.
+func (h *Health) ledgerReport(ctx context.Context) (ledger.Report, time.Time, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := h.Now()
 	if h.reportOK && now.Sub(h.reportAt) < h.CacheFor {
-		return h.report, nil
+		return h.report, h.reportAt, nil
 	}
 	var r ledger.Report
 	err := h.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
@@ -83,10 +84,10 @@ func (h *Health) ledgerReport(ctx context.Context) (ledger.Report, error) {
 	})
 	if err != nil {
 		h.reportOK = false
-		return r, err
+		return r, now, err
 	}
 	h.report, h.reportAt, h.reportOK = r, now, true
-	return r, nil
+	return r, now, nil
 }
 
 // Register adds the probes, /metrics and /openapi.json's siblings to rt.
@@ -131,14 +132,14 @@ func (h *Health) full(w http.ResponseWriter, r *http.Request) {
 	if h.Draining != nil && h.Draining.Load() {
 		body.Services["server"] = "draining"
 	}
-	rep, err := h.ledgerReport(ctx)
+	rep, at, err := h.ledgerReport(ctx)
 	if err != nil {
 		body.Services["ledger"] = "error"
 		if body.Status == "ok" {
 			body.Status = "degraded"
 		}
 	} else {
-		body.FinancialReconciliation = reconcile(rep, h.Now())
+		body.FinancialReconciliation = reconcile(rep, at)
 		if !rep.OK {
 			body.Status = "degraded"
 			body.Services["ledger"] = "invariant violated"
