@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strings"
 	"sync"
@@ -53,10 +54,9 @@ type Config struct {
 	Direct bool
 	// MaxBatch bounds how many Writes share one transaction (default 128).
 	MaxBatch int
-	// Committers is how many batches may be in flight at once (default 1). SQLite has one
-	// writer, so it is always 1 there. On PostgreSQL more overlap their round trips, but batches
-	// whose writes touch the same rows in different orders then deadlock (each costing the
-	// server's deadlock_timeout before a retry), so raise it only for disjoint workloads.
+	// Committers is how many batches may be in flight at once. SQLite has one writer, so it is
+	// always 1 there. On PostgreSQL (default 4) committer 0 takes Write and the others take
+	// WriteFor by key, so batches that run at once never touch the same account's rows.
 	Committers int
 }
 
@@ -67,7 +67,7 @@ type DB struct {
 	read   *sql.DB // SQLite: read-only pool; PostgreSQL: the same pool as write
 	direct bool
 
-	batch   chan *writeOp
+	batches []chan *writeOp // one queue per committer
 	stop    chan struct{}
 	stopped chan struct{}
 	closeMu sync.Once
@@ -105,17 +105,21 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if db.maxB <= 0 {
 		db.maxB = 128
 	}
-	db.batch = make(chan *writeOp, 4096)
 	db.stop = make(chan struct{})
 	db.stopped = make(chan struct{})
-	n := max(cfg.Committers, 1)
+	n := cfg.Committers
+	if n <= 0 {
+		n = 4
+	}
 	if db.engine == SQLite {
 		n = 1
 	}
 	var wg sync.WaitGroup
 	for range n {
+		ch := make(chan *writeOp, 4096)
+		db.batches = append(db.batches, ch)
 		wg.Add(1)
-		go func() { defer wg.Done(); db.commitLoop() }()
+		go func() { defer wg.Done(); db.commitLoop(ch) }()
 	}
 	go func() { wg.Wait(); close(db.stopped) }()
 	return db, nil
@@ -156,8 +160,22 @@ func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, q Q) error)
 // irreversible work outside the database: an error after fn returns rolls it back, and fn may
 // be run more than once (a batch that fails is retried), only the last run counting.
 func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
+	return db.WriteFor(ctx, "", fn)
+}
+
+// WriteFor is Write for work that touches only one account's rows (plus the counterparty
+// balances, which are applied at commit): writes for the same key always share a committer, so
+// concurrent batches on PostgreSQL never hold each other's rows and cannot deadlock. Work that
+// touches several accounts uses Write (key ""), which always goes to the first committer.
+func (db *DB) WriteFor(ctx context.Context, key string, fn func(ctx context.Context, q Q) error) error {
 	if db.direct {
 		return db.writeDirect(ctx, fn)
+	}
+	ch := db.batches[0]
+	if key != "" && len(db.batches) > 1 {
+		h := fnv.New32a()
+		h.Write([]byte(key))
+		ch = db.batches[1+int(h.Sum32()%uint32(len(db.batches)-1))]
 	}
 	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
 	// The read lock keeps Close from stopping the committer between our check and our send, so a
@@ -168,7 +186,7 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, q Q) error
 		return errors.New("store: closed")
 	}
 	select {
-	case db.batch <- op:
+	case ch <- op:
 		db.sendMu.RUnlock()
 	case <-ctx.Done():
 		db.sendMu.RUnlock()
@@ -223,18 +241,18 @@ func (db *DB) runTx(ctx context.Context, fn func(q *txQ) error) error {
 // commitLoop is the group committer: it takes the first waiting Write, gathers whatever else is
 // already queued (up to MaxBatch), runs them in one transaction with a savepoint each, commits,
 // and only then answers every caller. While it commits, new Writes queue up for the next batch.
-func (db *DB) commitLoop() {
+func (db *DB) commitLoop(batch chan *writeOp) {
 	ops := make([]*writeOp, 0, db.maxB)
 	errs := make([]error, 0, db.maxB)
 	for {
 		var first *writeOp
 		select {
-		case first = <-db.batch:
+		case first = <-batch:
 		case <-db.stop:
 			// Answer anything still queued before stopping.
 			for {
 				select {
-				case op := <-db.batch:
+				case op := <-batch:
 					db.runBatch([]*writeOp{op}, errs[:0])
 				default:
 					return
@@ -245,7 +263,7 @@ func (db *DB) commitLoop() {
 	gather:
 		for len(ops) < db.maxB {
 			select {
-			case op := <-db.batch:
+			case op := <-batch:
 				ops = append(ops, op)
 			default:
 				break gather

@@ -101,7 +101,7 @@ func (a *API) moneyMove(r *http.Request, me account.Account, scope string, raw [
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" {
 		var out any
-		err := a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
+		err := a.DB.WriteFor(r.Context(), me.ID, func(ctx context.Context, q store.Q) (err error) {
 			out, err = fn(ctx, q, a.Now())
 			return err
 		})
@@ -112,7 +112,7 @@ func (a *API) moneyMove(r *http.Request, me account.Account, scope string, raw [
 	}
 	hash := idem.Hash([]byte(r.Method), []byte(r.URL.Path), []byte(r.URL.RawQuery), raw)
 	var out json.RawMessage
-	err := a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) error {
+	err := a.DB.WriteFor(r.Context(), me.ID, func(ctx context.Context, q store.Q) error {
 		prev, err := idem.Lookup(ctx, q, me.ID, scope, key, hash)
 		if err != nil {
 			return err

@@ -241,7 +241,7 @@ func (a *API) registerHistory(rt *httpapi.Router) {
 				err = a.DB.Read(r.Context(), load)
 			} else {
 				// Revealing rotates first (DESIGN §5): the seed is never used again once shown.
-				err = a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) error {
+				err = a.DB.WriteFor(r.Context(), me.ID, func(ctx context.Context, q store.Q) error {
 					if err := load(ctx, q); err != nil {
 						return err
 					}
