@@ -216,6 +216,15 @@ func TestWithdrawals(t *testing.T) {
 		if r := s.do("GET", "/api/me/withdrawals/"+wid, key, nil); r.Status != 200 || data(r)["status"] != "pending" {
 			t.Fatalf("status: %d %s", r.Status, r.Raw)
 		}
+		if r := s.do("GET", "/api/me/withdrawals", key, nil); r.Status != 200 || len(data(r)["withdrawals"].([]any)) != 1 {
+			t.Fatalf("list: %d %s", r.Status, r.Raw)
+		}
+		if r := s.do("GET", "/api/me/withdrawals/"+wid, s.guest(), nil); r.Status != 404 {
+			t.Fatalf("someone else's withdrawal: %d %s", r.Status, r.Raw)
+		}
+		if r := s.do("GET", "/api/me/transactions?type=withdrawal", key, nil); len(data(r)["transactions"].([]any)) != 1 {
+			t.Fatalf("withdrawal transactions: %s", r.Raw)
+		}
 		// Only the platform decides.
 		if r := s.do("POST", "/api/admin/withdrawals/"+wid+"/approve", key, nil); r.Status != 403 {
 			t.Fatalf("player approving: %d %s", r.Status, r.Raw)
