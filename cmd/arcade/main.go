@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/google/uuid"
+
 	"github.com/arcadehq/arcade/fairness/verify"
 	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/store"
@@ -123,6 +125,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("ARCADE_LOG_LEVEL"))}))
+	// Row ids are UUIDv7s: draw their randomness from crypto/rand in blocks, not per id.
+	uuid.EnableRandPool()
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	a, err := app.New(ctx, cfg, log, app.Deps{})
