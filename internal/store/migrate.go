@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -23,18 +24,57 @@ type Migration struct {
 }
 
 // Migrations lists the embedded migrations of an engine in order. Files are named
-// NNNN_name.sql; numbers are never reused or edited once released.
+// NNNN_name.sql in migrations/, shared by both engines; a file of the same name in
+// migrations/<engine>/ replaces the shared one for that engine (only where the dialects differ).
+// Numbers are never reused, and a migration is never edited once released.
 func Migrations(e Engine) ([]Migration, error) {
-	dir := "migrations/" + string(e)
+	shared, err := readMigrations("migrations")
+	if err != nil {
+		return nil, err
+	}
+	override, err := readMigrations("migrations/" + string(e))
+	if err != nil {
+		return nil, err
+	}
+	byVersion := map[int]Migration{}
+	for _, m := range shared {
+		byVersion[m.Version] = m
+	}
+	for _, m := range override {
+		if _, ok := byVersion[m.Version]; !ok {
+			return nil, fmt.Errorf("store: %s migration %04d_%s overrides no shared migration", e, m.Version, m.Name)
+		}
+		byVersion[m.Version] = m
+	}
+	out := make([]Migration, 0, len(byVersion))
+	for _, m := range byVersion {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	for i, m := range out {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("store: migration numbers must run 1..n without gaps, found %d at %d", m.Version, i+1)
+		}
+	}
+	return out, nil
+}
+
+func readMigrations(dir string) ([]Migration, error) {
 	entries, err := fs.ReadDir(migrationFS, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // an engine with no overrides
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
 	}
 	var out []Migration
 	for _, ent := range entries {
 		name := ent.Name()
+		if ent.IsDir() || !strings.HasSuffix(name, ".sql") {
+			continue
+		}
 		num, rest, ok := strings.Cut(name, "_")
-		if !ok || !strings.HasSuffix(name, ".sql") {
+		if !ok {
 			continue
 		}
 		v, err := strconv.Atoi(num)
@@ -46,12 +86,6 @@ func Migrations(e Engine) ([]Migration, error) {
 			return nil, err
 		}
 		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(rest, ".sql"), SQL: string(body)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("store: migration numbers must run 1..n without gaps, found %d at %d", m.Version, i+1)
-		}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -141,4 +142,24 @@ func flushTotal(ctx context.Context, q store.Q, keys []string, deltas []int64) e
 		}
 	}
 	return nil
+}
+
+func TestMigrationOverrides(t *testing.T) {
+	lite, err := store.Migrations(store.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := store.Migrations(store.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) != len(pg) {
+		t.Fatalf("%d SQLite migrations, %d PostgreSQL", len(lite), len(pg))
+	}
+	if !strings.Contains(lite[0].SQL, "AUTOINCREMENT") || !strings.Contains(pg[0].SQL, "BIGSERIAL") {
+		t.Fatal("0001 must differ per engine: AUTOINCREMENT on SQLite, BIGSERIAL on PostgreSQL")
+	}
+	if lite[1].SQL != pg[1].SQL {
+		t.Fatal("0002 is shared and must be identical")
+	}
 }
