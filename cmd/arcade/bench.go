@@ -75,13 +75,22 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	return 0
 }
 
+// clientBaseURL is the server Arcade's own clients talk to: ARCADE_BASE_URL, or the spec 000
+// clients' XPERSONA_BASE_URL.
+func clientBaseURL(getenv func(string) string) string {
+	if v := getenv("ARCADE_BASE_URL"); v != "" {
+		return v
+	}
+	return getenv("XPERSONA_BASE_URL")
+}
+
 // parseBenchFlags parses the flags over the environment (ARCADE_BASE_URL); -h prints the usage
 // on stdout and returns flag.ErrHelp. Values are checked by loadgen.Config.Validate, whose
 // errors name the flag.
 func parseBenchFlags(args []string, getenv func(string) string, stdout io.Writer) (loadgen.Config, bool, error) {
 	cfg := loadgen.Config{BaseURL: "http://localhost:8080", Agents: 64, Duration: 10 * time.Second, Amount: 1,
 		Target: "50", Condition: "over", BaselineDuration: 5 * time.Second}
-	if v := getenv("ARCADE_BASE_URL"); v != "" {
+	if v := clientBaseURL(getenv); v != "" {
 		cfg.BaseURL = v
 	}
 	var asJSON bool
