@@ -48,9 +48,18 @@ type resp struct {
 	Header http.Header
 	Body   map[string]any
 	Raw    []byte
+	http   *http.Response // Body re-readable via Raw
 }
 
 func (s *server) do(method, path, key string, body []byte, hdr ...string) resp {
+	s.t.Helper()
+	_, r := s.exchange(method, path, key, body, hdr...)
+	return r
+}
+
+// exchange sends one request (bearer key, JSON body, extra header pairs) and returns it with the
+// decoded answer; the answer's Body is left readable for validators.
+func (s *server) exchange(method, path, key string, body []byte, hdr ...string) (*http.Request, resp) {
 	s.t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
 	if err != nil {
@@ -69,11 +78,11 @@ func (s *server) do(method, path, key string, body []byte, hdr ...string) resp {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	r := resp{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	res.Body.Close()
+	r := resp{Status: res.StatusCode, Header: res.Header, Raw: raw, http: res}
 	_ = json.Unmarshal(raw, &r.Body)
-	return r
+	return req, r
 }
 
 func (s *server) guest() string {

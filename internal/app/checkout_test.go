@@ -3,10 +3,8 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -70,31 +68,14 @@ func withDoc(s *server) *docServer {
 // documented does a request like do, and fails the test unless the answer matches the document.
 func (s *docServer) documented(method, path, key string, body []byte, hdr ...string) resp {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	res.Body = io.NopCloser(bytes.NewReader(raw))
+	req, out := s.exchange(method, path, key, body, append([]string{"Content-Type", "application/json"}, hdr...)...)
+	res := out.http
+	res.Body = io.NopCloser(bytes.NewReader(out.Raw))
 	if ok, verrs := s.doc.ValidateHttpResponse(req, res); !ok {
 		for _, e := range verrs {
-			s.t.Errorf("%s %s (%d) does not match the document: %s %s\n%s", method, path, res.StatusCode, e.Message, e.Reason, raw)
+			s.t.Errorf("%s %s (%d) does not match the document: %s %s\n%s", method, path, res.StatusCode, e.Message, e.Reason, out.Raw)
 		}
 	}
-	out := resp{Status: res.StatusCode, Header: res.Header, Raw: raw}
-	_ = json.Unmarshal(raw, &out.Body)
 	return out
 }
 
