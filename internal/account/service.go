@@ -2,9 +2,11 @@ package account
 
 import (
 	"context"
+	"crypto/sha256"
 	"io"
 	"time"
 
+	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
@@ -13,6 +15,8 @@ type Service struct {
 	DB   *store.DB
 	Now  func() time.Time
 	Rand io.Reader
+
+	keys keyCache
 }
 
 // SignUp creates an account and its first API key (shown once).
@@ -42,15 +46,31 @@ func (s *Service) Regenerate(ctx context.Context, accountID, keyPrefix string) (
 		k, err = RegenerateKey(ctx, q, s.Now(), s.Rand, accountID, keyPrefix)
 		return err
 	})
+	if err == nil {
+		s.keys.forget(accountID)
+	}
 	return k, err
 }
 
-// Authenticate resolves a bearer key to its account.
+// Authenticate resolves a bearer key to its account, from the key cache when it can (see
+// keyCache for why that is safe).
 func (s *Service) Authenticate(ctx context.Context, secret string) (Account, error) {
+	if len(secret) < MinKeyLen || len(secret) > 256 {
+		return Account{}, errs.Unauthenticated("invalid API key")
+	}
+	hash := sha256.Sum256([]byte(secret))
+	now := time.Now()
+	if a, ok := s.keys.get(hash, now); ok {
+		return a, nil
+	}
+	gen := s.keys.generation()
 	var a Account
 	err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
 		a, err = Authenticate(ctx, q, secret)
 		return err
 	})
+	if err == nil {
+		s.keys.put(hash, a, gen, now)
+	}
 	return a, err
 }

@@ -157,10 +157,7 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 			}
 			continue
 		}
-		var bal int64
-		err := q.QueryRow(ctx, `UPDATE ledger_accounts SET balance = balance + ?
-			WHERE id = ? AND (kind IN ('house', 'faucet', 'external') OR balance + ? >= 0) RETURNING balance`,
-			int64(c.net), id, int64(c.low)).Scan(&bal)
+		bal, err := updateBalance(ctx, q, id, c.net, c.low, id == read)
 		if errors.Is(err, sql.ErrNoRows) {
 			var n int
 			if qerr := q.QueryRow(ctx, `SELECT COUNT(*) FROM ledger_accounts WHERE id = ?`, id).Scan(&n); qerr == nil && n == 0 {
@@ -192,6 +189,38 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 		return 0, fmt.Errorf("ledger: record transfers: %w", err)
 	}
 	return readBalance, nil
+}
+
+// updateBalance adds net to account id if its balance plus low (the lowest running change) stays
+// at or above zero, or the account may go negative; sql.ErrNoRows if not. The new balance is
+// returned when want is set. SQLite does without RETURNING, which costs it a temporary table per
+// statement; a SELECT by primary key is cheaper, and no one else can write in between. (The kinds
+// are spelled out with OR for the same reason: SQLite builds a temporary index for an IN list of
+// three or more constants on every execution.)
+func updateBalance(ctx context.Context, q store.Q, id string, net, low money.Amount, want bool) (int64, error) {
+	if q.Engine() != store.SQLite {
+		var bal int64
+		err := q.QueryRow(ctx, `UPDATE ledger_accounts SET balance = balance + ?
+			WHERE id = ? AND (kind = 'house' OR kind = 'faucet' OR kind = 'external' OR balance + ? >= 0) RETURNING balance`,
+			int64(net), id, int64(low)).Scan(&bal)
+		return bal, err
+	}
+	res, err := q.Exec(ctx, `UPDATE ledger_accounts SET balance = balance + ?
+		WHERE id = ? AND (kind = 'house' OR kind = 'faucet' OR kind = 'external' OR balance + ? >= 0)`, int64(net), id, int64(low))
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if n == 0 {
+		return 0, sql.ErrNoRows
+	}
+	if !want {
+		return 0, nil
+	}
+	var bal int64
+	err = q.QueryRow(ctx, `SELECT balance FROM ledger_accounts WHERE id = ?`, id).Scan(&bal)
+	return bal, err
 }
 
 // counterparty reports whether id is a platform account that may go negative (house, faucet,

@@ -103,7 +103,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
-		err := db.runTx(ctx, func(q *txQ) error {
+		seq, err := db.runTx(ctx, func(q *txQ) error {
 			tx := q.tx
 			if db.engine == Postgres {
 				if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(4242001)"); err != nil {
@@ -127,6 +127,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("store: migration %04d_%s: %w", m.Version, m.Name, err)
 		}
+		db.durable(seq)
 	}
 	return nil
 }
