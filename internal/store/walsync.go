@@ -43,7 +43,8 @@ type walSync struct {
 	committed   uint64 // commits noted so far
 	synced      uint64 // commits known durable
 	acks        []walAck
-	checkpoints int // completed, for tests
+	f           *os.File // the WAL, opened by the first sync; used by syncLoop alone
+	checkpoints int      // completed, for tests
 	stopping    bool
 	done        chan struct{}
 }
@@ -128,7 +129,7 @@ func (w *walSync) syncLoop() {
 		target := w.committed
 		w.mu.Unlock()
 
-		if err := syncFile(w.path); err != nil {
+		if err := syncWAL(w); err != nil {
 			slog.Error("store: fsync of the SQLite WAL failed; stopping so that a restart recovers from disk", "err", err)
 			panic(fmt.Sprintf("store: fsync %s: %v", w.path, err))
 		}
@@ -150,24 +151,25 @@ func (w *walSync) syncLoop() {
 	}
 }
 
-// syncFile is fsyncFile; tests replace it to hold an fsync back.
-var syncFile = fsyncFile
+// syncWAL flushes the WAL to disk; tests replace it to hold an fsync back.
+var syncWAL = (*walSync).syncFile
 
-// fsyncFile flushes path to disk. A missing file has nothing to flush: SQLite deletes the WAL
-// only after checkpointing all of it into the database, which it syncs itself.
-func fsyncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+// syncFile flushes the WAL with fdatasync where there is one (what SQLite itself uses: the data
+// and the file size, not the timestamps). The file is opened once and kept: SQLite deletes the WAL
+// only when the last connection closes, and the writer stays open as long as this does. A WAL not
+// yet created has nothing to flush.
+func (w *walSync) syncFile() error {
+	if w.f == nil {
+		f, err := os.OpenFile(w.path, os.O_RDWR, 0)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		w.f = f
 	}
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return datasync(w.f)
 }
 
 func (w *walSync) checkpointLoop() {
@@ -219,4 +221,7 @@ func (w *walSync) close() {
 	w.wake.Broadcast()
 	w.mu.Unlock()
 	<-w.done
+	if w.f != nil {
+		w.f.Close()
+	}
 }

@@ -27,13 +27,13 @@ func TestWriteWaitsForWALFsync(t *testing.T) {
 	db := openSQLiteForTest(t)
 	release := make(chan struct{})
 	var held atomic.Bool
-	syncFile = func(path string) error {
+	syncWAL = func(w *walSync) error {
 		if held.Load() {
 			<-release
 		}
-		return fsyncFile(path)
+		return w.syncFile()
 	}
-	t.Cleanup(func() { syncFile = fsyncFile })
+	t.Cleanup(func() { syncWAL = (*walSync).syncFile })
 	held.Store(true)
 
 	done := make(chan error, 1)
