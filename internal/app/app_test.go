@@ -202,10 +202,15 @@ func TestHealth(t *testing.T) {
 	if h.Status != 200 || h.Body["status"] != "ok" || fr == nil || fr["invariant_holds"] != true || h.Body["version"] != "test" {
 		t.Fatalf("/health: %d %s", h.Status, h.Raw)
 	}
+	s.guest() // a group-committed write, for the store's counters
 	m := s.do("GET", "/metrics", "", nil)
 	if m.Status != 200 || !bytes.Contains(m.Raw, []byte(`arcade_http_requests_total{code="200",route="GET /health"}`)) ||
 		!bytes.Contains(m.Raw, []byte("go_goroutines")) {
 		t.Fatalf("/metrics lacks request or runtime metrics:\n%.500s", m.Raw)
+	}
+	if !bytes.Contains(m.Raw, []byte("arcade_store_writes_total ")) || bytes.Contains(m.Raw, []byte("arcade_store_writes_total 0\n")) ||
+		!bytes.Contains(m.Raw, []byte("arcade_store_wal_fsyncs_total ")) || bytes.Contains(m.Raw, []byte("arcade_store_wal_fsyncs_total 0\n")) {
+		t.Fatalf("/metrics lacks the store's write counters:\n%s", m.Raw)
 	}
 }
 

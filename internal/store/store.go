@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Engine names a database engine.
@@ -82,6 +83,29 @@ type DB struct {
 	wantMu     sync.Mutex
 	wanted     []string
 	wal        *walSync // SQLite only: fsyncs and checkpoints off the writer's path
+
+	nBatches, nBatched atomic.Int64 // group commit: transactions run and the writes in them
+}
+
+// Stats are counters of the write path since Open, for metrics: batched writes ÷ batches is the
+// group commit's average batch; the WAL figures are zero on PostgreSQL.
+type Stats struct {
+	Batches       int64   // group-commit transactions attempted (lone writes included)
+	BatchedWrites int64   // writes those transactions carried
+	WALSyncs      int64   // fsyncs of the SQLite WAL
+	WALSyncSecs   float64 // time spent in them
+	Checkpoints   int64   // background checkpoints run
+}
+
+// Stats reads the write-path counters.
+func (db *DB) Stats() Stats {
+	st := Stats{Batches: db.nBatches.Load(), BatchedWrites: db.nBatched.Load()}
+	if w := db.wal; w != nil {
+		w.mu.Lock()
+		st.WALSyncs, st.WALSyncSecs, st.Checkpoints = w.syncs, w.syncTime.Seconds(), int64(w.checkpoints)
+		w.mu.Unlock()
+	}
+	return st
 }
 
 // Engine reports which engine db runs on.
@@ -360,6 +384,8 @@ func gather(batch chan *writeOp, ops []*writeOp, max int) []*writeOp {
 }
 
 func (db *DB) runBatch(ops []*writeOp, results []error) {
+	db.nBatches.Add(1)
+	db.nBatched.Add(int64(len(ops)))
 	results = results[:len(ops)]
 	ctx := context.Background()
 	// A lone op needs no savepoint: its transaction is its own, and its error its verdict.

@@ -44,7 +44,9 @@ type walSync struct {
 	synced      uint64 // commits known durable
 	acks        []walAck
 	f           *os.File // the WAL, opened by the first sync; used by syncLoop alone
-	checkpoints int      // completed, for tests
+	checkpoints int      // completed
+	syncs       int64    // fsyncs done
+	syncTime    time.Duration
 	stopping    bool
 	done        chan struct{}
 }
@@ -129,12 +131,17 @@ func (w *walSync) syncLoop() {
 		target := w.committed
 		w.mu.Unlock()
 
-		if err := syncWAL(w); err != nil {
+		t0 := time.Now()
+		err := syncWAL(w)
+		took := time.Since(t0)
+		if err != nil {
 			slog.Error("store: fsync of the SQLite WAL failed; stopping so that a restart recovers from disk", "err", err)
 			panic(fmt.Sprintf("store: fsync %s: %v", w.path, err))
 		}
 
 		w.mu.Lock()
+		w.syncs++
+		w.syncTime += took
 		w.synced = target
 		w.wake.Broadcast()
 		keep := w.acks[:0]
