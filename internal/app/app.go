@@ -34,6 +34,7 @@ type Config struct {
 	BaseURL     string        // ARCADE_BASE_URL: the public URL, for links in answers
 	DrainDelay  time.Duration // ARCADE_DRAIN_SECONDS: how long /health/ready answers 503 before the listener closes
 	Direct      bool          // ARCADE_DIRECT_COMMIT=1: one transaction per write (benchmark baseline)
+	Committers  int           // ARCADE_DB_COMMITTERS: group committers on PostgreSQL (0: the store's default)
 	Stripe      cardpay.Config
 	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
 	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
@@ -85,6 +86,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.DrainDelay = time.Duration(f * float64(time.Second))
 	}
+	if v := getenv("ARCADE_DB_COMMITTERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return c, fmt.Errorf("ARCADE_DB_COMMITTERS: want a whole number from 1 to 64, got %q", v)
+		}
+		c.Committers = n
+	}
 	switch getenv("ARCADE_DIRECT_COMMIT") {
 	case "", "0", "false":
 	case "1", "true":
@@ -120,7 +128,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	if deps.Rand == nil {
 		deps.Rand = rand.Reader
 	}
-	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct})
+	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct, Committers: cfg.Committers})
 	if err != nil {
 		return nil, err
 	}

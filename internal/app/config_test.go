@@ -1,0 +1,31 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arcadehq/arcade/internal/app"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := app.ConfigFromEnv(env(nil))
+	if err != nil || c.Committers != 0 || c.Direct || c.DatabaseURL != "" {
+		t.Fatalf("defaults: %+v, %v", c, err)
+	}
+	c, err = app.ConfigFromEnv(env(map[string]string{"ARCADE_DB_COMMITTERS": "8", "ARCADE_DIRECT_COMMIT": "1", "ARCADE_DRAIN_SECONDS": "0.5"}))
+	if err != nil || c.Committers != 8 || !c.Direct || c.DrainDelay != 500*time.Millisecond {
+		t.Fatalf("set: %+v, %v", c, err)
+	}
+	for k, v := range map[string]string{
+		"ARCADE_DB_COMMITTERS": "0", "ARCADE_DIRECT_COMMIT": "yes", "ARCADE_DRAIN_SECONDS": "-1", "ARCADE_RATE_LIMIT": "x",
+	} {
+		if _, err := app.ConfigFromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: error %v should name the variable", k, v, err)
+		}
+	}
+	if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_DB_COMMITTERS": "65"})); err == nil {
+		t.Error("65 committers accepted")
+	}
+}
