@@ -175,17 +175,13 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 			readBalance = money.Amount(bal)
 		}
 	}
-	var b strings.Builder
-	b.WriteString(`INSERT INTO ledger_transfers (asset, from_account, to_account, amount, kind, ref, created_at) VALUES `)
 	args := make([]any, 0, 7*len(ts))
-	for i, t := range ts {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+	for _, t := range ts {
 		args = append(args, string(t.Asset), t.From, t.To, int64(t.Amount), t.Kind, t.Ref, now.UnixMicro())
 	}
-	if _, err := q.Exec(ctx, b.String(), args...); err != nil {
+	// Transfer rows are append-only and read back only by reports and the invariant, so on
+	// PostgreSQL they join the batch's one multi-row INSERT at commit (store.Q.InsertLater).
+	if err := q.InsertLater(ctx, "ledger_transfers", "asset, from_account, to_account, amount, kind, ref, created_at", len(ts), args...); err != nil {
 		return 0, fmt.Errorf("ledger: record transfers: %w", err)
 	}
 	return readBalance, nil

@@ -40,6 +40,15 @@ type Q interface {
 	// instead of one per write, and on PostgreSQL the row lock is held only while committing.
 	// A delta added by a write that fails is discarded with it. Only inside Write.
 	Accumulate(group, key string, delta int64, flush FlushFunc) error
+	// InsertLater inserts rows rows into table (columns as in an INSERT's column list; args
+	// holds rows × columns values, row after row). On PostgreSQL the rows are queued and written
+	// just before the transaction commits, one multi-row INSERT per table and column list for the
+	// whole batch, which saves a round trip per write; on SQLite, which has no round trips, they
+	// are inserted at once. It is for append-only rows that nothing in the same transaction reads
+	// back (ledger transfers, round records): a constraint they break fails the commit, and with
+	// it the batch, which then runs each write alone so the failure lands on its own write. Rows
+	// queued by a write that fails are discarded with it. Only inside Write.
+	InsertLater(ctx context.Context, table, columns string, rows int, args ...any) error
 }
 
 // FlushFunc applies a group's accumulated deltas inside the committing transaction.
@@ -272,12 +281,9 @@ func (db *DB) runTx(ctx context.Context, fn func(q *txQ) error) (uint64, error) 
 		return 0, fmt.Errorf("store: begin: %w", err)
 	}
 	q := db.txQ(tx)
-	if err := fn(q); err == nil {
-		err = q.flush(ctx)
-	} else {
-		_ = tx.Rollback()
-		db.prepareWanted(ctx)
-		return 0, err
+	err = fn(q)
+	if err == nil {
+		err = q.flush(ctx) // a failed flush must abort the commit, on SQLite too
 	}
 	if err != nil {
 		_ = tx.Rollback()
@@ -451,7 +457,7 @@ func (db *DB) runOne(q *txQ, op *writeOp) error {
 		if _, err := tx.ExecContext(op.ctx, "SAVEPOINT op"); err != nil {
 			return fmt.Errorf("%w: savepoint: %v", errTxBroken, err)
 		}
-		clear(q.staged)
+		q.clearStaged()
 		err := op.fn(op.ctx, q)
 		if err == nil {
 			if _, err := tx.ExecContext(op.ctx, "RELEASE SAVEPOINT op"); err != nil {
@@ -494,6 +500,11 @@ func (p *pool) Engine() Engine { return p.engine }
 func (p *pool) Accumulate(string, string, int64, FlushFunc) error {
 	return errors.New("store: Accumulate outside a write transaction")
 }
+
+// InsertLater is refused outside a write.
+func (p *pool) InsertLater(context.Context, string, string, int, ...any) error {
+	return errors.New("store: InsertLater outside a write transaction")
+}
 func (p *pool) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := p.cache.get(ctx, p.db, q); st != nil {
 		return st.ExecContext(ctx, args...)
@@ -522,6 +533,16 @@ type txQ struct {
 	acc     map[string]*accGroup // Accumulate: what the transaction will flush
 	staged  map[accKey]int64     // deltas of the op running under a savepoint
 	staging bool
+
+	rows       map[string]*rowGroup // InsertLater (PostgreSQL): rows the transaction will insert
+	stagedRows map[string]*rowGroup // rows of the op running under a savepoint
+}
+
+// rowGroup is the queued rows of one table and column list.
+type rowGroup struct {
+	table, columns string
+	ncols          int
+	args           []any // ncols values per row
 }
 
 type accGroup struct {
@@ -553,10 +574,106 @@ func (t *txQ) commitStaged() {
 		t.acc[k.group].deltas[k.key] += d
 	}
 	clear(t.staged)
+	for k, g := range t.stagedRows {
+		dst := t.queue(t.rows, k, g.table, g.columns, g.ncols)
+		dst.args = append(dst.args, g.args...)
+	}
+	clear(t.stagedRows)
+}
+
+// clearStaged forgets what the op running under a savepoint queued.
+func (t *txQ) clearStaged() {
+	clear(t.staged)
+	clear(t.stagedRows)
+}
+
+func (t *txQ) InsertLater(ctx context.Context, table, columns string, rows int, args ...any) error {
+	ncols := strings.Count(columns, ",") + 1
+	if rows < 1 || len(args) != rows*ncols {
+		return fmt.Errorf("store: InsertLater into %s: %d values for %d rows of %d columns", table, len(args), rows, ncols)
+	}
+	if t.engine == SQLite {
+		_, err := t.Exec(ctx, insertSQL(table, columns, ncols, rows), args...)
+		return err
+	}
+	if t.rows == nil {
+		t.rows, t.stagedRows = map[string]*rowGroup{}, map[string]*rowGroup{}
+	}
+	m := t.rows
+	if t.staging {
+		m = t.stagedRows
+	}
+	g := t.queue(m, table+"("+columns+")", table, columns, ncols)
+	g.args = append(g.args, args...)
+	return nil
+}
+
+func (t *txQ) queue(m map[string]*rowGroup, key, table, columns string, ncols int) *rowGroup {
+	g := m[key]
+	if g == nil {
+		g = &rowGroup{table: table, columns: columns, ncols: ncols}
+		m[key] = g
+	}
+	return g
+}
+
+// maxParams keeps a multi-row INSERT under PostgreSQL's limit of 65535 bind parameters.
+const maxParams = 65535
+
+// insertRows writes the queued rows, tables in sorted order, in INSERTs of as many rows as the
+// parameter limit allows.
+func (t *txQ) insertRows(ctx context.Context) error {
+	keys := make([]string, 0, len(t.rows))
+	for k, g := range t.rows {
+		if len(g.args) > 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		g := t.rows[k]
+		per := maxParams / g.ncols
+		for args := g.args; len(args) > 0; {
+			n := min(len(args)/g.ncols, per)
+			if _, err := t.tx.ExecContext(ctx, rebind(t.engine, insertSQL(g.table, g.columns, g.ncols, n)), args[:n*g.ncols]...); err != nil {
+				return fmt.Errorf("store: insert queued %s rows: %w", g.table, err)
+			}
+			args = args[n*g.ncols:]
+		}
+	}
+	return nil
+}
+
+// insertSQL is INSERT INTO table (columns) VALUES (?, …), … with rows rows of ncols values.
+func insertSQL(table, columns string, ncols, rows int) string {
+	var b strings.Builder
+	b.Grow(len(table) + len(columns) + 32 + rows*(3*ncols+3))
+	b.WriteString("INSERT INTO ")
+	b.WriteString(table)
+	b.WriteString(" (")
+	b.WriteString(columns)
+	b.WriteString(") VALUES ")
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range ncols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('?')
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }
 
 // flush applies every accumulated group, groups and keys in sorted order.
 func (t *txQ) flush(ctx context.Context) error {
+	if err := t.insertRows(ctx); err != nil {
+		return err
+	}
 	groups := make([]string, 0, len(t.acc))
 	for g := range t.acc {
 		groups = append(groups, g)

@@ -163,3 +163,111 @@ func TestMigrationOverrides(t *testing.T) {
 		t.Fatal("0002 is shared and must be identical")
 	}
 }
+
+// TestInsertLater: rows queued by a write are stored with it, vanish when it fails, and a row
+// that breaks a constraint at commit fails its own write only, even though on PostgreSQL it is
+// inserted together with its neighbours' rows.
+func TestInsertLater(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		ctx := context.Background()
+		if err := db.Write(ctx, func(ctx context.Context, q store.Q) error {
+			_, err := q.Exec(ctx, `CREATE TABLE rows (k TEXT PRIMARY KEY, v INTEGER NOT NULL CHECK (v >= 0), note TEXT)`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		var wg sync.WaitGroup
+		results := make([]error, 300)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = db.Write(ctx, func(ctx context.Context, q store.Q) error {
+					v := i
+					if i%5 == 3 {
+						v = -1 // breaks the CHECK, at commit on PostgreSQL
+					}
+					if err := q.InsertLater(ctx, "rows", "k, v, note", 2, fmt.Sprint(i), v, nil, fmt.Sprint(i, "b"), v, "second"); err != nil {
+						return err
+					}
+					if i%5 == 1 {
+						return boom // its queued rows must vanish
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		want := 0
+		for i, err := range results {
+			switch i % 5 {
+			case 1:
+				if !errors.Is(err, boom) {
+					t.Fatalf("write %d: %v, want boom", i, err)
+				}
+			case 3:
+				if err == nil || !store.IsConstraint(err, "") {
+					t.Fatalf("write %d: %v, want a constraint violation", i, err)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("write %d: %v", i, err)
+				}
+				want += 2
+			}
+		}
+		var n int
+		_ = db.Read(ctx, func(ctx context.Context, q store.Q) error {
+			return q.QueryRow(ctx, `SELECT COUNT(*) FROM rows`).Scan(&n)
+		})
+		if n != want {
+			t.Fatalf("%d rows stored, want %d", n, want)
+		}
+		// Bad calls are refused.
+		err := db.Write(ctx, func(ctx context.Context, q store.Q) error {
+			return q.InsertLater(ctx, "rows", "k, v, note", 2, "x", 1, nil)
+		})
+		if err == nil {
+			t.Fatal("InsertLater accepted 3 values for 2 rows of 3 columns")
+		}
+		if err := db.Read(ctx, func(ctx context.Context, q store.Q) error {
+			return q.InsertLater(ctx, "rows", "k, v, note", 1, "y", 1, nil)
+		}); err == nil {
+			t.Fatal("InsertLater accepted outside a write")
+		}
+	})
+}
+
+// TestFlushErrorAbortsCommit: when applying accumulated deltas fails just before COMMIT, nothing
+// of the write persists (a flush error was once dropped, and SQLite committed the rest).
+func TestFlushErrorAbortsCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		db := storetest.Open(t, e)
+		ctx := context.Background()
+		if err := db.Write(ctx, func(ctx context.Context, q store.Q) error {
+			_, err := q.Exec(ctx, `CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		bad := errors.New("flush failed")
+		err := db.Write(ctx, func(ctx context.Context, q store.Q) error {
+			if _, err := q.Exec(ctx, `INSERT INTO kv (k, v) VALUES ('a', 1)`); err != nil {
+				return err
+			}
+			return q.Accumulate("test", "x", 1, func(context.Context, store.Q, []string, []int64) error { return bad })
+		})
+		if !errors.Is(err, bad) {
+			t.Fatalf("write: %v, want the flush error", err)
+		}
+		var n int
+		_ = db.Read(ctx, func(ctx context.Context, q store.Q) error {
+			return q.QueryRow(ctx, `SELECT COUNT(*) FROM kv`).Scan(&n)
+		})
+		if n != 0 {
+			t.Fatalf("%d rows persisted from a write whose flush failed", n)
+		}
+	})
+}
