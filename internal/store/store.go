@@ -218,6 +218,13 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, q Q) error
 // touches several accounts uses Write (key ""), which always goes to the first committer.
 func (db *DB) WriteFor(ctx context.Context, key string, fn func(ctx context.Context, q Q) error) error {
 	if db.direct {
+		// Holding the read lock for the whole write makes Close wait for it, so its commit is
+		// never left waiting for a WAL syncer that has stopped.
+		db.sendMu.RLock()
+		defer db.sendMu.RUnlock()
+		if db.closed {
+			return errors.New("store: closed")
+		}
 		return db.writeDirect(ctx, fn)
 	}
 	ch := db.batches[0]

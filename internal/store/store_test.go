@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -128,10 +129,14 @@ func TestBatchIsolation(t *testing.T) {
 }
 
 func TestClosedRefusesWrites(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
-	db.Close()
-	if err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error { return nil }); err == nil {
-		t.Fatal("write after close succeeded")
+	for _, direct := range []bool{false, true} {
+		cfg := storetest.Config(t, store.SQLite)
+		cfg.Direct = direct
+		db := storetest.OpenWith(t, cfg)
+		db.Close()
+		if err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error { return nil }); err == nil {
+			t.Fatalf("direct=%v: write after close succeeded", direct)
+		}
 	}
 }
 
@@ -269,5 +274,61 @@ func TestFlushErrorAbortsCommit(t *testing.T) {
 		if n != 0 {
 			t.Fatalf("%d rows persisted from a write whose flush failed", n)
 		}
+	})
+}
+
+// TestCloseDuringDirectWrites: closing while writes without group commit are in flight answers
+// every one of them (committed and durable, or refused); none is left waiting for a WAL syncer
+// that Close has stopped. A regression shows as this test hanging.
+func TestCloseDuringDirectWrites(t *testing.T) {
+	cfg := storetest.Config(t, store.SQLite)
+	cfg.Direct = true
+	db := storetest.OpenWith(t, cfg)
+	ctx := context.Background()
+	if err := db.Write(ctx, func(ctx context.Context, q store.Q) error {
+		_, err := q.Exec(ctx, `CREATE TABLE kv (k INTEGER PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var acked sync.Map
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				k := w*1_000_000 + i
+				if err := db.Write(ctx, func(ctx context.Context, q store.Q) error {
+					_, err := q.Exec(ctx, `INSERT INTO kv (k) VALUES (?)`, k)
+					return err
+				}); err != nil {
+					return
+				}
+				acked.Store(k, true)
+			}
+		})
+	}
+	for {
+		n := 0
+		acked.Range(func(any, any) bool { n++; return n < 50 })
+		if n >= 50 {
+			break
+		}
+		runtime.Gosched()
+	}
+	db.Close()
+	wg.Wait()
+	// Every acknowledged write is in the database.
+	db2 := storetest.OpenWith(t, cfg)
+	defer db2.Close()
+	acked.Range(func(k, _ any) bool {
+		var n int
+		_ = db2.Read(ctx, func(ctx context.Context, q store.Q) error {
+			return q.QueryRow(ctx, `SELECT COUNT(*) FROM kv WHERE k = ?`, k).Scan(&n)
+		})
+		if n != 1 {
+			t.Errorf("acknowledged write %v not stored", k)
+			return false
+		}
+		return true
 	})
 }
