@@ -1,9 +1,13 @@
 // Package store opens Arcade's database — SQLite by default, PostgreSQL when a URL is given —
 // runs the embedded migrations, and gives domain code two ways in: Read for queries and Write
 // for changes. Write is group-committed: concurrent callers are gathered into one database
-// transaction, each in its own savepoint, and each is answered only after that transaction has
-// committed durably. One fsync then covers a whole batch, which is what lifts durable money moves
-// above the disk's sync rate.
+// transaction (isolated by savepoints when one of them fails), and each is answered only after
+// that transaction has committed durably. One fsync then covers a whole batch, which is what
+// lifts durable money moves above the disk's sync rate. On SQLite the fsync and the WAL
+// checkpoints run beside the single writer, not inside its COMMIT (walsync.go).
+//
+// Files: store.go (opening, Write and the committers), q.go (Q over a pool or a transaction,
+// Accumulate and InsertLater, statement caches), walsync.go, migrate.go, open.go.
 //
 // Queries are written once with '?' placeholders; on PostgreSQL they are rebound to $n.
 package store
