@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -118,4 +119,48 @@ func TestZeroAllocations(t *testing.T) {
 			t.Errorf("%s allocates %v times per call", name, a)
 		}
 	}
+}
+
+// TestSequentialNonces: the generator writes the next nonce of the same client seed by
+// incrementing the message's digits in place; every message must still be exactly "C:N". Checked
+// against an independent HMAC over strconv's formatting, across digit-count changes, at the top
+// of uint64, when the client seed changes, and after jumps and multi-block draws.
+func TestSequentialNonces(t *testing.T) {
+	var seed fairness.Seed
+	for i := range seed {
+		seed[i] = byte(7 * i)
+	}
+	want := func(client string, nonce uint64) uint32 {
+		m := hmac.New(sha256.New, seed[:])
+		m.Write([]byte(client + ":" + strconv.FormatUint(nonce, 10)))
+		return binary.BigEndian.Uint32(m.Sum(nil))
+	}
+	g := fairness.NewGenerator(seed)
+	check := func(client string, nonce uint64) {
+		t.Helper()
+		if got, w := g.First(client, nonce), want(client, nonce); got != w {
+			t.Fatalf("First(%q, %d) = %d, want %d", client, nonce, got, w)
+		}
+	}
+	for n := uint64(0); n < 12_000; n++ {
+		check("client", n)
+	}
+	for p := uint64(10); p != 0 && p < math.MaxUint64/10; p *= 10 {
+		for n := p - 3; n < p+3; n++ {
+			check("c99", n)
+		}
+	}
+	for n := uint64(math.MaxUint64 - 3); n != 1; n++ { // wraps to 0: not a successor
+		check("top", n)
+	}
+	// Another seed string, a jump, a multi-block draw in between, then sequential again.
+	check("a", 41)
+	check("b", 42)
+	check("b", 44)
+	var u [fairness.ValuesPerBlock + 3]uint32
+	g.Uint32s("b", 45, u[:])
+	check("b", 46)
+	check("b", 47)
+	check("client:9", 99)
+	check("client:9", 100)
 }
