@@ -15,6 +15,15 @@ import (
 const roundCols = `r.id, r.account_id, r.game, r.amount, r.target, r.condition, r.roll, r.win, r.payout, r.seed_id,
 	s.commitment, r.client_seed, r.nonce, COALESCE(r.run_id, ''), r.created_at`
 
+// The two reads of single rounds. On SQLite both follow migration 0012's layout (the listing reads
+// the primary key in order, the lookup uses the id index); TestRoundQueriesUseIndexes checks it.
+const (
+	listRoundsSQL = `SELECT ` + roundCols + ` FROM credit_rounds r JOIN server_seeds s ON s.id = r.seed_id
+		WHERE r.account_id = ? AND (? = '' OR r.game = ?) ORDER BY r.created_at DESC, r.id DESC LIMIT ?`
+	roundByIDSQL = `SELECT ` + roundCols + ` FROM credit_rounds r JOIN server_seeds s ON s.id = r.seed_id
+		WHERE r.id = ? AND r.account_id = ?`
+)
+
 func scanRound(row interface{ Scan(...any) error }) (Round, error) {
 	var r Round
 	var amount, payout, nonce, created int64
@@ -42,9 +51,7 @@ func Rounds(ctx context.Context, q store.Q, account, game string, limit, offset 
 	m := merger{runs: runs, lo: offset, hi: offset + limit}
 	var singles []Round
 	if !m.complete() {
-		rows, err := q.Query(ctx, `SELECT `+roundCols+` FROM credit_rounds r JOIN server_seeds s ON s.id = r.seed_id
-			WHERE r.account_id = ? AND (? = '' OR r.game = ?) ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-			account, game, game, offset+limit)
+		rows, err := q.Query(ctx, listRoundsSQL, account, game, game, offset+limit)
 		if err != nil {
 			return nil, 0, fmt.Errorf("credits: rounds: %w", err)
 		}
@@ -116,8 +123,7 @@ func GetRound(ctx context.Context, q store.Q, account, id string) (Round, error)
 		}
 		return r, nil
 	}
-	r, err := scanRound(q.QueryRow(ctx, `SELECT `+roundCols+` FROM credit_rounds r JOIN server_seeds s ON s.id = r.seed_id
-		WHERE r.id = ? AND r.account_id = ?`, id, account))
+	r, err := scanRound(q.QueryRow(ctx, roundByIDSQL, id, account))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Round{}, errRoundNotFound()
 	}
