@@ -185,13 +185,19 @@ func HashKey(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// MinKeyLen: shorter bearer tokens are refused without a lookup.
-const MinKeyLen = 32
+// MinKeyLen and MaxKeyLen: bearer tokens outside them are refused without a lookup.
+const (
+	MinKeyLen = 32
+	MaxKeyLen = 256
+)
+
+// plausibleKey reports whether secret's length could be a key's.
+func plausibleKey(secret string) bool { return len(secret) >= MinKeyLen && len(secret) <= MaxKeyLen }
 
 // Authenticate returns the account owning secret. Unknown, revoked or malformed keys are
 // errs.Unauthorized; the hash found is compared again in constant time.
 func Authenticate(ctx context.Context, q store.Q, secret string) (Account, error) {
-	if len(secret) < MinKeyLen || len(secret) > 256 {
+	if !plausibleKey(secret) {
 		return Account{}, errs.Unauthenticated("invalid API key")
 	}
 	want := HashKey(secret)

@@ -55,7 +55,7 @@ func (s *Service) Regenerate(ctx context.Context, accountID, keyPrefix string) (
 // Authenticate resolves a bearer key to its account, from the key cache when it can (see
 // keyCache for why that is safe).
 func (s *Service) Authenticate(ctx context.Context, secret string) (Account, error) {
-	if len(secret) < MinKeyLen || len(secret) > 256 {
+	if !plausibleKey(secret) {
 		return Account{}, errs.Unauthenticated("invalid API key")
 	}
 	hash := sha256.Sum256([]byte(secret))

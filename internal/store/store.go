@@ -289,6 +289,8 @@ func (db *DB) runTx(ctx context.Context, fn func(q *txQ) error) (uint64, error) 
 	if err != nil {
 		return 0, fmt.Errorf("store: begin: %w", err)
 	}
+	// Once the transaction has ended, committed or not, the writer is free to prepare statements.
+	defer db.prepareWanted(ctx)
 	q := db.txQ(tx)
 	err = fn(q)
 	if err == nil {
@@ -296,12 +298,9 @@ func (db *DB) runTx(ctx context.Context, fn func(q *txQ) error) (uint64, error) 
 	}
 	if err != nil {
 		_ = tx.Rollback()
-		db.prepareWanted(ctx)
 		return 0, err
 	}
-	err = tx.Commit()
-	db.prepareWanted(ctx)
-	if err != nil {
+	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: commit: %w", err)
 	}
 	return db.noteCommit(), nil
