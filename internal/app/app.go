@@ -18,11 +18,14 @@ import (
 
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/cardpay"
+	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/tools"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -110,6 +113,9 @@ type App struct {
 	Log      *slog.Logger
 	Router   *httpapi.Router
 	Metrics  *httpapi.Metrics
+	Registry *ops.Registry
+	Credits  *credits.Ops
+	Tools    *tools.Set
 	draining atomic.Bool
 	started  time.Time
 }
@@ -138,9 +144,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
 	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: db, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
 	health.Register(a.Router, a.Metrics)
-	(&creditsapi.API{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand},
-		Card:   cardpay.New(cfg.Stripe, db, deps.Now, log),
-		PerKey: ratelimit.New(cfg.RateLimit), SignUp: ratelimit.New(cfg.SignUpLimit), Now: deps.Now, Rand: deps.Rand, Log: log}).Register(a.Router)
+
+	// The operation registry: each domain declares its operations once; every binding below is
+	// derived from it.
+	a.Registry = ops.NewRegistry()
+	perKey := ratelimit.New(cfg.RateLimit)
+	gate := &ops.Gate{Accounts: accounts, PerKey: perKey, Now: deps.Now}
+	creditsSvc := &credits.Service{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand,
+		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit)}
+	a.Credits = creditsSvc.Declare(a.Registry, cardpay.New(cfg.Stripe, db, deps.Now, log), func() credits.Limits { return limits(cfg) })
+
+	a.Tools = tools.Credits(a.Credits, log)
+	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log}
+	api.Register(a.Router)
+	api.RegisterTools(a.Router, a.Tools, cfg.RateLimit.Off())
 	a.registerOpenAPI()
 	return a, nil
 }
@@ -189,6 +206,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.Log.Info("stopped")
 	return err
+}
+
+// limits are the limits this configuration enforces, as published to agents.
+func limits(cfg Config) credits.Limits {
+	return credits.Limits{MinBet: credits.MinAmount, MaxBet: credits.MaxAmount, MinWithdrawal: credits.MinWithdrawal,
+		FaucetAmount: credits.FaucetAmount, FaucetCooldown: credits.FaucetCooldown, MaxRunRounds: credits.MaxRunRounds,
+		MaxSimRounds: credits.MaxSimRounds, MaxSimSessions: credits.MaxSimSessions,
+		PerKeyPerSecond: max(cfg.RateLimit.PerSecond, 0), PerKeyBurst: cfg.RateLimit.Burst,
+		SignUpsPerMinute: max(cfg.SignUpLimit.PerSecond*60, 0), ToolCallsPerMinute: 10, AgentCallsPerMinute: 60}
 }
 
 // registerStoreMetrics publishes the write path's counters: writes ÷ batches is the group

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
 )
@@ -436,9 +437,19 @@ func (s storedRun) unpack(from, to int, fn func(i int, r Round)) error {
 	return nil
 }
 
-// FaucetGranted is the total Free Credits an account ever received.
+// FaucetGranted is the total the faucet account ever paid this account: Free Credits, the agent
+// sign-up grant and any later grant alike. It is read from the ledger, not from the claims table,
+// so no new way of granting play credits can escape the withdrawal rule. The faucet account's id
+// is written into the SQL so the planner can use the partial index of migration 0013.
 func FaucetGranted(ctx context.Context, q store.Q, account string) (money.Amount, error) {
 	var s int64
-	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(amount), 0) FROM faucet_claims WHERE account_id = ?`, account).Scan(&s)
-	return money.Amount(s), err
+	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(amount), 0) FROM ledger_transfers
+		WHERE from_account = '`+faucetCredit+`' AND to_account = ?`, ledger.UserAccount(account, money.Credit)).Scan(&s)
+	if err != nil {
+		return 0, fmt.Errorf("credits: faucet grants: %w", err)
+	}
+	return money.Amount(s), nil
 }
+
+// faucetCredit is the faucet's CREDIT ledger account, as migration 0013's index names it.
+var faucetCredit = ledger.SystemAccount(ledger.Faucet, money.Credit)

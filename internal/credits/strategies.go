@@ -253,3 +253,29 @@ func DeleteAdvanced(ctx context.Context, q store.Q, account, id string) error {
 	}
 	return nil
 }
+
+// PatchAdvanced applies a partial update to a stored advanced strategy: each top-level field in
+// patch replaces the stored one, and the result is decoded and validated as a whole strategy (so
+// a patch can never leave an invalid strategy behind). The id and times are not patchable.
+func PatchAdvanced(cur Saved, patch map[string]json.RawMessage) (*strategy.Advanced, error) {
+	raw, err := json.Marshal(cur.Advanced)
+	if err != nil {
+		return nil, fmt.Errorf("credits: stored strategy: %w", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("credits: stored strategy: %w", err)
+	}
+	for k, v := range patch {
+		switch k {
+		case "id", "createdAt", "updatedAt":
+			continue
+		}
+		m[k] = v
+	}
+	merged, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("credits: patch: %w", err)
+	}
+	return strategy.DecodeAdvanced(merged, "")
+}

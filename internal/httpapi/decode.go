@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/arcadehq/arcade/internal/errs"
 )
@@ -33,6 +35,9 @@ func ReadBody(r *http.Request) ([]byte, error) {
 func DecodeJSON(raw []byte, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return errs.Invalid("body", "a JSON object is required")
+	}
+	if err := CheckJSONText(raw); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -82,6 +87,112 @@ func jsonKind(goKind string) string {
 		return "an object"
 	}
 	return "a " + goKind
+}
+
+// CheckJSONText refuses JSON whose strings (keys or values) hold invalid UTF-8 or a NUL
+// character, naming the field. Such text cannot be stored on PostgreSQL and is never meaningful,
+// so it is refused once here for every surface and both engines. The common case (valid UTF-8,
+// no \u0000 escape) costs one pass over the bytes.
+func CheckJSONText(raw []byte) error {
+	if utf8.Valid(raw) && !bytes.Contains(raw, []byte(`\u0000`)) && bytes.IndexByte(raw, 0) < 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var path []string
+	var inObj []bool
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			// Malformed JSON: the decoder proper reports it; raw NULs and bad bytes land here.
+			return errs.Invalid("body", "must be valid UTF-8 JSON without NUL characters")
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				inObj = append(inObj, true)
+				path = append(path, "")
+				expectKey = true
+				continue
+			case '[':
+				inObj = append(inObj, false)
+				path = append(path, "[]")
+			case '}', ']':
+				inObj, path = inObj[:len(inObj)-1], path[:len(path)-1]
+				if len(inObj) == 0 {
+					return nil
+				}
+			}
+		case string:
+			if expectKey {
+				path[len(path)-1] = t
+				if !validText(t) {
+					return errs.Invalid(fieldPath(path), "name must be valid UTF-8 without NUL characters")
+				}
+				expectKey = false
+				continue
+			}
+			if !validText(t) {
+				return errs.Invalid(fieldPath(path), "must be valid UTF-8 without NUL characters")
+			}
+		}
+		if len(inObj) > 0 && inObj[len(inObj)-1] {
+			expectKey = true
+		}
+	}
+}
+
+func validText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+func fieldPath(p []string) string {
+	var b strings.Builder
+	for _, s := range p {
+		if s == "[]" {
+			b.WriteString("[]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	if b.Len() == 0 {
+		return "body"
+	}
+	return b.String()
+}
+
+// CheckRequestText refuses a path or query holding invalid UTF-8 or a NUL character (an id such
+// as /api/me/rounds/a%00b), naming the path or the query parameter.
+func CheckRequestText(r *http.Request) error {
+	if !validText(r.URL.Path) {
+		return errs.Invalid("path", "must be valid UTF-8 without NUL characters")
+	}
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	for k, vs := range r.URL.Query() {
+		if !validText(k) {
+			return errs.Invalid("query", "parameter names must be valid UTF-8 without NUL characters")
+		}
+		for _, v := range vs {
+			if !validText(v) {
+				return errs.Invalid(k, "must be valid UTF-8 without NUL characters")
+			}
+		}
+	}
+	return nil
+}
+
+// ClientAddr is the client's address without the port.
+func ClientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // BearerKey extracts the API key from "Authorization: Bearer <key>" (or, for the persona SDK,

@@ -7,6 +7,8 @@ package httpapi
 
 import (
 	"log/slog"
+
+	"github.com/arcadehq/arcade/internal/ops"
 	"net/http"
 	"sort"
 	"strings"
@@ -20,6 +22,17 @@ const (
 	AuthBearer             // Authorization: Bearer <api key>
 	AuthAdmin              // bearer key of the platform account
 )
+
+// AuthOf is the HTTP auth an operation's access rule needs.
+func AuthOf(a ops.Access) Auth {
+	switch a {
+	case ops.Player:
+		return AuthBearer
+	case ops.Platform:
+		return AuthAdmin
+	}
+	return AuthNone
+}
 
 // Param documents a query or path parameter.
 type Param struct {
@@ -36,6 +49,9 @@ type Op struct {
 	Method      string
 	Path        string // net/http pattern path, e.g. "/api/me/rounds/{id}"
 	ID          string // OpenAPI operationId
+	// Operation is the registry operation this route binds ("" for the server's own routes:
+	// health, metrics, documents).
+	Operation   string
 	Summary     string
 	Description string
 	Tag         string

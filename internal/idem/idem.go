@@ -5,10 +5,14 @@
 package idem
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/gob"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -84,4 +88,69 @@ func Save(ctx context.Context, q store.Q, now time.Time, account, scope, key, ha
 		return fmt.Errorf("idem: save: %w", err)
 	}
 	return nil
+}
+
+// RequestHash fingerprints a parsed request: the operation's scope and the canonical JSON of its
+// input (encoding/json writes struct fields in declaration order and map keys sorted), so a retry
+// whose JSON keys come in another order, or with other whitespace, is the same request.
+func RequestHash(scope string, input any) (string, error) {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return "", fmt.Errorf("idem: hash input: %w", err)
+	}
+	return Hash([]byte(scope), b), nil
+}
+
+// Do runs fn in one store.WriteFor(account) as a money-moving operation. With a key, the first
+// successful result is stored (gob-encoded: domain values keep their exact Go form, whatever JSON
+// shape a surface gives them) in the same transaction as the money it moved and a retry
+// of the same parsed request replays it without running fn; the same key with another request is
+// errs.Conflict. Without a key fn simply runs once. Out must be gob-encodable (no interface fields).
+// Scopes are new names for this stored form, so answers stored by older versions never meet it.
+func Do[Out any](ctx context.Context, db *store.DB, now func() time.Time, account, scope, key string, input any,
+	fn func(ctx context.Context, q store.Q, now time.Time) (Out, error)) (Out, error) {
+	var out Out
+	if key == "" {
+		err := db.WriteFor(ctx, account, func(ctx context.Context, q store.Q) (err error) {
+			out, err = fn(ctx, q, now())
+			return err
+		})
+		return out, err
+	}
+	if err := ValidateKey(key); err != nil {
+		return out, err
+	}
+	hash, err := RequestHash(scope, input)
+	if err != nil {
+		return out, err
+	}
+	err = db.WriteFor(ctx, account, func(ctx context.Context, q store.Q) error {
+		var zero Out
+		out = zero
+		prev, err := Lookup(ctx, q, account, scope, key, hash)
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			raw, err := base64.StdEncoding.DecodeString(string(prev.Body))
+			if err != nil {
+				return fmt.Errorf("idem: stored answer for %s: %w", scope, err)
+			}
+			prev.Body = raw
+			if err := gob.NewDecoder(bytes.NewReader(prev.Body)).Decode(&out); err != nil {
+				return fmt.Errorf("idem: stored answer for %s: %w", scope, err)
+			}
+			return nil
+		}
+		t := now()
+		if out, err = fn(ctx, q, t); err != nil {
+			return err
+		}
+		var body bytes.Buffer
+		if err := gob.NewEncoder(&body).Encode(out); err != nil {
+			return fmt.Errorf("idem: store answer: %w", err)
+		}
+		return Save(ctx, q, t, account, scope, key, hash, Answer{Status: 200, Body: []byte(base64.StdEncoding.EncodeToString(body.Bytes()))})
+	})
+	return out, err
 }

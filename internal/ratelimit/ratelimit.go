@@ -79,3 +79,18 @@ func (l *Limiter) sweepIdle(now time.Time) {
 	}
 	l.sweep = now
 }
+
+// Take is Allow that also says how many whole tokens are left in key's bucket afterwards (for
+// answers that publish the remaining allowance). An off limiter reports -1 remaining.
+func (l *Limiter) Take(key string, now time.Time) (ok bool, wait time.Duration, remaining int) {
+	if l == nil || l.limit.Off() {
+		return true, 0, -1
+	}
+	ok, wait = l.Allow(key, now)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e := l.m[key]; e != nil {
+		remaining = int(e.lim.TokensAt(now))
+	}
+	return ok, wait, max(remaining, 0)
+}

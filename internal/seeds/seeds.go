@@ -31,6 +31,9 @@ const MaxClientSeed = 128
 type Public struct {
 	ID         string
 	Commitment string
+	// NextCommitment is the queued seed's commitment: the seed that becomes active at the next
+	// rotation (when the player sets a client seed, or asks for a reveal).
+	NextCommitment string
 	ClientSeed string
 	NextNonce  uint64
 	CreatedAt  time.Time
@@ -61,7 +64,8 @@ type Engine struct {
 	Rand io.Reader
 }
 
-func (e Engine) create(ctx context.Context, q store.Q, now time.Time, owner, scope, clientSeed string) (Public, error) {
+// create inserts a new seed: the active one (queued false) or the next one (queued true).
+func (e Engine) create(ctx context.Context, q store.Q, now time.Time, owner, scope, clientSeed string, queued bool) (Public, error) {
 	s, err := fairness.NewSeed(e.Rand)
 	if err != nil {
 		return Public{}, err
@@ -78,8 +82,12 @@ func (e Engine) create(ctx context.Context, q store.Q, now time.Time, owner, sco
 		return Public{}, fmt.Errorf("seeds: id: %w", err)
 	}
 	p := Public{ID: id.String(), Commitment: s.Commitment(), ClientSeed: clientSeed, CreatedAt: time.UnixMicro(now.UnixMicro()).UTC()}
-	if _, err := q.Exec(ctx, `INSERT INTO server_seeds (id, owner_id, scope, seed, commitment, client_seed, next_nonce, active, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, 0, 1, ?)`, p.ID, owner, scope, s.String(), p.Commitment, clientSeed, now.UnixMicro()); err != nil {
+	var act, que any = 1, nil
+	if queued {
+		act, que = nil, 1
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO server_seeds (id, owner_id, scope, seed, commitment, client_seed, next_nonce, active, queued, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`, p.ID, owner, scope, s.String(), p.Commitment, clientSeed, act, que, now.UnixMicro()); err != nil {
 		if store.IsUnique(err) {
 			// Another transaction created the active seed first: run again and use it.
 			return Public{}, store.Retry(fmt.Errorf("seeds: create: %w", err))
@@ -89,14 +97,69 @@ func (e Engine) create(ctx context.Context, q store.Q, now time.Time, owner, sco
 	return p, nil
 }
 
-// Current returns owner's active seed in scope, creating the first one if needed. Run it in a
-// Write when it may create.
+// first creates owner's first active seed in scope and the queued one behind it, so the next
+// seed's commitment is public from the start.
+func (e Engine) first(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Public, error) {
+	p, err := e.create(ctx, q, now, owner, scope, "", false)
+	if err != nil {
+		return Public{}, err
+	}
+	next, err := e.queued(ctx, q, now, owner, scope)
+	if err != nil {
+		return Public{}, err
+	}
+	p.NextCommitment = next.Commitment
+	return p, nil
+}
+
+// queued returns owner's queued seed in scope, creating it when there is none.
+func (e Engine) queued(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Public, error) {
+	var p Public
+	var created int64
+	err := q.QueryRow(ctx, `SELECT id, commitment, client_seed, created_at FROM server_seeds
+		WHERE owner_id = ? AND scope = ? AND queued = 1`, owner, scope).Scan(&p.ID, &p.Commitment, &p.ClientSeed, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e.create(ctx, q, now, owner, scope, "", true)
+	}
+	if err != nil {
+		return Public{}, fmt.Errorf("seeds: queued seed: %w", err)
+	}
+	p.CreatedAt = time.UnixMicro(created).UTC()
+	return p, nil
+}
+
+// Current returns owner's active seed in scope with the queued seed's commitment, creating
+// either if needed. Run it in a Write when it may create.
 func (e Engine) Current(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Public, error) {
 	p, err := active(ctx, q, owner, scope)
 	if errors.Is(err, sql.ErrNoRows) {
-		return e.create(ctx, q, now, owner, scope, "")
+		return e.first(ctx, q, now, owner, scope)
 	}
-	return p, err
+	if err != nil {
+		return Public{}, err
+	}
+	next, err := e.queued(ctx, q, now, owner, scope)
+	if err != nil {
+		return Public{}, err
+	}
+	p.NextCommitment = next.Commitment
+	return p, nil
+}
+
+// State returns what a player may see before betting without creating anything: the active
+// seed's commitment, client seed and next nonce, and the queued seed's commitment. ok is false
+// when owner has no seed in scope yet.
+func State(ctx context.Context, q store.Q, owner, scope string) (p Public, ok bool, err error) {
+	p, ok, err = Peek(ctx, q, owner, scope)
+	if !ok || err != nil {
+		return p, ok, err
+	}
+	err = q.QueryRow(ctx, `SELECT commitment FROM server_seeds WHERE owner_id = ? AND scope = ? AND queued = 1`,
+		owner, scope).Scan(&p.NextCommitment)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return p, true, err
 }
 
 // Peek returns owner's active seed without creating one; ok is false when there is none yet.
@@ -134,7 +197,7 @@ func (e Engine) Next(ctx context.Context, q store.Q, now time.Time, owner, scope
 			WHERE owner_id = ? AND scope = ? AND active = 1
 			RETURNING id, seed, commitment, client_seed, next_nonce`, owner, scope).Scan(&d.SeedID, &seedHex, &d.Commitment, &d.ClientSeed, &next)
 		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := e.create(ctx, q, now, owner, scope, ""); err != nil {
+			if _, err := e.first(ctx, q, now, owner, scope); err != nil {
 				return Draw{}, err
 			}
 			continue
@@ -151,21 +214,14 @@ func (e Engine) Next(ctx context.Context, q store.Q, now time.Time, owner, scope
 	return Draw{}, errors.New("seeds: could not create an active seed")
 }
 
-// SetClientSeed changes the client seed of owner's active seed. Nonces keep counting, so no
-// (server seed, client seed, nonce) triple can repeat.
-func (e Engine) SetClientSeed(ctx context.Context, q store.Q, now time.Time, owner, scope, clientSeed string) (Public, error) {
-	if err := ValidateClientSeed("client_seed", clientSeed); err != nil {
-		return Public{}, err
+// SetClientSeed starts a fresh server seed with the player's client seed (the Stake convention):
+// the active seed is retired, so it can be revealed, and the queued seed, whose commitment was
+// public before the player chose, becomes active with clientSeed. A new queued seed is created.
+func (e Engine) SetClientSeed(ctx context.Context, q store.Q, now time.Time, owner, scope, clientSeed string) (Revealed, Public, error) {
+	if err := ValidateClientSeed("clientSeed", clientSeed); err != nil {
+		return Revealed{}, Public{}, err
 	}
-	p, err := e.Current(ctx, q, now, owner, scope)
-	if err != nil {
-		return Public{}, err
-	}
-	if _, err := q.Exec(ctx, `UPDATE server_seeds SET client_seed = ? WHERE id = ?`, clientSeed, p.ID); err != nil {
-		return Public{}, fmt.Errorf("seeds: set client seed: %w", err)
-	}
-	p.ClientSeed = clientSeed
-	return p, nil
+	return e.rotate(ctx, q, now, owner, scope, clientSeed)
 }
 
 // ValidateClientSeed checks a caller-chosen client seed (1–128 printable characters).
@@ -181,40 +237,59 @@ func ValidateClientSeed(field, s string) error {
 	return nil
 }
 
-// Rotate retires owner's active seed in scope, so it can be revealed, and creates the next one
-// (keeping the client seed). It returns the retired seed, revealed, and the new public state.
+// Rotate retires owner's active seed in scope, so it can be revealed, and activates the queued
+// seed with the same client seed. It returns the retired seed, revealed, and the new public state.
 func (e Engine) Rotate(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Revealed, Public, error) {
+	return e.rotate(ctx, q, now, owner, scope, "")
+}
+
+// rotate retires the active seed and promotes the queued one, with clientSeed ("" keeps the
+// retired seed's client seed), then queues the seed after it.
+func (e Engine) rotate(ctx context.Context, q store.Q, now time.Time, owner, scope, clientSeed string) (Revealed, Public, error) {
 	cur, err := e.Current(ctx, q, now, owner, scope)
+	if err != nil {
+		return Revealed{}, Public{}, err
+	}
+	if clientSeed == "" {
+		clientSeed = cur.ClientSeed
+	}
+	next, err := e.queued(ctx, q, now, owner, scope)
 	if err != nil {
 		return Revealed{}, Public{}, err
 	}
 	if _, err := q.Exec(ctx, `UPDATE server_seeds SET active = NULL, rotated_at = ? WHERE id = ?`, now.UnixMicro(), cur.ID); err != nil {
 		return Revealed{}, Public{}, fmt.Errorf("seeds: retire: %w", err)
 	}
-	next, err := e.create(ctx, q, now, owner, scope, cur.ClientSeed)
+	if _, err := q.Exec(ctx, `UPDATE server_seeds SET active = 1, queued = NULL, client_seed = ?, created_at = ? WHERE id = ?`,
+		clientSeed, now.UnixMicro(), next.ID); err != nil {
+		return Revealed{}, Public{}, fmt.Errorf("seeds: activate queued seed: %w", err)
+	}
+	after, err := e.create(ctx, q, now, owner, scope, "", true)
 	if err != nil {
 		return Revealed{}, Public{}, err
 	}
 	r, err := Reveal(ctx, q, cur.ID)
-	return r, next, err
+	pub := Public{ID: next.ID, Commitment: next.Commitment, NextCommitment: after.Commitment, ClientSeed: clientSeed,
+		CreatedAt: time.UnixMicro(now.UnixMicro()).UTC()}
+	return r, pub, err
 }
 
 // Reveal shows a retired seed. An active seed is errs.Locked: revealing it would let the caller
 // predict every later outcome.
 func Reveal(ctx context.Context, q store.Q, seedID string) (Revealed, error) {
 	var r Revealed
-	var act sql.NullInt64
+	var act, que sql.NullInt64
 	var rotated sql.NullInt64
 	var nonces, created int64
-	err := q.QueryRow(ctx, `SELECT id, seed, commitment, client_seed, next_nonce, active, created_at, rotated_at
-		FROM server_seeds WHERE id = ?`, seedID).Scan(&r.ID, &r.Seed, &r.Commitment, &r.ClientSeed, &nonces, &act, &created, &rotated)
+	err := q.QueryRow(ctx, `SELECT id, seed, commitment, client_seed, next_nonce, active, queued, created_at, rotated_at
+		FROM server_seeds WHERE id = ?`, seedID).Scan(&r.ID, &r.Seed, &r.Commitment, &r.ClientSeed, &nonces, &act, &que, &created, &rotated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Revealed{}, errs.NotFoundf("seed not found")
 	}
 	if err != nil {
 		return Revealed{}, fmt.Errorf("seeds: reveal: %w", err)
 	}
-	if act.Valid {
+	if act.Valid || que.Valid || !rotated.Valid {
 		return Revealed{}, &errs.Error{Kind: errs.Locked, Code: "SEED_ACTIVE", Message: "seed is still active; it is revealed once rotated"}
 	}
 	r.Nonces, r.CreatedAt, r.RotatedAt = uint64(nonces), time.UnixMicro(created).UTC(), time.UnixMicro(rotated.Int64).UTC()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
+	"github.com/arcadehq/arcade/internal/ops"
 )
 
 // statusOf is the one table from domain error kinds to this surface's HTTP status and error code
@@ -84,4 +85,21 @@ var errSchema = map[string]any{"type": "object", "required": []string{"success",
 func wrap(data map[string]any) map[string]any {
 	return map[string]any{"type": "object", "required": []string{"success"}, "properties": map[string]any{
 		"success": map[string]any{"const": true}, "data": data}}
+}
+
+// statusesOf documents the statuses an operation's error kinds answer with on this surface.
+func statusesOf(d *ops.Desc) []int {
+	var out []int
+	for _, k := range d.AllErrors() {
+		if m, ok := statusOf[k]; ok {
+			out = append(out, m.status)
+		}
+	}
+	return out
+}
+
+// StatusOf is this surface's status for an error kind (for the completeness test).
+func StatusOf(k errs.Kind) (int, bool) {
+	m, ok := statusOf[k]
+	return m.status, ok
 }

@@ -1,19 +1,16 @@
 package creditsapi
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
-	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
-	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
-	"github.com/arcadehq/arcade/internal/seeds"
-	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/ops"
 )
 
 // Thresholds are the deposit alert levels the real system publishes.
@@ -162,119 +159,91 @@ type RoundDetail struct {
 	Play
 	Roll   json.Number `json:"result" jsonschema:"type=number"`
 	Target json.Number `json:"target" jsonschema:"type=number"`
+	// NextSeed is set when revealing retired your active seed: the seed that now serves you.
+	NextSeed *SeedData `json:"nextSeed,omitempty"`
 }
 
-func (a *API) balance(ctx context.Context, q store.Q, me string) (BalanceData, error) {
-	h, err := ledger.HoldingsOf(ctx, q, me, money.Credit)
-	if err != nil {
-		return BalanceData{}, err
-	}
-	granted, err := credits.FaucetGranted(ctx, q, me)
-	if err != nil {
-		return BalanceData{}, err
-	}
-	return balanceData(h.Available, granted, h.Pending), nil
+func balanceOf(b credits.Balance) BalanceData {
+	return balanceData(b.Available, b.FaucetGranted, b.Pending)
 }
 
 func (a *API) registerHistory(rt *httpapi.Router) {
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/balance", ID: "getBalance", Tag: "account", Auth: httpapi.AuthBearer,
-		Summary: "Balance in credits (data.balance), withdrawable part and deposit alerts.", Resp: BalanceData{}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			var d BalanceData
-			err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) { d, err = a.balance(ctx, q, me.ID); return })
-			return 0, d, err
+	a.handle(rt, a.Ops.Balance, httpapi.Op{Method: "GET", Path: "/api/me/balance", ID: "getBalance", Tag: "account", Resp: BalanceData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			b, err := a.Ops.Balance.Invoke(r.Context(), c, ops.None{})
+			return 0, balanceOf(b), err
 		})
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/rounds", ID: "listRounds", Tag: "account", Auth: httpapi.AuthBearer,
+	list := func(r *http.Request, c ops.Caller, maxLimit int) (int, any, error) {
+		limit, err := intParam(r, "limit", credits.DefaultListLimit, 1, maxLimit)
+		if err != nil {
+			return 0, nil, err
+		}
+		offset, err := intParam(r, "offset", 0, 0, 1<<30)
+		if err != nil {
+			return 0, nil, err
+		}
+		game, err := gameType(r)
+		if err != nil {
+			return 0, nil, err
+		}
+		p, err := a.Ops.Rounds.Invoke(r.Context(), c, credits.RoundsQuery{Game: game, Limit: limit, Offset: offset})
+		if err != nil {
+			return 0, nil, err
+		}
+		d := RoundsData{Plays: []Play{}, RoundCount: len(p.Rounds), TotalCount: p.Total, Offset: offset, Limit: limit}
+		for _, x := range p.Rounds {
+			d.Plays = append(d.Plays, play(x))
+			d.SessionPnL += x.PnL()
+		}
+		return 0, d, nil
+	}
+	get := func(r *http.Request, c ops.Caller) (int, any, error) {
+		reveal := false
+		switch r.URL.Query().Get("reveal") {
+		case "", "0", "false":
+		case "1", "true":
+			reveal = true
+		default:
+			return 0, nil, errs.Invalid("reveal", "must be 1 or 0")
+		}
+		v, err := a.Ops.Round.Invoke(r.Context(), c, credits.RoundGet{ID: r.PathValue("id"), Reveal: reveal})
+		if err != nil {
+			return 0, nil, err
+		}
+		d := RoundDetail{Play: play(v.Round), Roll: hundredths(v.Round.Roll), Target: hundredths(v.Round.Bet.Target)}
+		d.Verification.VerificationFormula = formula
+		if v.Revealed != nil {
+			d.Verification.ServerSeed = &v.Revealed.Seed
+		}
+		if v.Rotated != nil {
+			d.NextSeed = &SeedData{ServerSeedID: v.Rotated.ID, ServerSeedHash: v.Rotated.Commitment, ClientSeed: v.Rotated.ClientSeed,
+				NextServerSeedHash: v.Rotated.NextCommitment}
+		}
+		return 0, d, nil
+	}
+	reveal := []httpapi.Param{{Name: "reveal", Enum: []string{"0", "1", "true", "false"}}}
+	pages := func(max int) []httpapi.Param {
+		return []httpapi.Param{{Name: "limit", Type: "integer", Description: "1–" + strconv.Itoa(max) + ", default 50"},
+			{Name: "offset", Type: "integer"}, {Name: "gameType", Enum: []string{"dice"}}}
+	}
+	a.handle(rt, a.Ops.Rounds, httpapi.Op{Method: "GET", Path: "/api/me/rounds", ID: "listRounds", Tag: "account",
 		Summary: "Recent rounds, newest first, with data.sessionPnl (over the listed rounds) and data.roundCount.",
-		Params: []httpapi.Param{{Name: "limit", Type: "integer", Description: "1–200, default 50"}, {Name: "offset", Type: "integer"},
-			{Name: "gameType", Enum: []string{"dice"}}},
-		Resp: RoundsData{}, Errors: []int{400}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			limit, err := intParam(r, "limit", 50, 1, 200)
-			if err != nil {
-				return 0, nil, err
-			}
-			offset, err := intParam(r, "offset", 0, 0, 1<<30)
-			if err != nil {
-				return 0, nil, err
-			}
-			game, err := gameType(r)
-			if err != nil {
-				return 0, nil, err
-			}
-			var rs []credits.Round
-			var total int
-			if err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				rs, total, err = credits.Rounds(ctx, q, me.ID, game, limit, offset)
-				return err
-			}); err != nil {
-				return 0, nil, err
-			}
-			d := RoundsData{Plays: []Play{}, RoundCount: len(rs), TotalCount: total, Offset: offset, Limit: limit}
-			for _, x := range rs {
-				d.Plays = append(d.Plays, play(x))
-				d.SessionPnL += x.PnL()
-			}
-			return 0, d, nil
-		})
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/rounds/{id}", ID: "getRound", Tag: "account", Auth: httpapi.AuthBearer,
-		Summary: "One round with everything needed to recompute its roll; reveal=1 rotates your seed if it is still active and reveals the seed that served the round.",
-		Params:  []httpapi.Param{{Name: "reveal", Enum: []string{"0", "1", "true", "false"}}},
-		Resp:    RoundDetail{}, Errors: []int{400, 404}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			reveal := false
-			switch r.URL.Query().Get("reveal") {
-			case "", "0", "false":
-			case "1", "true":
-				reveal = true
-			default:
-				return 0, nil, errs.Invalid("reveal", "must be 1 or 0")
-			}
-			var round credits.Round
-			var rev *seeds.Revealed
-			load := func(ctx context.Context, q store.Q) (err error) {
-				round, err = credits.GetRound(ctx, q, me.ID, r.PathValue("id"))
-				return err
-			}
-			var err error
-			if !reveal {
-				err = a.DB.Read(r.Context(), load)
-			} else {
-				// Revealing rotates first (DESIGN §5): the seed is never used again once shown.
-				err = a.DB.WriteFor(r.Context(), me.ID, func(ctx context.Context, q store.Q) error {
-					if err := load(ctx, q); err != nil {
-						return err
-					}
-					rv, err := seeds.Reveal(ctx, q, round.SeedID)
-					if err != nil {
-						if _, _, err := a.Seeds.Rotate(ctx, q, a.Now(), me.ID, credits.SeedScope); err != nil {
-							return err
-						}
-						if rv, err = seeds.Reveal(ctx, q, round.SeedID); err != nil {
-							return err
-						}
-					}
-					rev = &rv
-					return nil
-				})
-			}
-			if err != nil {
-				return 0, nil, err
-			}
-			d := RoundDetail{Play: play(round), Roll: hundredths(round.Roll), Target: hundredths(round.Bet.Target)}
-			d.Verification.VerificationFormula = formula
-			if rev != nil {
-				d.Verification.ServerSeed = &rev.Seed
-			}
-			return 0, d, nil
-		})
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/transactions", ID: "listTransactions", Tag: "account", Auth: httpapi.AuthBearer,
-		Summary: "Credit history: rounds (type bet), Free Credits claims and withdrawals, newest first.",
+		Params:  pages(200), Resp: RoundsData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) { return list(r, c, 200) })
+	a.handle(rt, a.Ops.Round, httpapi.Op{Method: "GET", Path: "/api/me/rounds/{id}", ID: "getRound", Tag: "account",
+		Params: reveal, Resp: RoundDetail{}}, get)
+	// The real system's legacy names for the same reads (its agent skill still uses them).
+	a.handle(rt, a.Ops.Rounds, httpapi.Op{Method: "GET", Path: "/api/me/bets", ID: "listBets", Tag: "account",
+		Summary: "Legacy alias of GET /api/me/rounds (limit up to 10000).", Params: pages(credits.MaxListLimit), Resp: RoundsData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) { return list(r, c, credits.MaxListLimit) })
+	a.handle(rt, a.Ops.Round, httpapi.Op{Method: "GET", Path: "/api/me/bets/{id}", ID: "getBet", Tag: "account",
+		Summary: "Legacy alias of GET /api/me/rounds/{id}.", Params: reveal, Resp: RoundDetail{}}, get)
+	a.handle(rt, a.Ops.Transactions, httpapi.Op{Method: "GET", Path: "/api/me/transactions", ID: "listTransactions", Tag: "account",
 		Params: []httpapi.Param{{Name: "type", Enum: []string{"all", "round", "bet", "faucet", "withdrawal"}},
 			{Name: "limit", Type: "integer", Description: "1–200, default 50"}, {Name: "offset", Type: "integer"}},
-		Resp: TxData{}, Errors: []int{400}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			limit, err := intParam(r, "limit", 50, 1, 200)
+		Resp: TxData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			limit, err := intParam(r, "limit", credits.DefaultListLimit, 1, 200)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -282,35 +251,17 @@ func (a *API) registerHistory(rt *httpapi.Router) {
 			if err != nil {
 				return 0, nil, err
 			}
-			kind := r.URL.Query().Get("type")
-			if kind == "" {
-				kind = "all"
-			}
-			var es []credits.Entry
-			if err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				es, err = credits.Transactions(ctx, q, me.ID, kind, limit, offset)
-				return err
-			}); err != nil {
+			es, err := a.Ops.Transactions.Invoke(r.Context(), c, credits.TxQuery{Kind: r.URL.Query().Get("type"), Limit: limit, Offset: offset})
+			if err != nil {
 				return 0, nil, err
 			}
-			d := TxData{Transactions: []TxItem{}, Limit: limit, Offset: offset}
-			for _, e := range es {
-				it := TxItem{ID: e.ID, Type: e.Type, Amount: e.Amount, Status: e.Status, CreatedAt: e.CreatedAt}
-				if e.Type == "bet" {
-					pnl, payout := e.Payout-e.Amount, e.Payout
-					it.GameType, it.Outcome, it.Payout, it.PnL = e.Game, outcome(e.Win), &payout, &pnl
-					d.SessionPnL += pnl
-				}
-				d.Transactions = append(d.Transactions, it)
-			}
-			return 0, d, nil
+			return 0, txData(es, limit, offset), nil
 		})
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/session-stats", ID: "sessionStats", Tag: "account", Auth: httpapi.AuthBearer,
-		Summary: "AI-first: balance, all-time rounds, PnL and win rate, recent plays, streaks and alerts in one call.",
-		Params:  []httpapi.Param{{Name: "gameType", Enum: []string{"dice"}}, {Name: "limit", Type: "integer", Description: "recent plays, 1–100, default 50"}},
-		Resp:    StatsData{}, Errors: []int{400}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			limit, err := intParam(r, "limit", 50, 1, 100)
+	a.handle(rt, a.Ops.Stats, httpapi.Op{Method: "GET", Path: "/api/me/session-stats", ID: "sessionStats", Tag: "account",
+		Params: []httpapi.Param{{Name: "gameType", Enum: []string{"dice"}}, {Name: "limit", Type: "integer", Description: "recent plays, 1–100, default 50"}},
+		Resp:   StatsData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			limit, err := intParam(r, "limit", credits.DefaultStatsLimit, 1, 100)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -318,24 +269,28 @@ func (a *API) registerHistory(rt *httpapi.Router) {
 			if err != nil {
 				return 0, nil, err
 			}
-			var d StatsData
-			var rs []credits.Round
-			var t credits.Totals
-			if err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				if d.BalanceData, err = a.balance(ctx, q, me.ID); err != nil {
-					return err
-				}
-				if rs, _, err = credits.Rounds(ctx, q, me.ID, game, limit, 0); err != nil {
-					return err
-				}
-				t, err = credits.RoundTotals(ctx, q, me.ID, game)
-				return err
-			}); err != nil {
+			st, err := a.Ops.Stats.Invoke(r.Context(), c, credits.StatsQuery{Game: game, Limit: limit})
+			if err != nil {
 				return 0, nil, err
 			}
-			fillStats(&d, t, rs)
+			d := StatsData{BalanceData: balanceOf(st.Balance)}
+			fillStats(&d, st.Totals, st.Recent)
 			return 0, d, nil
 		})
+}
+
+func txData(es []credits.Entry, limit, offset int) TxData {
+	d := TxData{Transactions: []TxItem{}, Limit: limit, Offset: offset}
+	for _, e := range es {
+		it := TxItem{ID: e.ID, Type: e.Type, Amount: e.Amount, Status: e.Status, CreatedAt: e.CreatedAt}
+		if e.Type == "bet" {
+			pnl, payout := e.Payout-e.Amount, e.Payout
+			it.GameType, it.Outcome, it.Payout, it.PnL = e.Game, outcome(e.Win), &payout, &pnl
+			d.SessionPnL += pnl
+		}
+		d.Transactions = append(d.Transactions, it)
+	}
+	return d
 }
 
 func gameType(r *http.Request) (string, error) {

@@ -1,20 +1,16 @@
 package creditsapi
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"time"
 
-	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/money"
-	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/ops"
 )
 
 // StrategyData is a stored basic strategy as the real system shows it.
@@ -39,6 +35,58 @@ type StrategyRequest struct {
 	Config   json.RawMessage `json:"config,omitempty"`
 }
 
+// AdvancedBody documents an advanced strategy as sent (the decoder in package strategy is the
+// authority: it names the exact field at fault; GET /api/discovery lists the trigger and action
+// vocabulary).
+type AdvancedBody struct {
+	Name          string         `json:"name" jsonschema:"required,minLength=1,maxLength=100"`
+	Description   string         `json:"description,omitempty"`
+	BaseConfig    BaseConfigBody `json:"baseConfig" jsonschema:"required"`
+	Rules         []RuleBody     `json:"rules" jsonschema:"required,minItems=1"`
+	GlobalLimits  map[string]any `json:"globalLimits,omitempty" jsonschema:"description=maxBet, minBet, maxRounds, stopIfBalanceBelow, stopIfBalanceAbove, stopOnConsecutiveLosses, stopOnConsecutiveWins, stopOnProfitAbove, stopOnLossAbove"`
+	ExecutionMode string         `json:"executionMode,omitempty" jsonschema:"enum=sequential,enum=all_matching"`
+	IsPublic      bool           `json:"isPublic,omitempty"`
+	Tags          []string       `json:"tags,omitempty"`
+}
+
+// BaseConfigBody is the bet an advanced strategy starts from.
+type BaseConfigBody struct {
+	Amount    float64 `json:"amount" jsonschema:"required,minimum=1,maximum=10000,description=whole credits"`
+	Target    float64 `json:"target" jsonschema:"required,minimum=0,exclusiveMaximum=100"`
+	Condition string  `json:"condition" jsonschema:"required,enum=over,enum=under"`
+}
+
+// RuleBody is one trigger → action rule.
+type RuleBody struct {
+	ID             string    `json:"id" jsonschema:"required,maxLength=64"`
+	Name           string    `json:"name,omitempty"`
+	Order          int64     `json:"order" jsonschema:"required"`
+	Enabled        bool      `json:"enabled" jsonschema:"required"`
+	Trigger        ValueBody `json:"trigger" jsonschema:"required"`
+	Action         ValueBody `json:"action" jsonschema:"required"`
+	CooldownRounds int64     `json:"cooldownRounds,omitempty" jsonschema:"minimum=0"`
+	MaxExecutions  int64     `json:"maxExecutions,omitempty" jsonschema:"minimum=0"`
+}
+
+// ValueBody is a trigger or action: a type from GET /api/discovery and its value.
+type ValueBody struct {
+	Type   string   `json:"type" jsonschema:"required"`
+	Value  *float64 `json:"value,omitempty"`
+	Value2 *float64 `json:"value2,omitempty"`
+}
+
+// AdvancedPatchBody is a partial advanced strategy: every field optional.
+type AdvancedPatchBody struct {
+	Name          string         `json:"name,omitempty" jsonschema:"minLength=1,maxLength=100"`
+	Description   string         `json:"description,omitempty"`
+	BaseConfig    *BaseConfigBody `json:"baseConfig,omitempty"`
+	Rules         []RuleBody     `json:"rules,omitempty"`
+	GlobalLimits  map[string]any `json:"globalLimits,omitempty"`
+	ExecutionMode string         `json:"executionMode,omitempty" jsonschema:"enum=sequential,enum=all_matching"`
+	IsPublic      *bool          `json:"isPublic,omitempty"`
+	Tags          []string       `json:"tags,omitempty"`
+}
+
 // AdvancedData is a stored advanced strategy.
 type AdvancedData struct {
 	Strategy json.RawMessage `json:"strategy"`
@@ -60,6 +108,7 @@ type RunRequest struct {
 	Config     json.RawMessage `json:"config,omitempty"`
 	Strategy   json.RawMessage `json:"strategy,omitempty"`
 	MaxRounds  httpapi.Number  `json:"maxRounds,omitempty" jsonschema:"type=integer,minimum=1,maximum=100000"`
+	ClientSeed string          `json:"clientSeed,omitempty" jsonschema:"minLength=1,maxLength=128,description=play the run on your own client seed (see GET /api/me/seed)"`
 }
 
 // RunResultItem is one round of a run.
@@ -127,21 +176,17 @@ func strategyData(s credits.Saved) StrategyData {
 	return StrategyData{ID: s.ID, GameType: s.GameType, Name: s.Name, Config: raw, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
-func advancedJSON(s credits.Saved) json.RawMessage {
+// AdvancedJSON renders a stored advanced strategy with its id and times, as the real system does.
+func AdvancedJSON(s credits.Saved) json.RawMessage {
 	raw, _ := json.Marshal(s.Advanced)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
+	if m == nil {
+		m = map[string]any{}
+	}
 	m["id"], m["createdAt"], m["updatedAt"] = s.ID, s.CreatedAt, s.UpdatedAt
 	out, _ := json.Marshal(m)
 	return out
-}
-
-func decodeBody(r *http.Request, v any) ([]byte, error) {
-	raw, err := httpapi.ReadBody(r)
-	if err != nil {
-		return nil, err
-	}
-	return raw, httpapi.DecodeJSON(raw, v)
 }
 
 func optInt(field string, n httpapi.Number, def, lo, hi int64) (int64, error) {
@@ -160,343 +205,270 @@ func optInt(field string, n httpapi.Number, def, lo, hi int64) (int64, error) {
 }
 
 func (a *API) registerStrategies(rt *httpapi.Router) {
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/discovery", ID: "discovery", Tag: "strategies",
+	a.handle(rt, a.Ops.Discovery, httpapi.Op{Method: "GET", Path: "/api/discovery", ID: "discovery", Tag: "strategies",
 		Summary: "Strategy-builder schema: triggers, actions, global limits, presets, game mechanics, platform limits (no auth).",
-		Params:  []httpapi.Param{{Name: "section", Enum: []string{"strategy_builder", "game_mechanics", "platform"}}},
-		Resp:    map[string]any{}, Errors: []int{400}},
-		func(r *http.Request, _ account.Account) (int, any, error) {
-			doc := strategy.Discovery()
-			doc.Platform.RateLimits = map[string]any{
-				"perApiKey":         map[string]any{"perSecond": a.PerKey.Limit().PerSecond, "burst": a.PerKey.Limit().Burst, "off": a.PerKey.Limit().Off()},
-				"signUpsPerAddress": map[string]any{"perMinute": a.SignUp.Limit().PerSecond * 60, "burst": a.SignUp.Limit().Burst, "off": a.SignUp.Limit().Off()},
-				"onLimit":           "429 RATE_LIMITED with a Retry-After header (seconds)",
-			}
-			if sec := r.URL.Query().Get("section"); sec != "" {
-				part, ok := doc.Section(sec)
-				if !ok {
-					return 0, nil, errs.Invalid("section", "must be strategy_builder, game_mechanics or platform")
-				}
-				return 0, part, nil
-			}
-			return 0, doc, nil
+		Params:  []httpapi.Param{{Name: "section", Enum: []string{"strategy_builder", "game_mechanics", "platform", "all"}}},
+		Resp:    strategy.DiscoveryDoc{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			doc, err := a.Ops.Discovery.Invoke(r.Context(), c, credits.DiscoveryQuery{Section: r.URL.Query().Get("section")})
+			return 0, doc, err
 		})
 
 	// Basic strategies.
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/strategies", ID: "listStrategies", Tag: "strategies", Auth: httpapi.AuthBearer,
+	a.handle(rt, a.Ops.Strategies, httpapi.Op{Method: "GET", Path: "/api/me/strategies", ID: "listStrategies", Tag: "strategies",
 		Summary: "Your basic strategies (optional ?gameType=dice).", Params: []httpapi.Param{{Name: "gameType", Enum: []string{"dice"}}},
-		Resp: StrategyList{}, Errors: []int{400}},
-		func(r *http.Request, me account.Account) (int, any, error) {
+		Resp: StrategyList{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
 			game, err := gameType(r)
 			if err != nil {
 				return 0, nil, err
 			}
-			var ss []credits.Saved
-			if err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				ss, err = credits.ListStrategies(ctx, q, me.ID, game)
-				return err
-			}); err != nil {
-				return 0, nil, err
-			}
+			ss, err := a.Ops.Strategies.Invoke(r.Context(), c, credits.GameFilter{Game: game})
 			out := StrategyList{Strategies: []StrategyData{}}
 			for _, s := range ss {
 				out.Strategies = append(out.Strategies, strategyData(s))
 			}
-			return 0, out, nil
+			return 0, out, err
 		})
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/me/strategies", ID: "createStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
+	a.handle(rt, a.Ops.CreateStrategy, httpapi.Op{Method: "POST", Path: "/api/me/strategies", ID: "createStrategy", Tag: "strategies",
 		Summary: "Create a basic strategy {gameType, name, config}; config {amount, target, condition, progressionType?, maxPlay|maxBet?, ...}.",
-		Body:    StrategyRequest{}, Resp: StrategyData{}, RespStatus: http.StatusCreated, Errors: []int{400}},
-		func(r *http.Request, me account.Account) (int, any, error) {
+		Body:    StrategyRequest{}, Resp: StrategyData{}, RespStatus: http.StatusCreated},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
 			var req StrategyRequest
 			if _, err := decodeBody(r, &req); err != nil {
 				return 0, nil, err
 			}
-			if req.GameType == "" {
-				return 0, nil, errs.Missing("gameType")
-			}
-			if req.GameType != credits.GameDice {
-				return 0, nil, errs.Invalid("gameType", `must be "dice"`)
-			}
-			if req.Name == nil {
-				return 0, nil, errs.Missing("name")
-			}
-			if len(req.Config) == 0 {
-				return 0, nil, errs.Missing("config")
-			}
-			c, err := strategy.DecodeConfig(req.Config, "config")
+			in, err := newStrategy(req)
 			if err != nil {
 				return 0, nil, err
 			}
-			var s credits.Saved
-			err = a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				s, err = credits.CreateStrategy(ctx, q, a.Now(), me.ID, req.GameType, *req.Name, c)
-				return err
-			})
+			s, err := a.Ops.CreateStrategy.Invoke(r.Context(), c, in)
 			return http.StatusCreated, strategyData(s), err
 		})
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/strategies/{id}", ID: "getStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "One of your basic strategies.", Resp: StrategyData{}, Errors: []int{404}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			var s credits.Saved
-			err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				s, err = credits.GetStrategy(ctx, q, me.ID, r.PathValue("id"))
-				return err
-			})
+	a.handle(rt, a.Ops.Strategy, httpapi.Op{Method: "GET", Path: "/api/me/strategies/{id}", ID: "getStrategy", Tag: "strategies",
+		Resp: StrategyData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			s, err := a.Ops.Strategy.Invoke(r.Context(), c, credits.ByID{ID: r.PathValue("id")})
 			return 0, strategyData(s), err
 		})
-	a.handle(rt, httpapi.Op{Method: "PATCH", Path: "/api/me/strategies/{id}", ID: "updateStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Update a basic strategy's name and/or config.", Body: StrategyRequest{}, Resp: StrategyData{}, Errors: []int{400, 404}},
-		func(r *http.Request, me account.Account) (int, any, error) {
+	a.handle(rt, a.Ops.UpdateStrategy, httpapi.Op{Method: "PATCH", Path: "/api/me/strategies/{id}", ID: "updateStrategy", Tag: "strategies",
+		Body: StrategyRequest{}, Resp: StrategyData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
 			var req StrategyRequest
 			if _, err := decodeBody(r, &req); err != nil {
 				return 0, nil, err
 			}
-			var c *strategy.Config
-			if len(req.Config) > 0 {
-				cfg, err := strategy.DecodeConfig(req.Config, "config")
-				if err != nil {
-					return 0, nil, err
-				}
-				c = &cfg
-			}
-			var s credits.Saved
-			err := a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				s, err = credits.UpdateStrategy(ctx, q, a.Now(), me.ID, r.PathValue("id"), req.Name, c)
-				return err
-			})
-			return 0, strategyData(s), err
-		})
-	a.handle(rt, httpapi.Op{Method: "DELETE", Path: "/api/me/strategies/{id}", ID: "deleteStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Delete a basic strategy.", Resp: Deleted{}, Errors: []int{404}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			id := r.PathValue("id")
-			err := a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) error { return credits.DeleteStrategy(ctx, q, me.ID, id) })
-			return 0, Deleted{ID: id}, err
-		})
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/games/dice/run-strategy", ID: "runStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Run a basic strategy for real: strategyId or inline config, maxRounds (default 20, max 100000). The whole run is one transaction; every round is stored and verifiable.",
-		Params:  []httpapi.Param{{Name: "Idempotency-Key", In: "header"}},
-		Body:    RunRequest{}, Resp: RunData{}, Errors: []int{400, 404, 409}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			return a.run(r, me, false)
-		})
-
-	// Advanced strategies.
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/advanced-strategies", ID: "listAdvancedStrategies", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Your advanced (rule-based) strategies.", Resp: AdvancedList{}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			var ss []credits.Saved
-			if err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				ss, err = credits.ListAdvanced(ctx, q, me.ID)
-				return err
-			}); err != nil {
-				return 0, nil, err
-			}
-			out := AdvancedList{Strategies: []json.RawMessage{}}
-			for _, s := range ss {
-				out.Strategies = append(out.Strategies, advancedJSON(s))
-			}
-			return 0, out, nil
-		})
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies", ID: "createAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Create an advanced strategy {name, baseConfig, rules, globalLimits?, executionMode?}; see GET /api/discovery for the vocabulary. Duplicate names are 409.",
-		Body:    map[string]any{}, Resp: AdvancedData{}, RespStatus: http.StatusCreated, Errors: []int{400, 409}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			return a.saveAdvanced(r, http.StatusCreated, func(ctx context.Context, q store.Q, st *strategy.Advanced) (credits.Saved, error) {
-				return credits.CreateAdvanced(ctx, q, a.Now(), me.ID, st)
-			})
-		})
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/advanced-strategies/{id}", ID: "getAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "One of your advanced strategies.", Resp: AdvancedData{}, Errors: []int{404}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			var s credits.Saved
-			err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				s, err = credits.GetAdvanced(ctx, q, me.ID, r.PathValue("id"))
-				return err
-			})
+			in, err := strategyPatch(r.PathValue("id"), req)
 			if err != nil {
 				return 0, nil, err
 			}
-			return 0, AdvancedData{Strategy: advancedJSON(s)}, nil
+			s, err := a.Ops.UpdateStrategy.Invoke(r.Context(), c, in)
+			return 0, strategyData(s), err
 		})
-	a.handle(rt, httpapi.Op{Method: "PATCH", Path: "/api/me/advanced-strategies/{id}", ID: "updateAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Replace an advanced strategy (send the whole strategy).", Body: map[string]any{}, Resp: AdvancedData{}, Errors: []int{400, 404, 409}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			return a.saveAdvanced(r, http.StatusOK, func(ctx context.Context, q store.Q, st *strategy.Advanced) (credits.Saved, error) {
-				return credits.UpdateAdvanced(ctx, q, a.Now(), me.ID, r.PathValue("id"), st)
-			})
+	a.handle(rt, a.Ops.DeleteStrategy, httpapi.Op{Method: "DELETE", Path: "/api/me/strategies/{id}", ID: "deleteStrategy", Tag: "strategies",
+		Resp: Deleted{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			d, err := a.Ops.DeleteStrategy.Invoke(r.Context(), c, credits.ByID{ID: r.PathValue("id")})
+			return 0, Deleted{ID: d.ID}, err
 		})
-	a.handle(rt, httpapi.Op{Method: "DELETE", Path: "/api/me/advanced-strategies/{id}", ID: "deleteAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Delete an advanced strategy.", Resp: Deleted{}, Errors: []int{404}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			id := r.PathValue("id")
-			err := a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) error { return credits.DeleteAdvanced(ctx, q, me.ID, id) })
-			return 0, Deleted{ID: id}, err
+	a.handle(rt, a.Ops.Run, httpapi.Op{Method: "POST", Path: "/api/games/dice/run-strategy", ID: "runStrategy", Tag: "strategies",
+		Summary: "Run a basic strategy for real: strategyId or inline config, maxRounds (default 20, max 100000); every round is stored and verifiable.",
+		Body:    RunRequest{}, Resp: RunData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) { return a.run(r, c, false) })
+
+	// Advanced strategies.
+	a.handle(rt, a.Ops.AdvancedStrategies, httpapi.Op{Method: "GET", Path: "/api/me/advanced-strategies", ID: "listAdvancedStrategies", Tag: "strategies",
+		Resp: AdvancedList{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			ss, err := a.Ops.AdvancedStrategies.Invoke(r.Context(), c, ops.None{})
+			out := AdvancedList{Strategies: []json.RawMessage{}}
+			for _, s := range ss {
+				out.Strategies = append(out.Strategies, AdvancedJSON(s))
+			}
+			return 0, out, err
 		})
-	sim := func(byID bool) handlerFunc {
-		return func(r *http.Request, me account.Account) (int, any, error) {
-			var req SimulateRequest
-			if _, err := decodeBody(r, &req); err != nil {
+	a.handle(rt, a.Ops.SaveAdvanced, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies", ID: "createAdvancedStrategy", Tag: "strategies",
+		Summary: "Create an advanced strategy {name, baseConfig, rules, globalLimits?, executionMode?}; see GET /api/discovery for the vocabulary. Duplicate names are 409.",
+		Body:    AdvancedBody{}, Resp: AdvancedData{}, RespStatus: http.StatusCreated},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			raw, err := httpapi.ReadBody(r)
+			if err != nil {
 				return 0, nil, err
 			}
-			var st *strategy.Advanced
-			if byID {
-				err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) error {
-					s, err := credits.GetAdvanced(ctx, q, me.ID, r.PathValue("id"))
-					st = s.Advanced
-					return err
-				})
-				if err != nil {
-					return 0, nil, err
-				}
-			} else {
-				if len(req.Strategy) == 0 {
-					return 0, nil, errs.Missing("strategy")
-				}
-				var err error
-				if st, err = strategy.DecodeAdvanced(req.Strategy, "strategy"); err != nil {
-					return 0, nil, err
-				}
+			if err := httpapi.CheckJSONText(raw); err != nil {
+				return 0, nil, err
 			}
-			return a.simulate(r.Context(), st, req)
-		}
-	}
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies/simulate", ID: "simulateAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Simulate an inline advanced strategy (no money moves): rounds ≤ 10000 (default 100), sessions ≤ 1000, startingBalance (default 1000), seed to replay.",
-		Body:    SimulateRequest{}, Resp: SimulateData{}, Errors: []int{400}}, sim(false))
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies/{id}/simulate", ID: "simulateSavedAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Simulate one of your advanced strategies (no money moves).", Body: SimulateRequest{}, Resp: SimulateData{}, Errors: []int{400, 404}}, sim(true))
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/games/dice/run-advanced-strategy", ID: "runAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
-		Summary: "Run an advanced strategy for real: strategyId or inline strategy, maxRounds (default 20, max 100000). One transaction; every round stored and verifiable.",
-		Params:  []httpapi.Param{{Name: "Idempotency-Key", In: "header"}},
-		Body:    RunRequest{}, Resp: RunData{}, Errors: []int{400, 404, 409}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			return a.run(r, me, true)
+			st, err := strategy.DecodeAdvanced(raw, "")
+			if err != nil {
+				return 0, nil, err
+			}
+			s, err := a.Ops.SaveAdvanced.Invoke(r.Context(), c, credits.SaveAdvanced{Strategy: st})
+			return http.StatusCreated, AdvancedData{Strategy: AdvancedJSON(s)}, err
 		})
+	a.handle(rt, a.Ops.AdvancedStrategy, httpapi.Op{Method: "GET", Path: "/api/me/advanced-strategies/{id}", ID: "getAdvancedStrategy", Tag: "strategies",
+		Resp: AdvancedData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			s, err := a.Ops.AdvancedStrategy.Invoke(r.Context(), c, credits.ByID{ID: r.PathValue("id")})
+			return 0, AdvancedData{Strategy: AdvancedJSON(s)}, err
+		})
+	a.handle(rt, a.Ops.SaveAdvanced, httpapi.Op{Method: "PATCH", Path: "/api/me/advanced-strategies/{id}", ID: "updateAdvancedStrategy", Tag: "strategies",
+		Summary: "Update an advanced strategy: the top-level fields sent replace the stored ones (name, description, baseConfig, rules, globalLimits, executionMode, tags); the result is validated whole.",
+		Body:    AdvancedPatchBody{}, Resp: AdvancedData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			raw, err := httpapi.ReadBody(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			var patch map[string]json.RawMessage
+			if err := httpapi.DecodeJSON(raw, &patch); err != nil {
+				return 0, nil, err
+			}
+			id := r.PathValue("id")
+			cur, err := a.Ops.AdvancedStrategy.Invoke(r.Context(), c, credits.ByID{ID: id})
+			if err != nil {
+				return 0, nil, err
+			}
+			st, err := credits.PatchAdvanced(cur, patch)
+			if err != nil {
+				return 0, nil, err
+			}
+			s, err := a.Ops.SaveAdvanced.Invoke(r.Context(), c, credits.SaveAdvanced{ID: id, Strategy: st})
+			return 0, AdvancedData{Strategy: AdvancedJSON(s)}, err
+		})
+	a.handle(rt, a.Ops.DeleteAdvanced, httpapi.Op{Method: "DELETE", Path: "/api/me/advanced-strategies/{id}", ID: "deleteAdvancedStrategy", Tag: "strategies",
+		Resp: Deleted{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			d, err := a.Ops.DeleteAdvanced.Invoke(r.Context(), c, credits.ByID{ID: r.PathValue("id")})
+			return 0, Deleted{ID: d.ID}, err
+		})
+	sim := func(byID bool) handlerFunc {
+		return func(r *http.Request, c ops.Caller) (int, any, error) {
+			var req SimulateRequest
+			if _, err := decodeOptional(r, &req); err != nil {
+				return 0, nil, err
+			}
+			in, err := simulateInput(req)
+			if err != nil {
+				return 0, nil, err
+			}
+			if byID {
+				in.StrategyID = r.PathValue("id")
+			} else if in.Strategy == nil {
+				return 0, nil, errs.Missing("strategy")
+			}
+			sim, err := a.Ops.Simulate.Invoke(r.Context(), c, in)
+			if err != nil {
+				return 0, nil, err
+			}
+			simRaw, _ := json.Marshal(sim.Result.Reference().Simulation)
+			sumRaw, _ := json.Marshal(sim.Result)
+			return 0, SimulateData{Simulation: simRaw, Summary: sumRaw, Seed: sim.Seed}, nil
+		}
+	}
+	a.handle(rt, a.Ops.Simulate, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies/simulate", ID: "simulateAdvancedStrategy", Tag: "strategies",
+		Summary: "Simulate an inline advanced strategy (no money moves): rounds ≤ 10000 (default 100), sessions ≤ 1000, startingBalance (default 1000), seed to replay.",
+		Body:    SimulateRequest{}, Resp: SimulateData{}}, sim(false))
+	a.handle(rt, a.Ops.Simulate, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies/{id}/simulate", ID: "simulateSavedAdvancedStrategy", Tag: "strategies",
+		Summary: "Simulate one of your advanced strategies (no money moves).", Body: SimulateRequest{}, Resp: SimulateData{}}, sim(true))
+	a.handle(rt, a.Ops.Run, httpapi.Op{Method: "POST", Path: "/api/games/dice/run-advanced-strategy", ID: "runAdvancedStrategy", Tag: "strategies",
+		Summary: "Run an advanced strategy for real: strategyId or inline strategy, maxRounds (default 20, max 100000); every round stored and verifiable.",
+		Body:    RunRequest{}, Resp: RunData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) { return a.run(r, c, true) })
 }
 
-// saveAdvanced decodes an advanced strategy from the body and stores it with save.
-func (a *API) saveAdvanced(r *http.Request, status int, save func(context.Context, store.Q, *strategy.Advanced) (credits.Saved, error)) (int, any, error) {
-	raw, err := httpapi.ReadBody(r)
-	if err != nil {
-		return 0, nil, err
+func newStrategy(req StrategyRequest) (credits.NewStrategy, error) {
+	if req.GameType == "" {
+		return credits.NewStrategy{}, errs.Missing("gameType")
 	}
-	st, err := strategy.DecodeAdvanced(raw, "")
-	if err != nil {
-		return 0, nil, err
+	if req.GameType != credits.GameDice {
+		return credits.NewStrategy{}, errs.Invalid("gameType", `must be "dice"`)
 	}
-	var s credits.Saved
-	err = a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-		s, err = save(ctx, q, st)
-		return err
-	})
-	if err != nil {
-		return 0, nil, err
+	if req.Name == nil {
+		return credits.NewStrategy{}, errs.Missing("name")
 	}
-	return status, AdvancedData{Strategy: advancedJSON(s)}, nil
+	if len(req.Config) == 0 {
+		return credits.NewStrategy{}, errs.Missing("config")
+	}
+	c, err := strategy.DecodeConfig(req.Config, "config")
+	if err != nil {
+		return credits.NewStrategy{}, err
+	}
+	return credits.NewStrategy{GameType: req.GameType, Name: *req.Name, Config: c}, nil
 }
 
-func (a *API) simulate(ctx context.Context, st *strategy.Advanced, req SimulateRequest) (int, any, error) {
-	rounds, err := optInt("rounds", req.Rounds, 100, 1, 10_000)
-	if err != nil {
-		return 0, nil, err
+func strategyPatch(id string, req StrategyRequest) (credits.StrategyPatch, error) {
+	p := credits.StrategyPatch{ID: id, Name: req.Name}
+	if len(req.Config) > 0 {
+		cfg, err := strategy.DecodeConfig(req.Config, "config")
+		if err != nil {
+			return p, err
+		}
+		p.Config = &cfg
 	}
-	sessions, err := optInt("sessions", req.Sessions, 1, 1, 1000)
-	if err != nil {
-		return 0, nil, err
+	return p, nil
+}
+
+func simulateInput(req SimulateRequest) (credits.SimulateInput, error) {
+	in := credits.SimulateInput{StartingBalance: credits.DefaultSimStart, Seed: req.Seed}
+	var err error
+	if in.Rounds, err = optInt("rounds", req.Rounds, credits.DefaultSimRounds, 1, credits.MaxSimRounds); err != nil {
+		return in, err
 	}
-	start := 1000 * money.Micro
+	if in.Sessions, err = optInt("sessions", req.Sessions, 1, 1, credits.MaxSimSessions); err != nil {
+		return in, err
+	}
 	if req.StartingBalance != "" {
-		if start, err = creditsAmount("startingBalance", req.StartingBalance); err != nil {
-			return 0, nil, err
-		}
-		if start <= 0 || start > 1_000_000_000*money.Micro {
-			return 0, nil, errs.Invalid("startingBalance", "must be above 0 and at most 1000000000 credits")
+		if in.StartingBalance, err = creditsAmount("startingBalance", req.StartingBalance); err != nil {
+			return in, err
 		}
 	}
-	seed := req.Seed
-	if len(seed) > 128 {
-		return 0, nil, errs.Invalid("seed", "must be at most 128 characters")
-	}
-	if seed == "" {
-		b := make([]byte, 8)
-		if _, err := a.Rand.Read(b); err != nil {
-			return 0, nil, err
+	if len(req.Strategy) > 0 {
+		if in.Strategy, err = strategy.DecodeAdvanced(req.Strategy, "strategy"); err != nil {
+			return in, err
 		}
-		seed = hex.EncodeToString(b)
 	}
-	master := sha256.Sum256([]byte(seed))
-	res, err := strategy.Simulate(ctx, strategy.SimSpec{Strategy: st, Rounds: rounds, Sessions: int(sessions),
-		StartingBalance: start, Seed: master[:]}, nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	ref := res.Reference()
-	simRaw, _ := json.Marshal(ref.Simulation)
-	sumRaw, _ := json.Marshal(res)
-	return 0, SimulateData{Simulation: simRaw, Summary: sumRaw, Seed: seed}, nil
+	return in, nil
 }
 
-func (a *API) run(r *http.Request, me account.Account, advanced bool) (int, any, error) {
+func (a *API) run(r *http.Request, c ops.Caller, advanced bool) (int, any, error) {
 	var req RunRequest
-	raw, err := decodeBody(r, &req)
+	if _, err := decodeBody(r, &req); err != nil {
+		return 0, nil, err
+	}
+	in, err := runInput(req, advanced)
 	if err != nil {
 		return 0, nil, err
 	}
-	maxRounds, err := optInt("maxRounds", req.MaxRounds, 20, 1, credits.MaxRunRounds)
+	res, err := a.Ops.Run.Invoke(r.Context(), c, in)
 	if err != nil {
 		return 0, nil, err
 	}
-	var inline strategy.Strategy
+	return 0, runData(res, advanced), nil
+}
+
+func runInput(req RunRequest, advanced bool) (credits.RunInput, error) {
+	in := credits.RunInput{Advanced: advanced, StrategyID: req.StrategyID, ClientSeed: req.ClientSeed}
+	var err error
+	if in.MaxRounds, err = optInt("maxRounds", req.MaxRounds, credits.DefaultRunRounds, 1, credits.MaxRunRounds); err != nil {
+		return in, err
+	}
 	switch {
 	case req.StrategyID != "":
 	case advanced && len(req.Strategy) > 0:
-		if inline, err = strategy.DecodeAdvanced(req.Strategy, "strategy"); err != nil {
-			return 0, nil, err
+		in.InlineJSON = req.Strategy
+		if in.Inline, err = strategy.DecodeAdvanced(req.Strategy, "strategy"); err != nil {
+			return in, err
 		}
 	case !advanced && len(req.Config) > 0:
+		in.InlineJSON = req.Config
 		c, err := strategy.DecodeConfig(req.Config, "config")
 		if err != nil {
-			return 0, nil, err
+			return in, err
 		}
-		inline = c
-	case advanced:
-		return 0, nil, errs.Invalid("strategyId", "send strategyId or an inline strategy")
-	default:
-		return 0, nil, errs.Invalid("strategyId", "send strategyId or an inline config")
+		in.Inline = c
 	}
-	scope := "run-strategy"
-	if advanced {
-		scope = "run-advanced-strategy"
-	}
-	return a.moneyMove(r, me, scope, raw, func(ctx context.Context, q store.Q, now time.Time) (any, error) {
-		st := inline
-		if st == nil {
-			if advanced {
-				s, err := credits.GetAdvanced(ctx, q, me.ID, req.StrategyID)
-				if err != nil {
-					return nil, err
-				}
-				st = s.Advanced
-			} else {
-				s, err := credits.GetStrategy(ctx, q, me.ID, req.StrategyID)
-				if err != nil {
-					if errs.KindOf(err) == errs.NotFound {
-						return nil, &errs.Error{Kind: errs.NotFound, Code: "STRATEGY_NOT_FOUND", Message: "strategy not found"}
-					}
-					return nil, err
-				}
-				st = s.Config
-			}
-		}
-		res, err := credits.RunStrategy(ctx, q, now, a.Seeds, me.ID, req.StrategyID, st, maxRounds)
-		if err != nil {
-			return nil, err
-		}
-		return runData(res, advanced), nil
-	})
+	return in, nil
 }
-
 func runData(res credits.RunResult, advanced bool) RunData {
 	d := RunData{RunID: res.RunID, Results: make([]RunResultItem, 0, len(res.Rounds)), SessionPnL: res.Stats.PnL, SessionPnL2: res.Stats.PnL,
 		FinalBalance: res.FinalBalance, FinalBalance2: res.FinalBalance, RoundsPlayed: len(res.Rounds),

@@ -1,24 +1,22 @@
 package creditsapi
 
 import (
-	"context"
 	"net/http"
 	"time"
 
-	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/money"
-	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/ops"
 )
 
 // WithdrawRequest is POST /api/me/withdraw's body.
 type WithdrawRequest struct {
 	Amount    httpapi.Number `json:"amount" jsonschema:"type=number,minimum=10000"`
-	WiseEmail string         `json:"wiseEmail,omitempty"`
-	FullName  string         `json:"fullName,omitempty"`
-	Currency  string         `json:"currency,omitempty"`
+	WiseEmail string         `json:"wiseEmail,omitempty" jsonschema:"maxLength=254"`
+	FullName  string         `json:"fullName,omitempty" jsonschema:"maxLength=200"`
+	Currency  string         `json:"currency,omitempty" jsonschema:"maxLength=8"`
 }
 
 // WithdrawalData describes a withdrawal.
@@ -45,116 +43,102 @@ type WithdrawalList struct {
 	Withdrawals []WithdrawalData `json:"withdrawals"`
 }
 
+func withdrawalList(ws []credits.Withdrawal) WithdrawalList {
+	out := WithdrawalList{Withdrawals: []WithdrawalData{}}
+	for _, w := range ws {
+		out.Withdrawals = append(out.Withdrawals, withdrawalData(w))
+	}
+	return out
+}
+
 // DecisionRequest is an operator's note on approve/reject.
 type DecisionRequest struct {
-	Note string `json:"note,omitempty"`
+	Note string `json:"note,omitempty" jsonschema:"maxLength=1000"`
 }
 
 func (a *API) registerWithdraw(rt *httpapi.Router) {
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/me/withdraw", ID: "withdraw", Tag: "account", Auth: httpapi.AuthBearer,
-		Summary: "Request a withdrawal (minimum 10,000 credits; Free Credits are not withdrawable). The amount is held as pending until an operator approves or rejects it.",
-		Params:  []httpapi.Param{{Name: "Idempotency-Key", In: "header"}},
-		Body:    WithdrawRequest{}, Resp: WithdrawalData{}, Errors: []int{400, 409, 429}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			raw, err := httpapi.ReadBody(r)
-			if err != nil {
-				return 0, nil, err
-			}
+	a.handle(rt, a.Ops.Withdraw, httpapi.Op{Method: "POST", Path: "/api/me/withdraw", ID: "withdraw", Tag: "account",
+		Body: WithdrawRequest{}, Resp: WithdrawalData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
 			var req WithdrawRequest
-			if err := httpapi.DecodeJSON(raw, &req); err != nil {
+			if _, err := decodeBody(r, &req); err != nil {
 				return 0, nil, err
 			}
 			amt, err := creditsAmount("amount", req.Amount)
 			if err != nil {
 				return 0, nil, err
 			}
-			if len(req.WiseEmail) > 254 || len(req.FullName) > 200 || len(req.Currency) > 8 {
-				return 0, nil, errs.Invalid("body", "wiseEmail, fullName or currency is too long")
+			w, err := a.Ops.Withdraw.Invoke(r.Context(), c, credits.WithdrawalRequest{Amount: amt,
+				WiseEmail: req.WiseEmail, FullName: req.FullName, Currency: req.Currency})
+			if err != nil {
+				return 0, nil, err
 			}
-			return a.moneyMove(r, me, "withdraw", raw, func(ctx context.Context, q store.Q, now time.Time) (any, error) {
-				w, err := credits.RequestWithdrawal(ctx, q, now, me.ID, credits.WithdrawalRequest{Amount: amt,
-					WiseEmail: req.WiseEmail, FullName: req.FullName, Currency: req.Currency})
-				if err != nil {
-					return nil, err
-				}
-				d := withdrawalData(w)
-				d.Message = "Withdrawal requested; it is pending review."
-				return d, nil
-			})
+			d := withdrawalData(w)
+			d.Message = "Withdrawal requested; it is pending review."
+			return 0, d, nil
 		})
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/withdrawals", ID: "listWithdrawals", Tag: "account", Auth: httpapi.AuthBearer,
-		Summary: "Your withdrawals and their status.", Resp: WithdrawalList{}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			return a.listWithdrawals(r, me.ID, "")
+	a.handle(rt, a.Ops.Withdrawals, httpapi.Op{Method: "GET", Path: "/api/me/withdrawals", ID: "listWithdrawals", Tag: "account",
+		Params: []httpapi.Param{{Name: "limit", Type: "integer", Description: "1–200, default 50"}}, Resp: WithdrawalList{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			limit, err := intParam(r, "limit", credits.DefaultListLimit, 1, 200)
+			if err != nil {
+				return 0, nil, err
+			}
+			ws, err := a.Ops.Withdrawals.Invoke(r.Context(), c, credits.WithdrawalsQuery{Limit: limit})
+			return 0, withdrawalList(ws), err
 		})
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/withdrawals/{id}", ID: "getWithdrawal", Tag: "account", Auth: httpapi.AuthBearer,
-		Summary: "One of your withdrawals.", Resp: WithdrawalData{}, Errors: []int{404}},
-		func(r *http.Request, me account.Account) (int, any, error) {
-			var w credits.Withdrawal
-			err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				w, err = credits.GetWithdrawal(ctx, q, me.ID, r.PathValue("id"))
-				return err
-			})
+	a.handle(rt, a.Ops.Withdrawal, httpapi.Op{Method: "GET", Path: "/api/me/withdrawals/{id}", ID: "getWithdrawal", Tag: "account",
+		Resp: WithdrawalData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			w, err := a.Ops.Withdrawal.Invoke(r.Context(), c, credits.ByID{ID: r.PathValue("id")})
 			return 0, withdrawalData(w), err
 		})
-	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/admin/withdrawals", ID: "adminListWithdrawals", Tag: "admin", Auth: httpapi.AuthAdmin,
-		Summary: "Platform only: withdrawals by status (default pending).",
-		Params:  []httpapi.Param{{Name: "status", Enum: []string{"pending", "approved", "rejected"}}},
-		Resp:    WithdrawalList{}, Errors: []int{400}},
-		func(r *http.Request, _ account.Account) (int, any, error) {
-			st := r.URL.Query().Get("status")
-			switch st {
-			case "":
-				st = credits.WithdrawalPending
-			case credits.WithdrawalPending, credits.WithdrawalApproved, credits.WithdrawalRejected:
-			default:
-				return 0, nil, errs.Invalid("status", "must be pending, approved or rejected")
+	a.handle(rt, a.Ops.AdminWithdrawals, httpapi.Op{Method: "GET", Path: "/api/admin/withdrawals", ID: "adminListWithdrawals", Tag: "admin",
+		Params: []httpapi.Param{{Name: "status", Enum: []string{"pending", "approved", "rejected"}},
+			{Name: "limit", Type: "integer", Description: "1–200, default 50"}},
+		Resp: WithdrawalList{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			limit, err := intParam(r, "limit", credits.DefaultListLimit, 1, 200)
+			if err != nil {
+				return 0, nil, err
 			}
-			return a.listWithdrawals(r, "", st)
+			ws, err := a.Ops.AdminWithdrawals.Invoke(r.Context(), c, credits.WithdrawalsQuery{Status: r.URL.Query().Get("status"), Limit: limit})
+			return 0, withdrawalList(ws), err
 		})
 	for _, d := range []struct {
 		verb    string
 		approve bool
 	}{{"approve", true}, {"reject", false}} {
-		a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/admin/withdrawals/{id}/" + d.verb, ID: "adminWithdrawal_" + d.verb,
-			Tag: "admin", Auth: httpapi.AuthAdmin, Summary: "Platform only: " + d.verb + " a pending withdrawal (money moves once).",
-			Resp: WithdrawalData{}, Errors: []int{400, 404, 409}},
-			func(r *http.Request, _ account.Account) (int, any, error) {
-				raw, err := httpapi.ReadBody(r)
-				if err != nil {
+		a.handle(rt, a.Ops.Decide, httpapi.Op{Method: "POST", Path: "/api/admin/withdrawals/{id}/" + d.verb, ID: "adminWithdrawal_" + d.verb,
+			Tag: "admin", Summary: "Platform only: " + d.verb + " a pending withdrawal (money moves once).",
+			Body: DecisionRequest{}, Resp: WithdrawalData{}},
+			func(r *http.Request, c ops.Caller) (int, any, error) {
+				var req DecisionRequest
+				if _, err := decodeOptional(r, &req); err != nil {
 					return 0, nil, err
 				}
-				var req DecisionRequest
-				if len(raw) > 0 {
-					if err := httpapi.DecodeJSON(raw, &req); err != nil {
-						return 0, nil, err
-					}
-				}
-				var w credits.Withdrawal
-				err = a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-					w, err = credits.DecideWithdrawal(ctx, q, a.Now(), r.PathValue("id"), d.approve, req.Note)
-					return err
-				})
+				w, err := a.Ops.Decide.Invoke(r.Context(), c, credits.Decision{ID: r.PathValue("id"), Approve: d.approve, Note: req.Note})
 				return 0, withdrawalData(w), err
 			})
 	}
 }
 
-func (a *API) listWithdrawals(r *http.Request, account, status string) (int, any, error) {
-	limit, err := intParam(r, "limit", 50, 1, 200)
+// decodeBody reads and decodes a required JSON body.
+func decodeBody(r *http.Request, v any) ([]byte, error) {
+	raw, err := httpapi.ReadBody(r)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	var ws []credits.Withdrawal
-	if err := a.DB.Read(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-		ws, err = credits.Withdrawals(ctx, q, account, status, limit, 0)
-		return err
-	}); err != nil {
-		return 0, nil, err
-	}
-	out := WithdrawalList{Withdrawals: []WithdrawalData{}}
-	for _, w := range ws {
-		out.Withdrawals = append(out.Withdrawals, withdrawalData(w))
-	}
-	return 0, out, nil
+	return raw, httpapi.DecodeJSON(raw, v)
 }
+
+// decodeOptional decodes a JSON body that may be absent.
+func decodeOptional(r *http.Request, v any) ([]byte, error) {
+	raw, err := httpapi.ReadBody(r)
+	if err != nil || len(raw) == 0 {
+		return raw, err
+	}
+	return raw, httpapi.DecodeJSON(raw, v)
+}
+
+var _ = errs.Missing
