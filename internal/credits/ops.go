@@ -126,17 +126,23 @@ func (s *Service) Declare(r *ops.Registry, card *cardpay.Service, limits func() 
 		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (Profile, error) { return s.Me(ctx, c.Account) }})
 	o.RegenerateKey = ops.Add(r, &ops.Def[ops.None, account.Key]{D: ops.Desc{Name: "account.key.regenerate", Access: ops.Player,
 		Summary: "Generate a new API key (returned once); the previous key stops working at once.", Errors: none},
-		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (account.Key, error) { return s.RegenerateKey(ctx, c.Account) }})
+		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (account.Key, error) {
+			return s.RegenerateKey(ctx, c.Account)
+		}})
 	o.Claim = ops.Add(r, &ops.Def[ops.None, FaucetClaim]{D: ops.Desc{Name: "credits.faucet.claim", Access: ops.Player, MovesMoney: true,
 		Summary: "Claim hourly Free Credits (100 credits, one claim per hour).", Errors: []errs.Kind{errs.RateLimited, errs.Conflict}},
-		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (FaucetClaim, error) { return s.Claim(ctx, me(c), c.IdempotencyKey) }})
+		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (FaucetClaim, error) {
+			return s.Claim(ctx, me(c), c.IdempotencyKey)
+		}})
 	o.Balance = ops.Add(r, &ops.Def[ops.None, Balance]{D: ops.Desc{Name: "credits.balance", Access: ops.Player,
 		Summary: "Balance in credits, the withdrawable part and what is held for withdrawals.", Errors: none},
 		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (Balance, error) { return s.Balance(ctx, me(c)) }})
 	o.Play = ops.Add(r, &ops.Def[DicePlay, Round]{D: ops.Desc{Name: "credits.dice.play", Access: ops.Player, MovesMoney: true,
 		Summary: "Play one provably-fair dice round: amount 1–10000 credits, target 0–99.99, over or under.",
 		Errors:  []errs.Kind{errs.InsufficientBalance, errs.Conflict}},
-		Run: func(ctx context.Context, c ops.Caller, in DicePlay) (Round, error) { return s.Play(ctx, me(c), c.IdempotencyKey, in) }})
+		Run: func(ctx context.Context, c ops.Caller, in DicePlay) (Round, error) {
+			return s.Play(ctx, me(c), c.IdempotencyKey, in)
+		}})
 	o.Seed = ops.Add(r, &ops.Def[ops.None, SeedState]{D: ops.Desc{Name: "credits.seed.get", Access: ops.Player,
 		Summary: "Your active server seed's commitment, your client seed, the next nonce and the next seed's commitment, readable before any bet.", Errors: none},
 		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (SeedState, error) { return s.Seed(ctx, me(c)) }})
@@ -147,13 +153,19 @@ func (s *Service) Declare(r *ops.Registry, card *cardpay.Service, limits func() 
 		}})
 	o.Rounds = ops.Add(r, &ops.Def[RoundsQuery, RoundPage]{D: ops.Desc{Name: "credits.rounds.list", Access: ops.Player,
 		Summary: "Your rounds, newest first.", Errors: none},
-		Run: func(ctx context.Context, c ops.Caller, in RoundsQuery) (RoundPage, error) { return s.Rounds(ctx, me(c), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in RoundsQuery) (RoundPage, error) {
+			return s.Rounds(ctx, me(c), in)
+		}})
 	o.Round = ops.Add(r, &ops.Def[RoundGet, RoundView]{D: ops.Desc{Name: "credits.rounds.get", Access: ops.Player,
 		Summary: "One round with everything needed to recompute it; reveal rotates your seed if it is still active and reveals the seed that served the round.", Errors: nf},
-		Run: func(ctx context.Context, c ops.Caller, in RoundGet) (RoundView, error) { return s.Round(ctx, me(c), in.ID, in.Reveal) }})
+		Run: func(ctx context.Context, c ops.Caller, in RoundGet) (RoundView, error) {
+			return s.Round(ctx, me(c), in.ID, in.Reveal)
+		}})
 	o.Transactions = ops.Add(r, &ops.Def[TxQuery, []Entry]{D: ops.Desc{Name: "credits.transactions", Access: ops.Player,
 		Summary: "Credit history: rounds, Free Credits and withdrawals, newest first.", Errors: none},
-		Run: func(ctx context.Context, c ops.Caller, in TxQuery) ([]Entry, error) { return s.Transactions(ctx, me(c), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in TxQuery) ([]Entry, error) {
+			return s.Transactions(ctx, me(c), in)
+		}})
 	o.Stats = ops.Add(r, &ops.Def[StatsQuery, Stats]{D: ops.Desc{Name: "credits.stats", Access: ops.Player,
 		Summary: "Balance, all-time totals, recent rounds, streaks and alerts in one call.", Errors: none},
 		Run: func(ctx context.Context, c ops.Caller, in StatsQuery) (Stats, error) { return s.Stats(ctx, me(c), in) }})
@@ -171,7 +183,9 @@ func (s *Service) Declare(r *ops.Registry, card *cardpay.Service, limits func() 
 		}})
 	o.Withdrawal = ops.Add(r, &ops.Def[ByID, Withdrawal]{D: ops.Desc{Name: "credits.withdrawals.get", Access: ops.Player,
 		Summary: "One of your withdrawals.", Errors: nf},
-		Run: func(ctx context.Context, c ops.Caller, in ByID) (Withdrawal, error) { return s.Withdrawal(ctx, me(c), in.ID) }})
+		Run: func(ctx context.Context, c ops.Caller, in ByID) (Withdrawal, error) {
+			return s.Withdrawal(ctx, me(c), in.ID)
+		}})
 	o.AdminWithdrawals = ops.Add(r, &ops.Def[WithdrawalsQuery, []Withdrawal]{D: ops.Desc{Name: "admin.withdrawals.list", Access: ops.Platform,
 		Summary: "Platform only: withdrawals by status (default pending).", Errors: none},
 		Run: func(ctx context.Context, _ ops.Caller, in WithdrawalsQuery) ([]Withdrawal, error) {
@@ -186,41 +200,63 @@ func (s *Service) Declare(r *ops.Registry, card *cardpay.Service, limits func() 
 		Run: func(ctx context.Context, _ ops.Caller, in Decision) (Withdrawal, error) { return s.Decide(ctx, in) }})
 	o.Strategies = ops.Add(r, &ops.Def[GameFilter, []Saved]{D: ops.Desc{Name: "credits.strategies.list", Access: ops.Player,
 		Summary: "Your basic strategies.", Errors: none},
-		Run: func(ctx context.Context, c ops.Caller, in GameFilter) ([]Saved, error) { return s.Strategies(ctx, me(c), in.Game) }})
+		Run: func(ctx context.Context, c ops.Caller, in GameFilter) ([]Saved, error) {
+			return s.Strategies(ctx, me(c), in.Game)
+		}})
 	o.Strategy = ops.Add(r, &ops.Def[ByID, Saved]{D: ops.Desc{Name: "credits.strategies.get", Access: ops.Player,
 		Summary: "One of your basic strategies.", Errors: nf},
 		Run: func(ctx context.Context, c ops.Caller, in ByID) (Saved, error) { return s.Strategy(ctx, me(c), in.ID) }})
 	o.CreateStrategy = ops.Add(r, &ops.Def[NewStrategy, Saved]{D: ops.Desc{Name: "credits.strategies.create", Access: ops.Player,
 		Summary: "Create a basic strategy {gameType, name, config}.", Errors: []errs.Kind{errs.Conflict}},
-		Run: func(ctx context.Context, c ops.Caller, in NewStrategy) (Saved, error) { return s.CreateStrategy(ctx, me(c), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in NewStrategy) (Saved, error) {
+			return s.CreateStrategy(ctx, me(c), in)
+		}})
 	o.UpdateStrategy = ops.Add(r, &ops.Def[StrategyPatch, Saved]{D: ops.Desc{Name: "credits.strategies.update", Access: ops.Player,
 		Summary: "Update a basic strategy's name and/or config.", Errors: []errs.Kind{errs.NotFound, errs.Conflict}},
-		Run: func(ctx context.Context, c ops.Caller, in StrategyPatch) (Saved, error) { return s.UpdateStrategy(ctx, me(c), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in StrategyPatch) (Saved, error) {
+			return s.UpdateStrategy(ctx, me(c), in)
+		}})
 	o.DeleteStrategy = ops.Add(r, &ops.Def[ByID, ByID]{D: ops.Desc{Name: "credits.strategies.delete", Access: ops.Player,
 		Summary: "Delete a basic strategy.", Errors: nf},
-		Run: func(ctx context.Context, c ops.Caller, in ByID) (ByID, error) { return in, s.DeleteStrategy(ctx, me(c), in.ID) }})
+		Run: func(ctx context.Context, c ops.Caller, in ByID) (ByID, error) {
+			return in, s.DeleteStrategy(ctx, me(c), in.ID)
+		}})
 	o.AdvancedStrategies = ops.Add(r, &ops.Def[ops.None, []Saved]{D: ops.Desc{Name: "credits.advanced.list", Access: ops.Player,
 		Summary: "Your advanced (rule-based) strategies.", Errors: none},
-		Run: func(ctx context.Context, c ops.Caller, _ ops.None) ([]Saved, error) { return s.AdvancedStrategies(ctx, me(c)) }})
+		Run: func(ctx context.Context, c ops.Caller, _ ops.None) ([]Saved, error) {
+			return s.AdvancedStrategies(ctx, me(c))
+		}})
 	o.AdvancedStrategy = ops.Add(r, &ops.Def[ByID, Saved]{D: ops.Desc{Name: "credits.advanced.get", Access: ops.Player,
 		Summary: "One of your advanced strategies.", Errors: nf},
-		Run: func(ctx context.Context, c ops.Caller, in ByID) (Saved, error) { return s.AdvancedStrategy(ctx, me(c), in.ID) }})
+		Run: func(ctx context.Context, c ops.Caller, in ByID) (Saved, error) {
+			return s.AdvancedStrategy(ctx, me(c), in.ID)
+		}})
 	o.SaveAdvanced = ops.Add(r, &ops.Def[SaveAdvanced, Saved]{D: ops.Desc{Name: "credits.advanced.save", Access: ops.Player,
 		Summary: "Create or replace an advanced strategy; duplicate names are a conflict.", Errors: []errs.Kind{errs.NotFound, errs.Conflict}},
-		Run: func(ctx context.Context, c ops.Caller, in SaveAdvanced) (Saved, error) { return s.SaveAdvanced(ctx, me(c), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in SaveAdvanced) (Saved, error) {
+			return s.SaveAdvanced(ctx, me(c), in)
+		}})
 	o.DeleteAdvanced = ops.Add(r, &ops.Def[ByID, ByID]{D: ops.Desc{Name: "credits.advanced.delete", Access: ops.Player,
 		Summary: "Delete an advanced strategy.", Errors: nf},
-		Run: func(ctx context.Context, c ops.Caller, in ByID) (ByID, error) { return in, s.DeleteAdvanced(ctx, me(c), in.ID) }})
+		Run: func(ctx context.Context, c ops.Caller, in ByID) (ByID, error) {
+			return in, s.DeleteAdvanced(ctx, me(c), in.ID)
+		}})
 	o.Simulate = ops.Add(r, &ops.Def[SimulateInput, Simulation]{D: ops.Desc{Name: "credits.advanced.simulate", Access: ops.Player,
 		Summary: "Simulate an advanced strategy (no money moves).", Errors: []errs.Kind{errs.NotFound, errs.Unavailable}},
-		Run: func(ctx context.Context, c ops.Caller, in SimulateInput) (Simulation, error) { return s.Simulate(ctx, me(c), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in SimulateInput) (Simulation, error) {
+			return s.Simulate(ctx, me(c), in)
+		}})
 	o.Run = ops.Add(r, &ops.Def[RunInput, RunResult]{D: ops.Desc{Name: "credits.run", Access: ops.Player, MovesMoney: true,
 		Summary: "Run a basic or advanced strategy for real; every round is stored and verifiable.",
 		Errors:  []errs.Kind{errs.NotFound, errs.Conflict, errs.Unavailable}},
-		Run: func(ctx context.Context, c ops.Caller, in RunInput) (RunResult, error) { return s.Run(ctx, me(c), c.IdempotencyKey, in) }})
+		Run: func(ctx context.Context, c ops.Caller, in RunInput) (RunResult, error) {
+			return s.Run(ctx, me(c), c.IdempotencyKey, in)
+		}})
 	o.RunStatus = ops.Add(r, &ops.Def[ByID, RunSummary]{D: ops.Desc{Name: "credits.run.status", Access: ops.Player,
 		Summary: "A strategy run's (session's) final figures.", Errors: nf},
-		Run: func(ctx context.Context, c ops.Caller, in ByID) (RunSummary, error) { return s.RunStatus(ctx, me(c), in.ID) }})
+		Run: func(ctx context.Context, c ops.Caller, in ByID) (RunSummary, error) {
+			return s.RunStatus(ctx, me(c), in.ID)
+		}})
 	o.Discovery = ops.Add(r, &ops.Def[DiscoveryQuery, strategy.DiscoveryDoc]{D: ops.Desc{Name: "credits.discovery", Access: ops.Public,
 		Summary: "Strategy-builder schema: triggers, actions, limits, presets, game mechanics, platform limits.", Errors: none},
 		Run: func(_ context.Context, _ ops.Caller, in DiscoveryQuery) (strategy.DiscoveryDoc, error) {

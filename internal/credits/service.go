@@ -2,10 +2,10 @@ package credits
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -560,17 +560,17 @@ func (s *Service) DeleteAdvanced(ctx context.Context, id, sid string) error {
 
 // Simulation limits.
 const (
-	MaxSimRounds      = 10_000
-	MaxSimSessions    = 1000
-	MaxSimStart       = 1_000_000_000 * money.Micro
-	DefaultSimRounds  = 100
-	DefaultSimStart   = 1000 * money.Micro
-	maxSimSeedLength  = 128
-	defaultRunRounds  = 20
-	DefaultRunRounds  = defaultRunRounds
-	DefaultListLimit  = 50
+	MaxSimRounds     = 10_000
+	MaxSimSessions   = 1000
+	MaxSimStart      = 1_000_000_000 * money.Micro
+	DefaultSimRounds = 100
+	DefaultSimStart  = 1000 * money.Micro
+	maxSimSeedLength = 128
+	defaultRunRounds = 20
+	DefaultRunRounds = defaultRunRounds
+	DefaultListLimit = 50
 	// MaxListLimit bounds one page of rounds (the legacy /api/me/bets allows 10000).
-	MaxListLimit = 10_000
+	MaxListLimit      = 10_000
 	DefaultStatsLimit = 50
 )
 

@@ -46,9 +46,9 @@ type Param struct {
 
 // Op is one HTTP operation: the single declaration from which the route is served and documented.
 type Op struct {
-	Method      string
-	Path        string // net/http pattern path, e.g. "/api/me/rounds/{id}"
-	ID          string // OpenAPI operationId
+	Method string
+	Path   string // net/http pattern path, e.g. "/api/me/rounds/{id}"
+	ID     string // OpenAPI operationId
 	// Operation is the registry operation this route binds ("" for the server's own routes:
 	// health, metrics, documents).
 	Operation   string

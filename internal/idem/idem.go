@@ -7,10 +7,10 @@ package idem
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/gob"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"errors"

@@ -34,9 +34,9 @@ type Public struct {
 	// NextCommitment is the queued seed's commitment: the seed that becomes active at the next
 	// rotation (when the player sets a client seed, or asks for a reveal).
 	NextCommitment string
-	ClientSeed string
-	NextNonce  uint64
-	CreatedAt  time.Time
+	ClientSeed     string
+	NextNonce      uint64
+	CreatedAt      time.Time
 }
 
 // Draw is everything a bet needs to derive its outcome and later be verified.

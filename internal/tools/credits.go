@@ -40,7 +40,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 					return nil, err
 				}
 				return map[string]any{"success": true, "guest_token": su.Key.Secret, "api_key": su.Key.Secret, "user_id": su.Account.ID,
-					"message": "Guest account created. guest_token is your API key: send it as Authorization: Bearer <guest_token>. It is shown once.",
+					"message":          "Guest account created. guest_token is your API key: send it as Authorization: Bearer <guest_token>. It is shown once.",
 					"starting_credits": su.Credits}, nil
 			case "login":
 				if p.GuestToken == "" {

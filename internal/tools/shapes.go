@@ -21,7 +21,6 @@ const Formula = "roll = floor(u0 × 10000) / 100 where u0 is the big-endian uint
 	"HMAC-SHA256(key = server seed bytes, message = clientSeed + \":\" + nonce) / 2^32; serverSeedHash = hex(SHA-256(server seed bytes)). " +
 	"Check with: arcade verify --game credit-dice --server-seed HEX --client-seed C --nonce N --target X --condition over|under"
 
-
 // ParseAgentToken checks an agent_token's form, agent_id:user_id:permissions[:signature], and
 // returns the agent id. The signature is not verified (neither does the real system): the token
 // only selects the rate-limit bucket and the agent bet cap, never an account.
@@ -291,7 +290,7 @@ func balanceResult(st credits.Stats) map[string]any {
 		"withdrawable": st.Balance.Withdrawable(), "faucet_credits": st.Balance.FaucetPart(),
 		"deposit_alert": alert, "deposit_alert_message": msg, "deposit_url": "/api/credits/packages",
 		"deposit_thresholds": map[string]any{"low": 100, "critical": 10, "min_bet": 1},
-		"balance_milestone": milestone, "milestone_message": milestoneMsg,
+		"balance_milestone":  milestone, "milestone_message": milestoneMsg,
 		"proof_of_life_alerts": []any{map[string]any{"type": "summary", "message": fmt.Sprintf("%d rounds played, PnL %s credits, balance %s credits.",
 			st.Totals.Rounds, pnl, bal)}}}
 }

@@ -77,14 +77,14 @@ type ValueBody struct {
 
 // AdvancedPatchBody is a partial advanced strategy: every field optional.
 type AdvancedPatchBody struct {
-	Name          string         `json:"name,omitempty" jsonschema:"minLength=1,maxLength=100"`
-	Description   string         `json:"description,omitempty"`
+	Name          string          `json:"name,omitempty" jsonschema:"minLength=1,maxLength=100"`
+	Description   string          `json:"description,omitempty"`
 	BaseConfig    *BaseConfigBody `json:"baseConfig,omitempty"`
-	Rules         []RuleBody     `json:"rules,omitempty"`
-	GlobalLimits  map[string]any `json:"globalLimits,omitempty"`
-	ExecutionMode string         `json:"executionMode,omitempty" jsonschema:"enum=sequential,enum=all_matching"`
-	IsPublic      *bool          `json:"isPublic,omitempty"`
-	Tags          []string       `json:"tags,omitempty"`
+	Rules         []RuleBody      `json:"rules,omitempty"`
+	GlobalLimits  map[string]any  `json:"globalLimits,omitempty"`
+	ExecutionMode string          `json:"executionMode,omitempty" jsonschema:"enum=sequential,enum=all_matching"`
+	IsPublic      *bool           `json:"isPublic,omitempty"`
+	Tags          []string        `json:"tags,omitempty"`
 }
 
 // AdvancedData is a stored advanced strategy.

@@ -79,7 +79,7 @@ func (a *API) RegisterTools(rt *httpapi.Router, set *tools.Set, limitsOff bool) 
 				httpapi.WriteJSON(w, http.StatusBadRequest, map[string]any{"success": false,
 					"error": "Invalid request: 'tool' and 'parameters' required", "field": "tool",
 					"schema": map[string]any{"tool": "string", "parameters": "object", "agent_token": "string (optional)"},
-					"hint": "GET /api/openclaw/tools lists every tool and its parameters"})
+					"hint":   "GET /api/openclaw/tools lists every tool and its parameters"})
 				return
 			}
 			t, ok := set.Get(name)
