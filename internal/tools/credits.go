@@ -87,9 +87,9 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 		func(ctx context.Context, env Env, c ops.Caller, p struct {
 			Amount     httpapi.Number `json:"amount" jsonschema:"required,type=integer,minimum=1,maximum=10000"`
 			Target     httpapi.Number `json:"target" jsonschema:"required,type=number,minimum=0,maximum=99.99"`
-			Condition  string      `json:"condition" jsonschema:"required,enum=over,enum=under"`
-			StrategyID string      `json:"strategy_id,omitempty"`
-			ClientSeed string      `json:"client_seed,omitempty" jsonschema:"minLength=1,maxLength=128"`
+			Condition  string         `json:"condition" jsonschema:"required,enum=over,enum=under"`
+			StrategyID string         `json:"strategy_id,omitempty"`
+			ClientSeed string         `json:"client_seed,omitempty" jsonschema:"minLength=1,maxLength=128"`
 		}) (any, error) {
 			bet, err := diceBet(p.Amount, p.Target, p.Condition)
 			if err != nil {
@@ -280,9 +280,9 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 		o.Withdraw, []string{"success", "message"},
 		func(ctx context.Context, env Env, c ops.Caller, p struct {
 			Amount    httpapi.Number `json:"amount" jsonschema:"required,type=number,minimum=10000"`
-			WiseEmail string      `json:"wise_email" jsonschema:"required,maxLength=254"`
-			FullName  string      `json:"full_name" jsonschema:"required,maxLength=200"`
-			Currency  string      `json:"currency,omitempty" jsonschema:"enum=USD,enum=EUR,enum=GBP,default=USD"`
+			WiseEmail string         `json:"wise_email" jsonschema:"required,maxLength=254"`
+			FullName  string         `json:"full_name" jsonschema:"required,maxLength=200"`
+			Currency  string         `json:"currency,omitempty" jsonschema:"enum=USD,enum=EUR,enum=GBP,default=USD"`
 		}) (any, error) {
 			amt, err := creditsParam("parameters.amount", p.Amount)
 			if err != nil {
@@ -432,7 +432,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			StrategyID      string          `json:"strategy_id,omitempty"`
 			Strategy        json.RawMessage `json:"strategy,omitempty" jsonschema:"type=object"`
 			Rounds          *int64          `json:"rounds,omitempty" jsonschema:"minimum=1,maximum=10000,default=100"`
-			StartingBalance httpapi.Number     `json:"starting_balance,omitempty" jsonschema:"type=number,default=1000"`
+			StartingBalance httpapi.Number  `json:"starting_balance,omitempty" jsonschema:"type=number,default=1000"`
 		}) (any, error) {
 			in := credits.SimulateInput{StrategyID: p.StrategyID, Rounds: int64Or(p.Rounds, credits.DefaultSimRounds), Sessions: 1,
 				StartingBalance: credits.DefaultSimStart}
@@ -561,7 +561,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 		[]string{"win_probability", "multiplier", "expected_value", "house_edge", "risk_rating"},
 		func(ctx context.Context, env Env, c ops.Caller, p struct {
 			Target    httpapi.Number `json:"target" jsonschema:"required,type=number,minimum=0,maximum=99.99"`
-			Condition string      `json:"condition" jsonschema:"required,enum=over,enum=under"`
+			Condition string         `json:"condition" jsonschema:"required,enum=over,enum=under"`
 			BetAmount httpapi.Number `json:"bet_amount,omitempty" jsonschema:"type=number,default=1"`
 		}) (any, error) {
 			in := credits.OddsInput{Amount: money.Micro}
