@@ -182,15 +182,15 @@ func TestDigestMatchesGeneric(t *testing.T) {
 }
 
 type ethersVector struct {
-	Name        string                   `json:"name"`
-	Domain      map[string]any           `json:"domain"`
-	PrimaryType string                   `json:"primaryType"`
-	Types       apitypes.Types           `json:"types"`
-	Data        map[string]any           `json:"data"`
-	Encoded     string                   `json:"encoded"`
-	Digest      string                   `json:"digest"`
-	PrivateKey  string                   `json:"privateKey"`
-	Signature   string                   `json:"signature"`
+	Name        string         `json:"name"`
+	Domain      map[string]any `json:"domain"`
+	PrimaryType string         `json:"primaryType"`
+	Types       apitypes.Types `json:"types"`
+	Data        map[string]any `json:"data"`
+	Encoded     string         `json:"encoded"`
+	Digest      string         `json:"digest"`
+	PrivateKey  string         `json:"privateKey"`
+	Signature   string         `json:"signature"`
 }
 
 // TestEthersVectors runs the 130 ethers.js typed-data vectors: every digest through the generic

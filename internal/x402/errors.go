@@ -12,21 +12,21 @@ type Reason string
 
 // The reasons the verifier and codec return.
 const (
-	ReasonInvalidPayload       Reason = "invalid_payload"              // malformed header or fields
-	ReasonInvalidVersion       Reason = "invalid_x402_version"         // x402Version is not 2
-	ReasonUnsupportedScheme    Reason = "unsupported_scheme"           // scheme other than exact
-	ReasonInvalidNetwork       Reason = "invalid_network"              // a network this server did not offer
-	ReasonInvalidRequirements  Reason = "invalid_payment_requirements" // accepted matches no offer (asset, amount, payTo, extra)
-	ReasonRecipientMismatch    Reason = "invalid_exact_evm_payload_recipient_mismatch"
-	ReasonValueMismatch        Reason = "invalid_exact_evm_payload_authorization_value_mismatch"
-	ReasonValidAfter           Reason = "invalid_exact_evm_payload_authorization_valid_after"  // not yet valid
-	ReasonValidBefore          Reason = "invalid_exact_evm_payload_authorization_valid_before" // expired
-	ReasonInvalidSignature     Reason = "invalid_exact_evm_payload_signature"
-	ReasonInvalidTxState       Reason = "invalid_transaction_state" // the authorization's nonce was already used
-	ReasonInsufficientFunds    Reason = "insufficient_funds"
-	ReasonUnexpectedVerify     Reason = "unexpected_verify_error"
-	ReasonUnexpectedSettle     Reason = "unexpected_settle_error"
-	ReasonInvalidScheme        Reason = "invalid_scheme"
+	ReasonInvalidPayload      Reason = "invalid_payload"              // malformed header or fields
+	ReasonInvalidVersion      Reason = "invalid_x402_version"         // x402Version is not 2
+	ReasonUnsupportedScheme   Reason = "unsupported_scheme"           // scheme other than exact
+	ReasonInvalidNetwork      Reason = "invalid_network"              // a network this server did not offer
+	ReasonInvalidRequirements Reason = "invalid_payment_requirements" // accepted matches no offer (asset, amount, payTo, extra)
+	ReasonRecipientMismatch   Reason = "invalid_exact_evm_payload_recipient_mismatch"
+	ReasonValueMismatch       Reason = "invalid_exact_evm_payload_authorization_value_mismatch"
+	ReasonValidAfter          Reason = "invalid_exact_evm_payload_authorization_valid_after"  // not yet valid
+	ReasonValidBefore         Reason = "invalid_exact_evm_payload_authorization_valid_before" // expired
+	ReasonInvalidSignature    Reason = "invalid_exact_evm_payload_signature"
+	ReasonInvalidTxState      Reason = "invalid_transaction_state" // the authorization's nonce was already used
+	ReasonInsufficientFunds   Reason = "insufficient_funds"
+	ReasonUnexpectedVerify    Reason = "unexpected_verify_error"
+	ReasonUnexpectedSettle    Reason = "unexpected_settle_error"
+	ReasonInvalidScheme       Reason = "invalid_scheme"
 )
 
 // Error is a refused payment: the x402 reason and a message for humans. Compare with errors.Is
