@@ -296,3 +296,11 @@ func domainFields(d map[string]any) []apitypes.Type {
 }
 
 func equalBytes(a, b []byte) bool { return string(a) == string(b) }
+
+func BenchmarkGenericDigest(b *testing.B) {
+	a := Authorization{Value: WordFromUint64(100000), ValidAfter: WordFromUint64(1), ValidBefore: WordFromUint64(2)}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = genericDigest(b, Sandbox, &a)
+	}
+}
