@@ -49,7 +49,7 @@ func TestReferenceLibrary(t *testing.T) {
 			"privateKey": "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 			"scheme":     "https", "domain": "localhost:8080", "uri": "http://localhost:8080",
 			"nonce": "abcdefgh12345678", "chainId": 31337,
-			"issuedAt": "2026-01-01T00:00:00.000Z",
+			"issuedAt":  "2026-01-01T00:00:00.000Z",
 			"resources": []string{"https://arcade.test/a", "ipfs://Qme7ss3ARVgxv6rXqVPiikMJ8u2NLgmgszg13pYrDKEoiu"},
 		},
 	} {
