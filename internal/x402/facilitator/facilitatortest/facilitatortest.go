@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -110,9 +109,8 @@ func (f *Facilitator) settle(w http.ResponseWriter, ctx context.Context, req *x4
 	}
 	net := req.PaymentRequirements.Network
 	p, err := f.verifier.Verify(ctx, []x402.Requirements{req.PaymentRequirements}, &req.PaymentPayload)
-	if err == nil && !f.nonces.Use(p.Nonce) {
-		err = errors.New("nonce raced")
-		err = &x402.Error{Reason: x402.ReasonInvalidTxState, Err: err}
+	if err == nil && !f.nonces.Use(p.Nonce) { // a concurrent settle of the same authorization won
+		err = &x402.Error{Reason: x402.ReasonInvalidTxState, Message: "authorization nonce already used"}
 	}
 	if err != nil {
 		writeJSON(w, http.StatusOK, x402.SettleResponse{Success: false, ErrorReason: string(x402.ReasonOf(err)),
