@@ -3,6 +3,7 @@ package x402_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -14,6 +15,8 @@ import (
 // signature, run in one invocation (the machines are shared and noisy; compare ratios):
 //
 //	go test ./internal/x402 -run '^$' -bench 'Verify|Ecrecover|SigToPub|GenericDigest' -benchmem -count 4 -cpu 1
+//
+// On a noisy machine, BenchmarkVerifyVsEcrecover's interleaved ratio is the figure to quote.
 //
 // Verify is a complete verification of a decoded payment (offer match, recipient, value,
 // window, digest, recovery, nonce lookup in MemoryNonces); VerifyHeader adds the base64 and
@@ -96,4 +99,52 @@ func BenchmarkDirectDigest(b *testing.B) {
 	for b.Loop() {
 		_ = a.Digest(sep)
 	}
+}
+
+// BenchmarkVerifyVsEcrecover interleaves, in batches of 32, complete verifications of a decoded
+// payment, complete verifications of its header (base64 and JSON decoding included) and bare
+// recoveries of the same signature, so that a noisy, shared machine slows all three alike. It
+// reports each rate and the two ratios to bare recovery (the goal: at least 0.8). One op
+// is one of each.
+func BenchmarkVerifyVsEcrecover(b *testing.B) {
+	f, h, p := benchPayment(b)
+	digest, sig := recoveryInputs(b)
+	ctx := context.Background()
+	const batch = 32
+	var tv, th, tr time.Duration
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if n%batch == 0 {
+			t0 := time.Now()
+			for range batch {
+				if _, err := f.verifier.Verify(ctx, f.offers, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			t1 := time.Now()
+			for range batch {
+				if _, err := f.verifier.VerifyHeader(ctx, f.offers, h); err != nil {
+					b.Fatal(err)
+				}
+			}
+			t2 := time.Now()
+			for range batch {
+				if _, err := crypto.Ecrecover(digest, sig); err != nil {
+					b.Fatal(err)
+				}
+			}
+			tv += t1.Sub(t0)
+			th += t2.Sub(t1)
+			tr += time.Since(t2)
+		}
+		n++
+	}
+	done := float64(((n + batch - 1) / batch) * batch)
+	vps, hps, rps := done/tv.Seconds(), done/th.Seconds(), done/tr.Seconds()
+	b.ReportMetric(rps, "recoveries/s")
+	b.ReportMetric(vps, "verifications/s")
+	b.ReportMetric(hps, "header-verifications/s")
+	b.ReportMetric(vps/rps, "ratio")
+	b.ReportMetric(hps/rps, "header-ratio")
 }

@@ -3,6 +3,7 @@ package x402_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -84,4 +85,40 @@ func FuzzDecodePaymentRequired(f *testing.F) {
 		_, _ = x402.DecodePaymentRequired(h)
 		_, _ = x402.DecodeSettleResponse(h)
 	})
+}
+
+// FuzzFastPayloadJSON: whatever JSON the fast payload reader accepts, encoding/json decodes to
+// the same value (the fast path may only give up, never differ).
+func FuzzFastPayloadJSON(f *testing.F) {
+	for _, h := range seedHeaders(f) {
+		raw, err := base64.StdEncoding.DecodeString(h)
+		if err == nil {
+			f.Add(raw)
+		}
+	}
+	f.Add([]byte(`{"x402Version":2,"extensions":{"a":{"info":{"x":[1,"]"]},"schema":{}}}}`))
+	f.Add([]byte(`{"x402Version":2,"accepted":{"extra":{"name":"a","sandbox":true}},"x402Version":3}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		fast, ok := x402.FastPayloadJSON(raw)
+		if !ok {
+			return
+		}
+		var slow x402.PaymentPayload
+		if err := json.Unmarshal(raw, &slow); err != nil {
+			t.Fatalf("fast reader accepted what encoding/json refuses (%v): %q", err, raw)
+		}
+		if !reflect.DeepEqual(*fast, slow) {
+			t.Fatalf("fast %+v\nslow %+v\ninput %q", *fast, slow, raw)
+		}
+	})
+}
+
+// TestFastPathTaken checks that the fast reader reads the payloads real clients send (the
+// fuzz target only checks it never differs from encoding/json).
+func TestFastPathTaken(t *testing.T) {
+	fx := newFixture(t)
+	raw, _ := base64.StdEncoding.DecodeString(encode(t, fx.pay(t)))
+	if _, ok := x402.FastPayloadJSON(raw); !ok {
+		t.Fatalf("fast path gave up on %s", raw)
+	}
 }

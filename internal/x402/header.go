@@ -25,18 +25,9 @@ func EncodeHeader(v any) (string, error) {
 // decodeHeader reads a header value strictly: at most MaxHeaderBytes, standard padded base64
 // without whitespace, one JSON object and nothing after it.
 func decodeHeader(h string, v any) error {
-	if h == "" {
-		return refuse(ReasonInvalidPayload, "empty header")
-	}
-	if len(h) > MaxHeaderBytes {
-		return refuse(ReasonInvalidPayload, "header is %d bytes, more than %d", len(h), MaxHeaderBytes)
-	}
-	raw, err := b64.DecodeString(h)
+	raw, err := headerJSON(h)
 	if err != nil {
-		return &Error{Reason: ReasonInvalidPayload, Message: "header is not standard padded base64", Err: err}
-	}
-	if len(raw) == 0 || raw[0] != '{' {
-		return refuse(ReasonInvalidPayload, "header does not hold a JSON object")
+		return err
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
 		return &Error{Reason: ReasonInvalidPayload, Message: "header JSON: " + err.Error(), Err: err}
@@ -44,12 +35,34 @@ func decodeHeader(h string, v any) error {
 	return nil
 }
 
+// headerJSON returns the JSON object a header value holds.
+func headerJSON(h string) ([]byte, error) {
+	if h == "" {
+		return nil, refuse(ReasonInvalidPayload, "empty header")
+	}
+	if len(h) > MaxHeaderBytes {
+		return nil, refuse(ReasonInvalidPayload, "header is %d bytes, more than %d", len(h), MaxHeaderBytes)
+	}
+	raw, err := b64.DecodeString(h)
+	if err != nil {
+		return nil, &Error{Reason: ReasonInvalidPayload, Message: "header is not standard padded base64", Err: err}
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, refuse(ReasonInvalidPayload, "header does not hold a JSON object")
+	}
+	return raw, nil
+}
+
 // DecodePaymentPayload reads a PAYMENT-SIGNATURE or X-PAYMENT header. It checks the shape only
 // (version and the presence of every field); Verifier.Verify checks the meaning.
 func DecodePaymentPayload(h string) (*PaymentPayload, error) {
-	var p PaymentPayload
-	if err := decodeHeader(h, &p); err != nil {
+	raw, err := headerJSON(h)
+	if err != nil {
 		return nil, err
+	}
+	var p PaymentPayload
+	if err := decodePayloadJSON(raw, &p); err != nil {
+		return nil, &Error{Reason: ReasonInvalidPayload, Message: "header JSON: " + err.Error(), Err: err}
 	}
 	if err := p.checkShape(); err != nil {
 		return nil, err

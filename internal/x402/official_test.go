@@ -1,6 +1,7 @@
 package x402_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -107,6 +108,11 @@ func TestOfficialClient(t *testing.T) {
 					w.WriteHeader(http.StatusPaymentRequired)
 					_ = json.NewEncoder(w).Encode(pr)
 					return
+				}
+				if raw, err := base64.StdEncoding.DecodeString(h); err != nil {
+					t.Errorf("header: %v", err)
+				} else if _, fast := x402.FastPayloadJSON(raw); !fast {
+					t.Errorf("the fast payload reader gave up on the official client's payload: %s", raw)
 				}
 				p, err := v.VerifyHeader(r.Context(), offers, h)
 				if err != nil {
