@@ -3,8 +3,8 @@ package persona
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/arcadehq/arcade/internal/errs"
