@@ -235,8 +235,8 @@ func (e *Engine) turn(ctx context.Context, st *State, key, message string, histo
 		s.RedirectCount++
 		rin.Kind = Stayed
 	case TakeTransition:
-		t := cands[d.Index].Transition
-		taken = &t
+		taken = &m.Transitions[cands[d.Index].Index]
+		t := *taken
 		rin.Transition = taken
 		res.Decision = t.DecisionType
 		if scoring {
