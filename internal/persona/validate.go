@@ -447,12 +447,14 @@ func (v *validator) graph(p string, m *Machine) outcomeSet {
 					out.reject = true
 				}
 			}
-		} else if scoring {
-			// The early-fail bound can end the conversation in any reachable state.
-			widen(hi[i], lo[i])
-			if lo[i].inf || -lo[i].n <= m.FailBound() {
-				out.reject = true
+		} else if scoring && (lo[i].inf || -lo[i].n <= m.FailBound()) {
+			// The early-fail bound can end the conversation here, at a score at most the bound.
+			h := hi[i]
+			if h.inf || h.n > m.FailBound() {
+				h = bound{n: m.FailBound()}
 			}
+			widen(h, lo[i])
+			out.reject = true
 		}
 	}
 	for _, k := range kicks {
