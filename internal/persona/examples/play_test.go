@@ -236,6 +236,7 @@ func TestSeraGateUnlocksTwoMachines(t *testing.T) {
 	r := g.play([]step{
 		{say: "Why?", state: "challenge", decision: "redirect", redirects: 1, reply: "Your name"},
 		{say: "My name is Brennan", state: "purpose", score: 1, decision: "pass", redirects: 1, reply: "your business in the city, Brennan?"},
+		{say: "Why do you ask?", state: "purpose", score: 1, followUp: true, redirects: 1, reply: "Because I decide"},
 		{say: "I come to trade wool", state: "through", score: 3, decision: "pass", outcome: "ACCEPT", redirects: 1, reply: "Pass, Brennan."},
 	})
 	want := []turn.Unlock{{MachineKey: "barracks", Name: "The watch wants you", IsAutoAdvance: true}, {MachineKey: "tavern", Name: "Off duty"}}
@@ -246,6 +247,15 @@ func TestSeraGateUnlocksTwoMachines(t *testing.T) {
 		t.Fatalf("advanced %+v", r.Advanced)
 	}
 	g.play([]step{{say: "I run to my post at the gate", state: "sworn", decision: "pass", outcome: "ACCEPT", reply: "Welcome to the watch"}})
+	g.start("tavern")
+	g.play([]step{{say: "Talk to me", state: "bar", decision: "redirect", redirects: 1, reply: "I said make it quick."}})
+	// Reset one machine: its session goes, progress stays, and it plays again from the start.
+	if err := g.eng.Reset(&g.st, "tavern"); err != nil {
+		t.Fatal(err)
+	}
+	if infos := g.eng.Machines(g.st); infos[2].HasSession || !infos[2].Available {
+		t.Fatalf("tavern after reset %+v", infos[2])
+	}
 	g.start("tavern")
 	g.play([]step{{say: "A round of ale?", state: "friends", score: 3, decision: "pass", outcome: "ACCEPT"}})
 	p := g.eng.Progress(g.st)
@@ -310,4 +320,43 @@ func TestStateRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(back.Clone(), g.st.Clone()) {
 		t.Fatalf("round trip:\n%+v\n%+v", back, g.st)
 	}
+}
+
+// FuzzPlay sends arbitrary messages to every shipped persona: a turn either applies or is refused
+// as bad input, never any other error, and the state always survives a JSON round trip.
+func FuzzPlay(f *testing.F) {
+	for _, m := range []string{"hello", "I want to buy a lantern for 60 gold", "maybe", "My name is Ada", "yes", "", "\xff", "rob"} {
+		f.Add(m, m, m)
+	}
+	all, err := All()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		for _, ex := range all {
+			g := newGame(t, ex.Slug)
+			g.start("")
+			for _, msg := range []string{a, b, c} {
+				r, err := g.eng.Turn(context.Background(), &g.st, "", msg, g.history[g.st.CurrentMachine])
+				if err != nil {
+					k := errs.KindOf(err)
+					if k != errs.Validation && k != errs.TooLarge && k != errs.Conflict {
+						t.Fatalf("%s %q: %v", ex.Slug, msg, err)
+					}
+					continue
+				}
+				for _, m := range r.Messages {
+					g.history[m.MachineKey] = append(g.history[m.MachineKey], m)
+				}
+			}
+			raw, err := json.Marshal(g.st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back turn.State
+			if err := json.Unmarshal(raw, &back); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }
