@@ -320,3 +320,38 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// Links the analysis must accept: possible, if only through a loop.
+func TestValidateAcceptsPossibleLinks(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(d *Definition)
+	}{
+		{"score without bound through a paying redirect", func(d *Definition) {
+			d.Machines[0].Transitions[4].ScoreDelta = 1
+			d.MachineLinks[0] = Link{SourceMachineKey: "m1", TargetMachineKey: "m2", ConditionType: LinkScoreGTE, ConditionValue: ScoreValue(1000)}
+		}},
+		{"kick-out score", func(d *Definition) {
+			d.Machines[0].Transitions[1].ScoreDelta = -9
+			d.MachineLinks[0] = Link{SourceMachineKey: "m1", TargetMachineKey: "m2", ConditionType: LinkScoreLTE, ConditionValue: ScoreValue(-9)}
+		}},
+		{"reject through the pass transition", func(d *Definition) {
+			d.MachineLinks[0] = Link{SourceMachineKey: "m1", TargetMachineKey: "m2", ConditionType: LinkScoreLTE, ConditionValue: ScoreValue(1)}
+		}},
+		{"kick-out outcome", func(d *Definition) {
+			d.MachineLinks[0].ConditionValue = OutcomeValue(KickOutOut)
+		}},
+		{"always", func(d *Definition) {
+			d.MachineLinks[0] = Link{SourceMachineKey: "m1", TargetMachineKey: "m2", ConditionType: LinkAlways, IsAutoAdvance: true}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := decodeMinimal(t)
+			c.change(d)
+			if err := Validate(d); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
