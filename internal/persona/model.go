@@ -265,7 +265,7 @@ type Link struct {
 	SourceMachineKey string    `json:"source_machine_key" jsonschema:"pattern=^[a-z0-9][a-z0-9_-]*$,maxLength=64"`
 	TargetMachineKey string    `json:"target_machine_key" jsonschema:"pattern=^[a-z0-9][a-z0-9_-]*$,maxLength=64"`
 	ConditionType    string    `json:"condition_type" jsonschema:"enum=outcome,enum=score_gte,enum=score_lte,enum=always"`
-	ConditionValue   LinkValue `json:"condition_value,omitempty"`
+	ConditionValue   LinkValue `json:"condition_value,omitempty,omitzero"`
 	// IsAutoAdvance takes the player straight into the target when the link fires.
 	IsAutoAdvance bool `json:"is_auto_advance,omitempty"`
 }

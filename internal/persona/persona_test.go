@@ -355,3 +355,23 @@ func TestValidateAcceptsPossibleLinks(t *testing.T) {
 		})
 	}
 }
+
+func TestLinkValueJSON(t *testing.T) {
+	for _, c := range []struct {
+		l    Link
+		want string
+	}{
+		{Link{ConditionType: LinkAlways}, `"condition_type":"always"}`},
+		{Link{ConditionType: LinkScoreGTE, ConditionValue: ScoreValue(-2)}, `"condition_value":-2}`},
+		{Link{ConditionType: LinkOutcome, ConditionValue: OutcomeValue(Accept)}, `"condition_value":"ACCEPT"}`},
+	} {
+		b, err := json.Marshal(c.l)
+		if err != nil || !strings.Contains(string(b), c.want) || (c.l.ConditionType == LinkAlways && strings.Contains(string(b), "condition_value")) {
+			t.Fatalf("%s (%v)", b, err)
+		}
+		var back Link
+		if err := json.Unmarshal(b, &back); err != nil || back != c.l {
+			t.Fatalf("round trip %+v (%v)", back, err)
+		}
+	}
+}
