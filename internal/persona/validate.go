@@ -21,8 +21,8 @@ type Problem struct {
 // compiles matchers and templates). It runs only when the structural checks found nothing.
 type Check func(*Definition) []Problem
 
-// Reserved names cannot be variable keys: expressions and templates use them for built-ins.
-var Reserved = map[string]bool{
+// reserved names cannot be variable keys: expressions and templates use them for built-ins.
+var reserved = map[string]bool{
 	"score": true, "turn": true, "redirect_count": true, "message": true, "player_name": true,
 	"player_gender": true, "persona": true, "machine": true, "state": true, "true": true,
 	"false": true, "nil": true, "in": true, "not": true, "and": true, "or": true, "matches": true,
@@ -50,6 +50,21 @@ func Validate(d *Definition, checks ...Check) error {
 		}
 	}
 	return Problems(v.problems)
+}
+
+// IsReserved reports whether k is a built-in name that no variable may take.
+func IsReserved(k string) bool { return reserved[k] }
+
+// Parse decodes and validates a definition in one step: Decode, then Validate with checks.
+func Parse(data []byte, checks ...Check) (*Definition, error) {
+	d, err := Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := Validate(d, checks...); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // Problems converts a list of problems into the error Validate returns (nil when empty).
@@ -97,7 +112,7 @@ func (v *validator) varKey(path, k string) {
 	switch {
 	case !varRE.MatchString(k):
 		v.add(path, "must be 1-64 characters of a-z, 0-9 and _, not starting with a digit")
-	case Reserved[k]:
+	case reserved[k]:
 		v.add(path, "%q is a reserved name", k)
 	}
 }

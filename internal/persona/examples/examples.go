@@ -35,11 +35,8 @@ func All() ([]Example, error) {
 		if err != nil {
 			return nil, fmt.Errorf("examples: %w", err)
 		}
-		d, err := persona.Decode(raw)
+		d, err := persona.Parse(raw, rules.Check)
 		if err != nil {
-			return nil, fmt.Errorf("examples: %s: %w", n, err)
-		}
-		if err := persona.Validate(d, rules.Check); err != nil {
 			return nil, fmt.Errorf("examples: %s: %w", n, err)
 		}
 		out = append(out, Example{Slug: strings.TrimSuffix(n, ".json"), JSON: raw, Definition: d})

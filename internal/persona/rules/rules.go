@@ -289,7 +289,7 @@ func (e *Evaluator) env(in turn.Input, extracted map[string]string) map[string]a
 	env["player_name"] = in.Player.Name
 	env["player_gender"] = in.Player.Gender
 	set := func(k, v string) {
-		if _, known := env[k]; !known || persona.Reserved[k] {
+		if _, known := env[k]; !known || persona.IsReserved(k) {
 			return
 		}
 		typ := e.types[k]

@@ -332,7 +332,7 @@ func mergeVars(s *Session, vars map[string]string) {
 }
 
 func validVarKey(k string) bool {
-	if k == "" || len(k) > persona.MaxKeyLen || persona.Reserved[k] {
+	if k == "" || len(k) > persona.MaxKeyLen || persona.IsReserved(k) {
 		return false
 	}
 	for i, c := range k {
