@@ -52,28 +52,34 @@ type tables struct {
 	h56      perfectHash
 }
 
+// tab is the one set of tables, a package-level value rather than a pointer so that the hot
+// path addresses it directly and no load of a pointer sits in front of every table access. It is
+// written once, under tabOnce, before ready is set; readers check ready first.
 var (
-	tabPtr  atomic.Pointer[tables]
-	tabOnce sync.Once
+	tab      tables
+	tabOnce  sync.Once
+	tabReady atomic.Bool
 )
 
-// tab returns the tables, building them on first use (about 0.1 s; see BenchmarkInit). A
-// program that never evaluates a hand never pays for them.
-func tab() *tables {
-	if t := tabPtr.Load(); t != nil {
-		return t
+// ensure builds the tables on first use (see BenchmarkInit for the cost). A program that never
+// evaluates a hand never pays for them. The check is a predictable branch, not a dependency of
+// the lookups.
+func ensure() {
+	if !tabReady.Load() {
+		build()
 	}
-	return buildOnce()
 }
 
-func buildOnce() *tables {
-	tabOnce.Do(func() { tabPtr.Store(buildTables()) })
-	return tabPtr.Load()
+func build() {
+	tabOnce.Do(func() {
+		buildTables(&tab)
+		tabReady.Store(true)
+	})
 }
 
 // Warm builds the evaluator's tables now rather than on the first evaluation, for servers that
 // want the cost at start-up.
-func Warm() { tab() }
+func Warm() { ensure() }
 
 func (t *tables) lookup7(k uint64) Rank {
 	h := (k & rankBits) * t.mul7
@@ -97,8 +103,9 @@ func (t *tables) flushOf(k uint64, c0, c1, c2, c3, c4, c5, c6 card.Card) Rank {
 // The eval functions take the cards as separate arguments, which travel in registers.
 
 func eval5(c0, c1, c2, c3, c4 card.Card) Rank {
-	t := tab()
-	k := suitBias + t.cardKey[c0] + t.cardKey[c1] + t.cardKey[c2] + t.cardKey[c3] + t.cardKey[c4]
+	ensure()
+	t := &tab
+	k := (suitBias + t.cardKey[c0]) + (t.cardKey[c1] + t.cardKey[c2]) + (t.cardKey[c3] + t.cardKey[c4])
 	if k&flushBits != 0 {
 		return t.flushOf(k, c0, c1, c2, c3, c4, 0xff, 0xff)
 	}
@@ -106,8 +113,9 @@ func eval5(c0, c1, c2, c3, c4 card.Card) Rank {
 }
 
 func eval6(c0, c1, c2, c3, c4, c5 card.Card) Rank {
-	t := tab()
-	k := suitBias + t.cardKey[c0] + t.cardKey[c1] + t.cardKey[c2] + t.cardKey[c3] + t.cardKey[c4] +
+	ensure()
+	t := &tab
+	k := (suitBias + t.cardKey[c0]) + (t.cardKey[c1] + t.cardKey[c2]) + (t.cardKey[c3] + t.cardKey[c4]) +
 		t.cardKey[c5]
 	if k&flushBits != 0 {
 		return t.flushOf(k, c0, c1, c2, c3, c4, c5, 0xff)
@@ -121,9 +129,11 @@ func eval6(c0, c1, c2, c3, c4, c5 card.Card) Rank {
 type seventh card.Card
 
 func (c6 seventh) eval7(c0, c1, c2, c3, c4, c5 card.Card) Rank {
-	t := tab()
-	k := suitBias + t.cardKey[c0] + t.cardKey[c1] + t.cardKey[c2] + t.cardKey[c3] + t.cardKey[c4] +
-		t.cardKey[c5] + t.cardKey[c6]
+	ensure()
+	t := &tab
+	// Added as a tree, not a chain: the sum's latency is on the critical path of every lookup.
+	k := ((suitBias + t.cardKey[c0]) + (t.cardKey[c1] + t.cardKey[c2])) +
+		((t.cardKey[c3] + t.cardKey[c4]) + (t.cardKey[c5] + t.cardKey[c6]))
 	if k&flushBits != 0 {
 		return t.flushOf(k, c0, c1, c2, c3, c4, c5, card.Card(c6))
 	}
@@ -145,9 +155,8 @@ func (p *perfectHash) lookup(k uint64) Rank {
 	return p.vals[slot]
 }
 
-// buildTables computes every table from the reference evaluator.
-func buildTables() *tables {
-	t := new(tables)
+// buildTables computes every table from the reference evaluator into t.
+func buildTables(t *tables) {
 	for c := card.Card(0); c < card.N; c++ {
 		t.cardKey[c] = 1<<(3*c.Rank()) + 1<<(suitShift+4*c.Suit())
 	}
@@ -204,7 +213,6 @@ func buildTables() *tables {
 	copy(t.disp7[:], h7.disp)
 	copy(t.rank7[:], h7.vals)
 	t.h56 = buildPerfectHash(slices.Concat(keys[5], keys[6]), slices.Concat(vals[5], vals[6]), bucket56Bits, slot56Bits)
-	return t
 }
 
 // buildPerfectHash tries multipliers from a fixed sequence until hash and displace succeeds, so
