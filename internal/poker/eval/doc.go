@@ -22,8 +22,9 @@
 // displacement table, one 128 KiB value table for the 49,205 seven-card multisets) finds it. That
 // is about 150 KiB of tables, the size of PokerHandEvaluator's 7-card tables, so random hands stay
 // in the L2 cache; a 2+2-style state machine is faster only on sequential enumeration and needs
-// over 100 MB. The tables are built from Baseline on the first evaluation (about 0.1 s; Warm
-// does it up front), so nothing generated is checked in and they are right by construction.
+// over 100 MB. The tables are built on the first evaluation (tens of milliseconds, see
+// BenchmarkInit; Warm does it up front) rather than generated and checked in: five-card values
+// come from Baseline, and a six- or seven-card value is the best after dropping any one card.
 //
 // Callers pass cards that are distinct and valid (the engine deals them from a deck); Validate
 // checks untrusted ones. Eval7 is small enough to be inlined, so the seven cards travel in
