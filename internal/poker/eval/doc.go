@@ -20,8 +20,8 @@
 // an 8 Ki-entry table indexed by the suit's 13-bit rank mask. Otherwise the value depends only on
 // the multiset of ranks, and a hash-and-displace perfect hash (one multiply, one 16 KiB
 // displacement table, one 128 KiB value table for the 49,205 seven-card multisets) finds it. That
-// is about 150 KiB of tables, the size of PokerHandEvaluator's 7-card tables, so random hands stay
-// in the L2 cache; a 2+2-style state machine is faster only on sequential enumeration and needs
+// is 162 KiB of tables for seven cards, about the size of PokerHandEvaluator's, so random hands
+// stay in the L2 cache; a 2+2-style state machine is faster only on sequential enumeration and needs
 // over 100 MB. The tables are built on the first evaluation (tens of milliseconds, see
 // BenchmarkInit; Warm does it up front) rather than generated and checked in: five-card values
 // come from Baseline, and a six- or seven-card value is the best after dropping any one card.

@@ -23,9 +23,9 @@ import (
 // The perfect hash is "hash and displace": h = key × mul; the top bits of h choose a bucket, the
 // next bits a slot, and the bucket's displacement, xored into the slot, moves its keys to slots
 // no other key uses. Evaluating is then seven loads and adds from a 2 KiB table, a test, a
-// multiply, a load from the 16 KiB displacement table and one from the 128 KiB value table:
-// about 146 KiB in all, which stays in the L2 cache. Five- and six-card hands use a second,
-// smaller hash built the same way.
+// multiply, a load from the 16 KiB displacement table and one from the 128 KiB value table (plus
+// the 16 KiB flush table for flushes): 162 KiB in all, which stays in the L2 cache. Five- and
+// six-card hands use a second, smaller hash built the same way (40 KiB).
 //
 // All tables are computed when the package first evaluates a hand, from the reference evaluator
 // (Baseline) for five cards and by dropping one card at a time for six and seven, so they are
