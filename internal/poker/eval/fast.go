@@ -55,7 +55,7 @@ type tables struct {
 
 // tab is the one set of tables, a package-level value rather than a pointer so that the hot
 // path addresses it directly and no load of a pointer sits in front of every table access. It is
-// written once, under tabOnce, before ready is set; readers check ready first.
+// written once, under tabOnce, before tabReady is set; readers check tabReady first.
 var (
 	tab      tables
 	tabOnce  sync.Once
