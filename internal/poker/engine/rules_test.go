@@ -233,7 +233,7 @@ func TestRules(t *testing.T) {
 		{
 			name: "big-blind ante: all-in big blind busts (the WSOP 68 shape)", cfg: Config{Seats: 5, SmallBlind: 75, BigBlind: 150, BigBlindAnte: 225},
 			stacks: []int64{2275, 3575, 2675, 3125, 18050}, button: 4,
-			holes:  map[int]string{1: "9d9c", 4: "AcKc"}, board: "2c8cThAh6d",
+			holes: map[int]string{1: "9d9c", 4: "AcKc"}, board: "2c8cThAh6d",
 			steps: []step{"2 f", "3 f", "4 r 300", "0 f", "1 r 3350", "4 c"},
 			final: []int64{2200, 0, 2675, 3125, 21700},
 		},
