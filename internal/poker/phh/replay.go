@@ -250,9 +250,10 @@ func Table(h *Hand) (engine.Config, []int64, error) {
 	case uniform:
 		cfg.Ante = antes[0]
 	case bigBlindAnte(antes):
-		cfg.BigBlindAnte = antes[1]
+		cfg.Ante = antes[0]
+		cfg.BigBlindAnte = antes[1] - antes[0]
 	default:
-		return cfg, nil, fmt.Errorf("%w: antes %v (only uniform antes or a big-blind ante)", ErrUnsupported, antes)
+		return cfg, nil, fmt.Errorf("%w: antes %v (only uniform antes, a big-blind ante, or both)", ErrUnsupported, antes)
 	}
 	if mb, ok := h.MinBet.Integer(); ok && mb > 0 {
 		cfg.MinBet = mb
@@ -263,9 +264,14 @@ func Table(h *Hand) (engine.Config, []int64, error) {
 	return cfg, stacks, nil
 }
 
+// bigBlindAnte: every ante the same but the big blind's (position 2), which is larger: a
+// big-blind ante, with or without a uniform ante under it.
 func bigBlindAnte(antes []int64) bool {
+	if antes[1] <= antes[0] {
+		return false
+	}
 	for i, a := range antes {
-		if (i == 1) != (a != 0) {
+		if i != 1 && a != antes[0] {
 			return false
 		}
 	}
