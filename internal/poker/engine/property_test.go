@@ -170,6 +170,9 @@ func playRandomHand(seed uint64) (int, error) {
 		if a.Seat < 0 {
 			return acts, propError("no seat to act in a live hand")
 		}
+		if err := checkLegal(h, a); err != nil {
+			return acts, err
+		}
 		if rng.IntN(8) == 0 {
 			if err := tryIllegal(h, rng, a); err != nil {
 				return acts, err
@@ -278,6 +281,44 @@ func tryIllegal(h *Hand, rng *rand.Rand, a Actions) error {
 	}
 	if h.Pot() != pot || h.Stack(a.Seat) != stack || len(h.Events()) != n {
 		return propError("illegal action changed the hand")
+	}
+	return nil
+}
+
+// FuzzHand plays the random hand of a seed with every check of TestRandomHands.
+func FuzzHand(f *testing.F) {
+	for s := uint64(0); s < 16; s++ {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64) {
+		if _, err := playRandomHand(seed); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+	})
+}
+
+// checkLegal checks the legal set against the rules it must satisfy whatever the history.
+func checkLegal(h *Hand, a Actions) error {
+	if a.Showdown {
+		if a.CanFold || a.CanCheck || a.CanCall || a.CanRaise || !h.InHand(a.Seat) {
+			return propError("showdown turn offers betting")
+		}
+		return nil
+	}
+	i := a.Seat
+	switch {
+	case h.state[i] != active:
+		return propError("seat to act is not active")
+	case !a.CanFold || a.CanCheck == a.CanCall:
+		return propError("fold, and exactly one of check and call, must be offered")
+	case a.CanCall && (a.CallAmount <= 0 || a.CallAmount > h.Stack(i) || a.CallAmount > h.currentBet-h.Bet(i)):
+		return propError("call amount out of range")
+	case a.CanRaise && (a.MaxRaiseTo != h.Bet(i)+h.Stack(i) || a.MinRaiseTo > a.MaxRaiseTo || a.MinRaiseTo <= h.currentBet):
+		return propError("raise range wrong")
+	case a.CanRaise && a.MinRaiseTo < a.MaxRaiseTo && a.MinRaiseTo-h.currentBet < h.cfg.MinBet:
+		return propError("minimum raise below the minimum bet")
+	case !a.CanRaise && !h.acted[i] && h.numAct >= 2 && h.Stack(i) > h.currentBet-h.Bet(i):
+		return propError("raise refused to a player who has not acted")
 	}
 	return nil
 }
