@@ -24,12 +24,17 @@
 //     not used.
 //   - Heads-up: the button posts the small blind, acts first before the flop and last after it
 //     (TDA "Button in Heads-up", the standard two-handed rule).
-//   - Forced bets: antes are posted first, then the blinds; a big-blind ante is posted by the big
-//     blind after the big blind itself when the stack cannot cover both (the blind is live money,
-//     the ante is dead). A short stack posts what it has and is all in. The amount to call before
-//     the flop is the full big blind even when the big blind is all in for less.
+//   - Forced bets: antes are posted first, then the blinds. A big-blind ante is posted by the big
+//     blind before the big blind itself when the stack cannot cover both (the TDA's "ante first"
+//     rule since its 2019 summit; PokerKit does the same; the WSOP posts the blind first). A
+//     short stack posts what it has and is all in. The amount to call before the flop is the full
+//     big blind even when the big blind is all in for less (or posted nothing), as in live
+//     cardrooms and the large online sites; PokerKit differs here: it makes the largest blind
+//     actually posted the amount to call.
 //   - Raises (TDA Rule 43): a bet is at least the minimum bet; a raise is at least the largest
 //     previous full bet or raise of the round. A player may always go all in for less.
+//   - No pointless raise: a player may raise only if another player still in could put in more
+//     than the current bet (otherwise the raise could only come back as an uncalled bet).
 //   - Re-opening (TDA Rule 47): an all-in wager, or several short all-ins together, that add up to
 //     less than a full raise do not re-open the betting to a player who has already acted; the
 //     player may call or fold only, unless facing at least a full raise in total.

@@ -244,19 +244,19 @@ func (h *Hand) Start(stacks []int64, button int, deck *[52]card.Card) error {
 	}
 	h.emit(Event{Kind: EvStart, Seat: int8(button)})
 
-	// Antes first (dead money), then the blinds; the big-blind ante after the big blind.
-	if h.cfg.Ante > 0 {
-		for k, i := 0, h.nextPlayer(button); k < players; k, i = k+1, h.nextPlayer(i) {
-			h.owedAnte[i] += h.cfg.Ante
-			h.postAnte(i, h.cfg.Ante)
+	// Antes first (dead money), the big-blind ante included, then the blinds.
+	for k, i := 0, h.nextPlayer(button); k < players; k, i = k+1, h.nextPlayer(i) {
+		owed := h.cfg.Ante
+		if i == h.bb {
+			owed += h.cfg.BigBlindAnte
+		}
+		if owed > 0 {
+			h.owedAnte[i] = owed
+			h.postAnte(i, owed)
 		}
 	}
 	h.postBlind(h.sb, h.cfg.SmallBlind, EvSmallBlind)
 	h.postBlind(h.bb, h.cfg.BigBlind, EvBigBlind)
-	if h.cfg.BigBlindAnte > 0 {
-		h.owedAnte[h.bb] += h.cfg.BigBlindAnte
-		h.postAnte(h.bb, h.cfg.BigBlindAnte)
-	}
 
 	// Deal: one card at a time clockwise from the first seat left of the button, twice.
 	for r := 0; r < 2; r++ {
@@ -428,18 +428,23 @@ func (h *Hand) Legal() Actions {
 	return a
 }
 
-// canRaise: chips beyond a call, someone left to answer, and the betting open to this player
-// (TDA Rule 47: a player who has acted may raise again only when facing at least a full raise
-// since, whether one raise or several short all-ins together).
+// canRaise: chips beyond a call, the betting open to this player (TDA Rule 47: a player who has
+// acted may raise again only when facing at least a full raise since, whether one raise or
+// several short all-ins together), and someone who could put in more than the current bet (a
+// raise nobody can call would only come back as an uncalled bet; PokerKit refuses it too).
 func (h *Hand) canRaise(i int) bool {
 	if h.stack[i] <= h.currentBet-h.bet[i] {
 		return false
 	}
-	others := h.numAct - 1
-	if others < 1 {
+	if h.acted[i] && h.currentBet-h.bet[i] < h.minRaise {
 		return false
 	}
-	return !h.acted[i] || h.currentBet-h.bet[i] >= h.minRaise
+	for j := 0; j < h.n; j++ {
+		if j != i && h.state[j] == active && h.bet[j]+h.stack[j] > h.currentBet {
+			return true
+		}
+	}
+	return false
 }
 
 // Act applies seat's action. A rejected action changes nothing; its error is an *ActionError

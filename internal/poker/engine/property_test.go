@@ -317,8 +317,18 @@ func checkLegal(h *Hand, a Actions) error {
 		return propError("raise range wrong")
 	case a.CanRaise && a.MinRaiseTo < a.MaxRaiseTo && a.MinRaiseTo-h.currentBet < h.cfg.MinBet:
 		return propError("minimum raise below the minimum bet")
-	case !a.CanRaise && !h.acted[i] && h.numAct >= 2 && h.Stack(i) > h.currentBet-h.Bet(i):
+	case !a.CanRaise && !h.acted[i] && h.Stack(i) > h.currentBet-h.Bet(i) && canAnswer(h, i):
 		return propError("raise refused to a player who has not acted")
 	}
 	return nil
+}
+
+// canAnswer reports whether another player could put in more than the current bet.
+func canAnswer(h *Hand, i int) bool {
+	for j := 0; j < h.n; j++ {
+		if j != i && h.state[j] == active && h.Bet(j)+h.Stack(j) > h.currentBet {
+			return true
+		}
+	}
+	return false
 }

@@ -157,7 +157,8 @@ func (h *Hand) anyShown() bool {
 
 // buildPots forms the pots from what each seat put in: ante layers first, then bet layers, each
 // layer open to the seats still in that paid up to it (a seat that owed no ante, such as any seat
-// but the big blind under a big-blind ante, is eligible for every ante layer). Adjacent layers
+// but the big blind under a big-blind ante, is eligible for every ante layer; with
+// Config.UntrimmedAntes every seat still in is eligible for every ante layer). Adjacent layers
 // open to the same seats are one pot. A layer no seat still in can win goes back to the seats
 // that paid it.
 func (h *Hand) buildPots() {
@@ -182,7 +183,7 @@ func (h *Hand) buildPots() {
 		var elig uint16
 		for i := 0; i < h.n; i++ {
 			amount += clamp(h.ante[i], prev, lvl)
-			if live&(1<<i) != 0 && (h.ante[i] >= lvl || h.owedAnte[i] < lvl) {
+			if live&(1<<i) != 0 && (h.ante[i] >= lvl || h.owedAnte[i] < lvl || h.cfg.UntrimmedAntes) {
 				elig |= 1 << i
 			}
 		}

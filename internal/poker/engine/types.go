@@ -27,6 +27,11 @@ type Config struct {
 	RakeBasisPoints int64 // rake per pot, in 1/10000 of the pot (500 = 5%)
 	RakeCap         int64 // most rake taken in one hand; 0 means no cap
 
+	// UntrimmedAntes lets a player who posted a short ante win every ante in full (PHH's
+	// ante_trimming_status = false, its default). Off, the standard side-pot rule holds: a short
+	// ante wins from each player only as much as it put in.
+	UntrimmedAntes bool
+
 	BurnCards      bool // burn one card before the flop, the turn and the river
 	ManualShowdown bool // the players Show or Muck in turn; otherwise the engine decides
 }

@@ -3,10 +3,12 @@ package phh
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -181,59 +183,7 @@ func TestRecordReplays(t *testing.T) {
 		hands = 2_000
 	}
 	for seed := 0; seed < hands; seed++ {
-		rng := rand.New(rand.NewPCG(uint64(seed), 7))
-		seats := 2 + rng.IntN(8)
-		bb := int64(2 + rng.IntN(100))
-		cfg := engine.Config{Seats: seats, SmallBlind: bb / 2, BigBlind: bb, ManualShowdown: rng.IntN(2) == 0,
-			BurnCards: rng.IntN(2) == 0}
-		switch rng.IntN(4) {
-		case 1:
-			cfg.Ante = 1 + rng.Int64N(bb)
-		case 2:
-			cfg.BigBlindAnte = bb
-		case 3:
-			cfg.Ante, cfg.BigBlindAnte = 1, bb
-		}
-		h, err := engine.New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stacks := make([]int64, seats)
-		for i := range stacks {
-			if rng.IntN(5) > 0 {
-				stacks[i] = 1 + rng.Int64N(100*bb)
-			}
-		}
-		stacks[0], stacks[seats-1] = 1+rng.Int64N(100*bb), 1+rng.Int64N(3*bb)
-		var deck [52]card.Card
-		for i := range deck {
-			deck[i] = card.Card(i)
-		}
-		rng.Shuffle(52, func(i, j int) { deck[i], deck[j] = deck[j], deck[i] })
-		if err := h.Start(stacks, engine.NextButton(stacks, rng.IntN(seats)), &deck); err != nil {
-			t.Fatal(err)
-		}
-		for h.Phase() != engine.Complete {
-			a := h.Legal()
-			act := engine.Action{Kind: engine.Show}
-			switch {
-			case a.Showdown:
-				if rng.IntN(3) == 0 {
-					act.Kind = engine.Muck
-				}
-			case a.CanRaise && rng.IntN(3) == 0:
-				act = engine.Action{Kind: engine.Raise, Amount: a.MinRaiseTo + rng.Int64N(a.MaxRaiseTo-a.MinRaiseTo+1)}
-			case rng.IntN(4) == 0:
-				act.Kind = engine.Fold
-			case a.CanCheck:
-				act.Kind = engine.Check
-			default:
-				act.Kind = engine.Call
-			}
-			if err := h.Act(a.Seat, act); err != nil {
-				t.Fatalf("seed %d: %v", seed, err)
-			}
-		}
+		h := randomHand(t, uint64(seed), true)
 		rec, err := Record(h)
 		if err != nil {
 			t.Fatal(err)
@@ -313,4 +263,90 @@ func FuzzParseAction(f *testing.F) {
 			t.Fatalf("%q -> %q -> %q", s, st.String(), again.String())
 		}
 	})
+}
+
+// randomHand plays one random hand without rake (PHH has no field for it) to the end. With muck
+// the showdown is manual and players muck at random (even a winning hand); without, the engine's
+// automatic showdown decides.
+func randomHand(tb testing.TB, seed uint64, muck bool) *engine.Hand {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	seats := 2 + rng.IntN(8)
+	bb := int64(2 + rng.IntN(100))
+	cfg := engine.Config{Seats: seats, SmallBlind: bb / 2, BigBlind: bb, ManualShowdown: muck && rng.IntN(2) == 0,
+		BurnCards: rng.IntN(2) == 0, UntrimmedAntes: rng.IntN(2) == 0}
+	switch rng.IntN(4) {
+	case 1:
+		cfg.Ante = 1 + rng.Int64N(bb)
+	case 2:
+		cfg.BigBlindAnte = bb
+	case 3:
+		cfg.Ante, cfg.BigBlindAnte = 1, bb
+	}
+	if !muck && cfg.Ante > 0 && cfg.BigBlindAnte > 0 {
+		cfg.UntrimmedAntes = true // PHH has no equivalent of the engine's trimmed mixed antes
+	}
+	h, err := engine.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stacks := make([]int64, seats)
+	for i := range stacks {
+		if rng.IntN(5) > 0 {
+			stacks[i] = 1 + rng.Int64N(100*bb)
+		}
+	}
+	stacks[0], stacks[seats-1] = 1+rng.Int64N(100*bb), 1+rng.Int64N(3*bb)
+	var deck [52]card.Card
+	for i := range deck {
+		deck[i] = card.Card(i)
+	}
+	rng.Shuffle(52, func(i, j int) { deck[i], deck[j] = deck[j], deck[i] })
+	if err := h.Start(stacks, engine.NextButton(stacks, rng.IntN(seats)), &deck); err != nil {
+		tb.Fatal(err)
+	}
+	for h.Phase() != engine.Complete {
+		a := h.Legal()
+		act := engine.Action{Kind: engine.Show}
+		switch {
+		case a.Showdown:
+			if rng.IntN(3) == 0 {
+				act.Kind = engine.Muck
+			}
+		case a.CanRaise && rng.IntN(3) == 0:
+			act = engine.Action{Kind: engine.Raise, Amount: a.MinRaiseTo + rng.Int64N(a.MaxRaiseTo-a.MinRaiseTo+1)}
+		case rng.IntN(4) == 0:
+			act.Kind = engine.Fold
+		case a.CanCheck:
+			act.Kind = engine.Check
+		default:
+			act.Kind = engine.Call
+		}
+		if err := h.Act(a.Seat, act); err != nil {
+			tb.Fatalf("seed %d: %v", seed, err)
+		}
+	}
+	return h
+}
+
+// TestDumpRandom writes random hands as PHH files into $ARCADE_PHH_DUMP (skipped without it),
+// for scripts/poker-crosscheck to replay with PokerKit.
+func TestDumpRandom(t *testing.T) {
+	dir := os.Getenv("ARCADE_PHH_DUMP")
+	if dir == "" {
+		t.Skip("ARCADE_PHH_DUMP not set")
+	}
+	n := 2000
+	if v, err := strconv.Atoi(os.Getenv("ARCADE_PHH_DUMP_HANDS")); err == nil && v > 0 {
+		n = v
+	}
+	for seed := 0; seed < n; seed++ {
+		rec, err := Record(randomHand(t, uint64(seed), false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Join(dir, fmt.Sprintf("%06d.phh", seed))
+		if err := os.WriteFile(name, []byte(rec.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -66,9 +66,21 @@ func Record(h *engine.Hand) (*Hand, error) {
 		out.Actions = append(out.Actions, st.String())
 	}
 	out.Fields = []Field{
-		{Key: "variant"}, {Key: "antes"}, {Key: "blinds_or_straddles"}, {Key: "min_bet"},
+		{Key: "variant"}, {Key: "ante_trimming_status", Value: trimming(cfg)}, {Key: "antes"}, {Key: "blinds_or_straddles"}, {Key: "min_bet"},
 		{Key: "starting_stacks"}, {Key: "actions"}, {Key: "seats", Value: seats},
 		{Key: "seat_count", Value: int64(cfg.Seats)}, {Key: "finishing_stacks"},
 	}
 	return out, nil
+}
+
+// trimming is the ante_trimming_status that says what the engine did. PHH's true is plain
+// side-pot layering of the antes, the engine's rule for uniform antes; under a big-blind ante
+// alone the engine lets every player win the whole ante, which is PHH's false. (With both a
+// uniform and a big-blind ante and trimming on, PHH has no exact equivalent: the engine lets
+// every player win the big blind's extra ante, PHH's true would return it.)
+func trimming(cfg engine.Config) bool {
+	if cfg.UntrimmedAntes || (cfg.BigBlindAnte > 0 && cfg.Ante == 0) {
+		return false
+	}
+	return true
 }

@@ -260,6 +260,18 @@ func Table(h *Hand) (engine.Config, []int64, error) {
 	} else {
 		return cfg, nil, fmt.Errorf("%w: min_bet must be a positive whole number", ErrField)
 	}
+	// ante_trimming_status (default false): false lets a short ante win every ante in full.
+	trim := false
+	for _, f := range h.Fields {
+		if f.Key == "ante_trimming_status" {
+			b, ok := f.Value.(bool)
+			if !ok {
+				return cfg, nil, fmt.Errorf("%w: ante_trimming_status is not a Boolean", ErrField)
+			}
+			trim = b
+		}
+	}
+	cfg.UntrimmedAntes = !trim
 	cfg.ManualShowdown = true
 	return cfg, stacks, nil
 }
