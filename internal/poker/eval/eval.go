@@ -8,13 +8,13 @@ import (
 )
 
 // Eval5 returns the rank of five distinct valid cards.
-func Eval5(c [5]card.Card) Rank { return Baseline(c[:]...) }
+func Eval5(c [5]card.Card) Rank { return eval5(c[0], c[1], c[2], c[3], c[4]) }
 
 // Eval6 returns the rank of the best five of six distinct valid cards.
-func Eval6(c [6]card.Card) Rank { return Baseline(c[:]...) }
+func Eval6(c [6]card.Card) Rank { return eval6(c[0], c[1], c[2], c[3], c[4], c[5]) }
 
 // Eval7 returns the rank of the best five of seven distinct valid cards.
-func Eval7(c [7]card.Card) Rank { return Baseline(c[:]...) }
+func Eval7(c [7]card.Card) Rank { return seventh(c[6]).eval7(c[0], c[1], c[2], c[3], c[4], c[5]) }
 
 // Best returns the rank of the best five of 5 to 7 distinct valid cards, or 0 for another count.
 func Best(cs ...card.Card) Rank {
