@@ -189,12 +189,13 @@ func (h *Hand) Start(stacks []int64, button int, deck *[52]card.Card) error {
 	if button < 0 || button >= len(stacks) || stacks[button] <= 0 {
 		return fmt.Errorf("%w: button seat %d holds no player", ErrStart, button)
 	}
-	var seen card.Set
-	for i, c := range deck {
-		if !c.Valid() || seen.Has(c) {
-			return fmt.Errorf("%w: deck position %d: %v is invalid or repeated", ErrStart, i, c)
-		}
-		seen = seen.Add(c)
+	var seen, bad uint64
+	for _, c := range deck {
+		bad |= uint64(c) &^ 63 // a value of 64 or more; 52..63 leave a hole in seen below
+		seen |= 1 << (c & 63)
+	}
+	if bad != 0 || seen != uint64(card.FullDeck) {
+		return fmt.Errorf("%w: the deck is not the 52 cards once each", ErrStart)
 	}
 	players := 0
 	for i, s := range stacks {
