@@ -50,7 +50,7 @@ func New(cfg Config) (*Hand, error) {
 	if err := cfg.normalize(); err != nil {
 		return nil, err
 	}
-	return &Hand{cfg: cfg, toAct: -1, events: make([]Event, 0, 64)}, nil
+	return &Hand{cfg: cfg, toAct: -1, events: make([]Event, 0, 128)}, nil
 }
 
 // Config returns the table's rules (with defaults filled in).

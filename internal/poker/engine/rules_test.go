@@ -2,7 +2,6 @@ package engine
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -451,5 +450,4 @@ func TestStartErrors(t *testing.T) {
 			t.Errorf("New(%+v): %v, want ErrConfig", cfg, err)
 		}
 	}
-	_ = fmt.Sprint
 }

@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/arcadehq/arcade/internal/poker/engine"
 )
 
 // corpusDir is the shared PHH corpus (33 NLHE hands with finishing stacks). ARCADE_PHH_CORPUS
@@ -109,7 +107,6 @@ func TestCorpus(t *testing.T) {
 			if res.Engine.Rake != 0 || res.Config.RakeBasisPoints != 0 {
 				t.Errorf("rake in a corpus replay")
 			}
-			_ = engine.Complete
 		})
 	}
 }
