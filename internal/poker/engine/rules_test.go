@@ -314,6 +314,19 @@ func TestRules(t *testing.T) {
 			final: []int64{900, 1200, 0},
 		},
 		{
+			name: "no raise that nobody could call", cfg: Config{Seats: 3, SmallBlind: 5, BigBlind: 10},
+			stacks: []int64{300, 1000, 1000}, button: 0,
+			steps: []step{"0 r 300", "1 f", "2 r 1000 !ErrRaiseNotAllowed"},
+			legal: &Actions{Seat: 2, CanFold: true, CanCall: true, CallAmount: 290},
+		},
+		{
+			name: "no turn for a player nobody can answer: the board runs out", cfg: Config{Seats: 2, SmallBlind: 5, BigBlind: 10},
+			stacks: []int64{500, 1000}, button: 0,
+			holes: map[int]string{0: "AsAh", 1: "KsKh"}, board: "2c7d9hTc3s",
+			steps: []step{"0 r 500", "1 c", "1 k !ErrHandOver"},
+			final: []int64{1000, 500},
+		},
+		{
 			name: "acting after the hand is over", cfg: blinds, stacks: six, button: 0,
 			steps: []step{"3 f", "4 f", "5 f", "0 f", "1 f", "2 k !ErrHandOver"},
 			final: []int64{10000, 9950, 10050, 10000, 10000, 10000},
