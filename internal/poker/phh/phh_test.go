@@ -143,6 +143,27 @@ func TestReplayErrors(t *testing.T) {
 	}
 }
 
+// TestReplayHiddenHoleCards: hole cards dealt as "????" and shown at the showdown are the
+// shown cards, so the showdown is decided on them.
+func TestReplayHiddenHoleCards(t *testing.T) {
+	src := `variant = 'NT'
+antes = [0, 0]
+blinds_or_straddles = [1, 2]
+min_bet = 2
+starting_stacks = [100, 100]
+actions = ['d dh p1 ????', 'd dh p2 ????', 'p2 cc', 'p1 cc', 'd db 2c3d4h', 'p1 cc', 'p2 cc',
+  'd db 9s', 'p1 cc', 'p2 cc', 'd db Jd', 'p1 cc', 'p2 cc', 'p1 sm 5c6c', 'p2 sm AsAh']
+finishing_stacks = [102, 98]
+`
+	res, err := Replay(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.FinishingStacks, []int64{102, 98}) {
+		t.Fatalf("stacks %v", res.FinishingStacks)
+	}
+}
+
 func TestWriteKeepsFields(t *testing.T) {
 	h, err := Parse(strings.NewReader(sample + "time = 12:30:00\n[extra]\nnote = 'x'\n"))
 	if err != nil {

@@ -291,8 +291,8 @@ func bigBlindAnte(antes []int64) bool {
 }
 
 // deckOf builds the deck order that makes the engine deal the recorded cards: hole cards and
-// board at the positions engine.DeckPosition gives, hidden and undealt cards from the rest in
-// order.
+// board at the positions engine.DeckPosition gives (hidden hole cards that are shown later take
+// the shown cards), other hidden and undealt cards from the rest in order.
 func deckOf(n int, steps []Step) ([52]card.Card, error) {
 	var deck [52]card.Card
 	var set [52]bool
@@ -326,6 +326,19 @@ func deckOf(n int, steps []Step) ([52]card.Card, error) {
 					return deck, err
 				}
 				board++
+			}
+		}
+	}
+	// Hole cards dealt face down ("????") and shown at the showdown take the shown cards.
+	for _, st := range steps {
+		if st.Verb != ShowMuck || len(st.Cards) != 2 {
+			continue
+		}
+		for r, c := range st.Cards {
+			if pos := engine.DeckPosition(n, st.Player-1, r, 0, false); !set[pos] {
+				if err := place(pos, c); err != nil {
+					return deck, err
+				}
 			}
 		}
 	}
