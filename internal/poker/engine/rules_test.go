@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -408,6 +409,42 @@ func TestRules(t *testing.T) {
 				c.check(t, h)
 			}
 		})
+	}
+}
+
+func TestRakeLargePot(t *testing.T) {
+	h, err := New(Config{Seats: 2, SmallBlind: 1, BigBlind: 2, RakeBasisPoints: 9999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const big = int64(1) << 61 // pot × basis points would overflow int64
+	stacks := []int64{big, big}
+	deck := deckFor(t, stacks, 0, map[int]string{0: "AsAh", 1: "KsKh"}, "2c7d9hTc3s", false)
+	if err := h.Start(stacks, 0, deck); err != nil {
+		t.Fatal(err)
+	}
+	play(t, h, step(fmt.Sprintf("0 r %d", big)))
+	play(t, h, "1 c")
+	r := h.Result()
+	pot := 2 * big
+	want := pot/10000*9999 + pot%10000*9999/10000
+	if r.Rake != want || r.Final[0] != pot-want || r.Final[1] != 0 {
+		t.Fatalf("rake %d final %v, want rake %d", r.Rake, r.Final[:2], want)
+	}
+}
+
+func TestDefaultAction(t *testing.T) {
+	for _, c := range []struct {
+		a    Actions
+		want ActionKind
+	}{
+		{Actions{CanFold: true, CanCheck: true}, Check},
+		{Actions{CanFold: true, CanCall: true}, Fold},
+		{Actions{Showdown: true}, Show},
+	} {
+		if got := c.a.Default().Kind; got != c.want {
+			t.Errorf("%+v: %v, want %v", c.a, got, c.want)
+		}
 	}
 }
 

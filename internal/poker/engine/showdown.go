@@ -288,7 +288,9 @@ func (h *Hand) settle() {
 	for p := range h.res.Pots {
 		pot := &h.res.Pots[p]
 		if rakeOn {
-			r := pot.Amount * h.cfg.RakeBasisPoints / 10000
+			// floor(amount × bp / 10000) without overflowing int64 for any amount
+			bp := h.cfg.RakeBasisPoints
+			r := pot.Amount/10000*bp + pot.Amount%10000*bp/10000
 			if h.cfg.RakeCap > 0 && r > capLeft {
 				r = capLeft
 			}

@@ -134,6 +134,18 @@ type Actions struct {
 	MaxRaiseTo int64 // largest legal raise-to total: the player's whole stack
 }
 
+// Default is the action a runtime takes for a player whose time ran out: check if free, else
+// fold; at the showdown, show (the cards speak).
+func (a Actions) Default() Action {
+	switch {
+	case a.Showdown:
+		return Action{Kind: Show}
+	case a.CanCheck:
+		return Action{Kind: Check}
+	}
+	return Action{Kind: Fold}
+}
+
 // Errors Act returns, wrapped in an *ActionError. Match them with errors.Is.
 var (
 	ErrConfig          = errors.New("engine: bad configuration")
