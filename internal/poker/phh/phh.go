@@ -96,10 +96,12 @@ func Parse(r io.Reader) (*Hand, error) {
 		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 	}
 	h := &Hand{}
+	seen := map[string]bool{}
 	for _, k := range md.Keys() {
-		if len(k) != 1 {
+		if len(k) != 1 || seen[k[0]] { // an array of tables lists its key once per table
 			continue
 		}
+		seen[k[0]] = true
 		h.Fields = append(h.Fields, Field{Key: k[0], Value: m[k[0]]})
 	}
 	for _, f := range h.Fields {
@@ -209,8 +211,8 @@ func Write(w io.Writer, h *Hand) error {
 		if v == nil {
 			return nil
 		}
-		if _, ok := v.(map[string]any); ok {
-			tables = append(tables, Field{key, v})
+		if isTable(v) {
+			tables = append(tables, Field{key, v}) // after every plain key: TOML scopes keys by table
 			return nil
 		}
 		if err := enc.Encode(map[string]any{key: v}); err != nil {
@@ -306,4 +308,23 @@ func (h *Hand) String() string {
 		return "# " + err.Error()
 	}
 	return sb.String()
+}
+
+// isTable reports whether v is written as a table or an array of tables.
+func isTable(v any) bool {
+	switch x := v.(type) {
+	case map[string]any, []map[string]any:
+		return true
+	case []any:
+		if len(x) == 0 {
+			return false
+		}
+		for _, e := range x {
+			if _, ok := e.(map[string]any); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

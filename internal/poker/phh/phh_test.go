@@ -230,6 +230,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(sample)
 	f.Add("variant = 'NT'\nactions = []\n")
 	f.Add("x = inf\ny = [1.5, -0.0]\nt = 1979-05-27T07:32:00Z\n[a.b]\nc = 1\n")
+	f.Add("[[p]]\nname = 'a'\n[[p]]\nname = 'b'\n[q]\nr = [{s = 1}]\n")
+	f.Add("variant = 'NT'\nplayers = [{name = 'x'}]\nhand = 1\n")
 	if dir := os.Getenv("ARCADE_PHH_CORPUS"); dir != "" || true {
 		if dir == "" {
 			dir = filepath.Join("..", "..", "..", "..", "..", "shared", "corpus", "phh")
