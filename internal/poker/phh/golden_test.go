@@ -14,10 +14,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// TestRecordGolden records one scripted hand (5 seats, one empty, a big-blind ante, a big blind
-// all-in, a side pot, a manual showdown with a muck that forfeits a tie) and compares the PHH text with
-// testdata/record.golden.phh (go test -update rewrites it; review the diff). The golden file
-// replays to the hand's stacks.
+// TestRecordGolden records one scripted hand (5 seats, one empty, a big-blind ante, the big
+// blind all in, a side pot, a manual showdown where a muck forfeits a tie) and compares the PHH
+// text with testdata/record.golden.phh (go test -update rewrites it; review the diff). The
+// golden file replays to the hand's stacks.
 func TestRecordGolden(t *testing.T) {
 	h, err := engine.New(engine.Config{Seats: 5, SmallBlind: 50, BigBlind: 100, BigBlindAnte: 100,
 		ManualShowdown: true})
