@@ -31,7 +31,7 @@ type Hand struct {
 	total           [MaxSeats]int64 // blinds and bets over the hand (antes apart)
 	ante            [MaxSeats]int64 // antes posted
 	owedAnte        [MaxSeats]int64 // antes due
-	acted           [MaxSeats]bool  // has acted on this street since the last full raise... see canRaise
+	acted           [MaxSeats]bool  // has acted on this street (canRaise applies TDA 47 with it)
 	street          Street
 	toAct           int
 	currentBet      int64 // highest bet on this street (or the big blind before the flop)
