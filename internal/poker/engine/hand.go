@@ -181,7 +181,8 @@ func (h *Hand) nextSeat(i int) int {
 // Start begins a hand. stacks has one entry per seat of the table (len Config.Seats); a seat
 // with 0 is empty or sitting out and is not dealt in. button is the button's seat (it must hold a
 // player). deck is the card order; cards are dealt from position 0 up (see DeckPosition).
-// Forced bets are posted and the hole cards dealt before Start returns.
+// Forced bets are posted and the hole cards dealt before Start returns; when the forced bets
+// leave nobody able to act (everyone all in), the hand is already Complete.
 func (h *Hand) Start(stacks []int64, button int, deck *[52]card.Card) error {
 	if len(stacks) != h.cfg.Seats {
 		return fmt.Errorf("%w: %d stacks for a %d-seat table", ErrStart, len(stacks), h.cfg.Seats)
