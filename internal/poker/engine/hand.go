@@ -182,7 +182,8 @@ func (h *Hand) nextSeat(i int) int {
 // with 0 is empty or sitting out and is not dealt in. button is the button's seat (it must hold a
 // player). deck is the card order; cards are dealt from position 0 up (see DeckPosition).
 // Forced bets are posted and the hole cards dealt before Start returns; when the forced bets
-// leave nobody able to act (everyone all in), the hand is already Complete.
+// leave nobody who must act (all in but one, who has matched), the board is dealt and the hand
+// is already at its showdown (Complete, or Showdown with Config.ManualShowdown).
 func (h *Hand) Start(stacks []int64, button int, deck *[52]card.Card) error {
 	if len(stacks) != h.cfg.Seats {
 		return fmt.Errorf("%w: %d stacks for a %d-seat table", ErrStart, len(stacks), h.cfg.Seats)
