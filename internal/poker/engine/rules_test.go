@@ -328,6 +328,13 @@ func TestRules(t *testing.T) {
 			final: []int64{1000, 500},
 		},
 		{
+			name: "forced bets put all in: the hand ends inside Start", cfg: Config{Seats: 2, SmallBlind: 5, BigBlind: 10},
+			stacks: []int64{3, 1000}, button: 0,
+			holes: map[int]string{0: "AsAh", 1: "KsKh"}, board: "2c7d9hTc3s",
+			final:   []int64{6, 997},
+			returns: map[int]int64{1: 7},
+		},
+		{
 			name: "acting after the hand is over", cfg: blinds, stacks: six, button: 0,
 			steps: []step{"3 f", "4 f", "5 f", "0 f", "1 f", "2 k !ErrHandOver"},
 			final: []int64{10000, 9950, 10050, 10000, 10000, 10000},
