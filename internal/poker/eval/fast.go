@@ -17,18 +17,19 @@ import (
 // Seven cards cannot make both a flush and a full house or quads, so when a suit field reaches 8
 // (five cards of the suit) the hand is a flush or a straight flush and its value depends only on
 // the ranks in that suit: their 13-bit mask indexes flushTab. Otherwise the value depends only on
-// the multiset of ranks, the low 39 bits, and a minimal-ish perfect hash maps the 49,205
-// multisets of seven ranks (no rank more than four times) to the slots of a 64 Ki-entry table.
+// the multiset of ranks, the low 39 bits, and a perfect hash maps the 49,205
+// multisets of seven ranks (no rank more than four times) to slots of a 64 Ki-entry table.
 //
 // The perfect hash is "hash and displace": h = key × mul; the top bits of h choose a bucket, the
 // next bits a slot, and the bucket's displacement, xored into the slot, moves its keys to slots
 // no other key uses. Evaluating is then seven loads and adds from a 2 KiB table, a test, a
-// multiply, a load from the 16 KiB displacement table and one from the 128 KiB value table:
-// about 146 KiB in all, which stays in the L2 cache. Five- and six-card hands use a second,
-// smaller hash built the same way.
+// multiply, a load from the 16 KiB displacement table and one from the 128 KiB value table (plus
+// the 16 KiB flush table for flushes): 162 KiB in all, which stays in the L2 cache. Five- and
+// six-card hands use a second, smaller hash built the same way (40 KiB).
 //
-// All tables are computed from the reference evaluator (Baseline) when the package first
-// evaluates a hand, so they are right by construction and the tests compare the two anyway.
+// All tables are computed when the package first evaluates a hand, from the reference evaluator
+// (Baseline) for five cards and by dropping one card at a time for six and seven, so they are
+// right by construction; the tests compare with Baseline anyway.
 
 const (
 	suitShift = 40
@@ -52,28 +53,34 @@ type tables struct {
 	h56      perfectHash
 }
 
+// tab is the one set of tables, a package-level value rather than a pointer so that the hot
+// path addresses it directly and no load of a pointer sits in front of every table access. It is
+// written once, under tabOnce, before tabReady is set; readers check tabReady first.
 var (
-	tabPtr  atomic.Pointer[tables]
-	tabOnce sync.Once
+	tab      tables
+	tabOnce  sync.Once
+	tabReady atomic.Bool
 )
 
-// tab returns the tables, building them on first use (about 0.1 s; see BenchmarkInit). A
-// program that never evaluates a hand never pays for them.
-func tab() *tables {
-	if t := tabPtr.Load(); t != nil {
-		return t
+// ensure builds the tables on first use (see BenchmarkInit for the cost). A program that never
+// evaluates a hand never pays for them. The check is a predictable branch, not a dependency of
+// the lookups.
+func ensure() {
+	if !tabReady.Load() {
+		build()
 	}
-	return buildOnce()
 }
 
-func buildOnce() *tables {
-	tabOnce.Do(func() { tabPtr.Store(buildTables()) })
-	return tabPtr.Load()
+func build() {
+	tabOnce.Do(func() {
+		buildTables(&tab)
+		tabReady.Store(true)
+	})
 }
 
 // Warm builds the evaluator's tables now rather than on the first evaluation, for servers that
 // want the cost at start-up.
-func Warm() { tab() }
+func Warm() { ensure() }
 
 func (t *tables) lookup7(k uint64) Rank {
 	h := (k & rankBits) * t.mul7
@@ -97,8 +104,9 @@ func (t *tables) flushOf(k uint64, c0, c1, c2, c3, c4, c5, c6 card.Card) Rank {
 // The eval functions take the cards as separate arguments, which travel in registers.
 
 func eval5(c0, c1, c2, c3, c4 card.Card) Rank {
-	t := tab()
-	k := suitBias + t.cardKey[c0] + t.cardKey[c1] + t.cardKey[c2] + t.cardKey[c3] + t.cardKey[c4]
+	ensure()
+	t := &tab
+	k := (suitBias + t.cardKey[c0]) + (t.cardKey[c1] + t.cardKey[c2]) + (t.cardKey[c3] + t.cardKey[c4])
 	if k&flushBits != 0 {
 		return t.flushOf(k, c0, c1, c2, c3, c4, 0xff, 0xff)
 	}
@@ -106,8 +114,9 @@ func eval5(c0, c1, c2, c3, c4 card.Card) Rank {
 }
 
 func eval6(c0, c1, c2, c3, c4, c5 card.Card) Rank {
-	t := tab()
-	k := suitBias + t.cardKey[c0] + t.cardKey[c1] + t.cardKey[c2] + t.cardKey[c3] + t.cardKey[c4] +
+	ensure()
+	t := &tab
+	k := (suitBias + t.cardKey[c0]) + (t.cardKey[c1] + t.cardKey[c2]) + (t.cardKey[c3] + t.cardKey[c4]) +
 		t.cardKey[c5]
 	if k&flushBits != 0 {
 		return t.flushOf(k, c0, c1, c2, c3, c4, c5, 0xff)
@@ -121,9 +130,11 @@ func eval6(c0, c1, c2, c3, c4, c5 card.Card) Rank {
 type seventh card.Card
 
 func (c6 seventh) eval7(c0, c1, c2, c3, c4, c5 card.Card) Rank {
-	t := tab()
-	k := suitBias + t.cardKey[c0] + t.cardKey[c1] + t.cardKey[c2] + t.cardKey[c3] + t.cardKey[c4] +
-		t.cardKey[c5] + t.cardKey[c6]
+	ensure()
+	t := &tab
+	// Added as a tree, not a chain: the sum's latency is on the critical path of every lookup.
+	k := ((suitBias + t.cardKey[c0]) + (t.cardKey[c1] + t.cardKey[c2])) +
+		((t.cardKey[c3] + t.cardKey[c4]) + (t.cardKey[c5] + t.cardKey[c6]))
 	if k&flushBits != 0 {
 		return t.flushOf(k, c0, c1, c2, c3, c4, c5, card.Card(c6))
 	}
@@ -139,77 +150,92 @@ type perfectHash struct {
 	vals                   []Rank
 }
 
-func (p *perfectHash) lookup(k uint64) Rank {
-	h := k * p.mul
-	slot := (uint32(h>>p.slotShift) ^ uint32(p.disp[h>>p.bucketShift])) & p.slotMask
-	return p.vals[slot]
-}
+func (p *perfectHash) lookup(k uint64) Rank { return p.vals[p.slot(k)] }
 
-// buildTables computes every table from the reference evaluator.
-func buildTables() *tables {
-	t := new(tables)
+// buildTables computes every table into t. Five-card values come from the reference evaluator;
+// a six- or seven-card value is the best of the values left after dropping one card, because
+// every five-card subset of n cards lies in some subset of n-1.
+func buildTables(t *tables) {
 	for c := card.Card(0); c < card.N; c++ {
 		t.cardKey[c] = 1<<(3*c.Rank()) + 1<<(suitShift+4*c.Suit())
 	}
 
 	// Flushes: for each mask of five to seven ranks, the best five of those cards in one suit.
 	var cs []card.Card
-	for m := range 1 << 13 {
-		if n := bits.OnesCount(uint(m)); n < 5 || n > 7 {
-			continue
-		}
-		cs = cs[:0]
-		for r := range 13 {
-			if m&(1<<r) != 0 {
-				cs = append(cs, card.Card(r<<2))
+	for n := 5; n <= 7; n++ {
+		for m := range uint16(1 << 13) {
+			if bits.OnesCount16(m) != n {
+				continue
+			}
+			if n == 5 {
+				cs = cs[:0]
+				for r := range 13 {
+					if m&(1<<r) != 0 {
+						cs = append(cs, card.Card(r<<2))
+					}
+				}
+				t.flushTab[m] = Baseline(cs...)
+				continue
+			}
+			for rest := m; rest != 0; rest &= rest - 1 {
+				t.flushTab[m] = max(t.flushTab[m], t.flushTab[m&^(rest&-rest)])
 			}
 		}
-		t.flushTab[m] = Baseline(cs...)
 	}
 
-	// Rank multisets of five to seven cards, each with its value without a flush: the i-th card
-	// in rank order gets suit i mod 4, so copies of a rank differ in suit and no suit has more
-	// than two cards.
+	// Rank multisets of five to seven cards (no rank more than four times), as key sums.
 	var keys [8][]uint64
-	var vals [8][]Rank
-	var counts [13]uint8
-	var rec func(r, n int)
-	rec = func(r, n int) {
+	var rec func(r, n int, k uint64)
+	rec = func(r, n int, k uint64) {
 		if r == 13 {
-			if n < 5 {
-				return
+			if n >= 5 {
+				keys[n] = append(keys[n], k)
 			}
-			cs = cs[:0]
-			var k uint64
-			for rr, cnt := range counts {
-				for range cnt {
-					cs = append(cs, card.Card(rr<<2|len(cs)&3))
-					k += 1 << (3 * rr)
-				}
-			}
-			keys[n] = append(keys[n], k)
-			vals[n] = append(vals[n], Baseline(cs...))
 			return
 		}
-		for c := uint8(0); c <= 4 && n+int(c) <= 7; c++ {
-			counts[r] = c
-			rec(r+1, n+int(c))
+		for c := 0; c <= 4 && n+c <= 7; c++ {
+			rec(r+1, n+c, k+uint64(c)<<(3*r))
 		}
-		counts[r] = 0
 	}
-	rec(0, 0)
+	rec(0, 0, 0)
 
-	h7 := buildPerfectHash(keys[7], vals[7], bucket7Bits, slot7Bits)
+	// dropOne returns the best value of the multisets k less one card, as lookup gives them.
+	dropOne := func(k uint64, lookup func(uint64) Rank) Rank {
+		best := Rank(0)
+		for r := range 13 {
+			if k>>(3*r)&7 != 0 {
+				best = max(best, lookup(k-1<<(3*r)))
+			}
+		}
+		return best
+	}
+	t.h56 = buildPerfectHash(slices.Concat(keys[5], keys[6]), bucket56Bits, slot56Bits)
+	for _, k := range keys[5] {
+		// Without a flush: the i-th card in rank order gets suit i mod 4, so copies of a rank
+		// differ in suit and no suit has two cards more than another.
+		cs = cs[:0]
+		for r := range 13 {
+			for range k >> (3 * r) & 7 {
+				cs = append(cs, card.Card(r<<2|len(cs)&3))
+			}
+		}
+		t.h56.set(k, Baseline(cs...))
+	}
+	for _, k := range keys[6] {
+		t.h56.set(k, dropOne(k, t.h56.lookup))
+	}
+	h7 := buildPerfectHash(keys[7], bucket7Bits, slot7Bits)
+	for _, k := range keys[7] {
+		h7.set(k, dropOne(k, t.h56.lookup))
+	}
 	t.mul7 = h7.mul
 	copy(t.disp7[:], h7.disp)
 	copy(t.rank7[:], h7.vals)
-	t.h56 = buildPerfectHash(slices.Concat(keys[5], keys[6]), slices.Concat(vals[5], vals[6]), bucket56Bits, slot56Bits)
-	return t
 }
 
-// buildPerfectHash tries multipliers from a fixed sequence until hash and displace succeeds, so
-// the result is the same on every run.
-func buildPerfectHash(keys []uint64, vals []Rank, bucketBits, slotBits uint8) perfectHash {
+// buildPerfectHash places keys (their values are set afterwards), trying multipliers from a fixed
+// sequence until hash and displace succeeds, so the result is the same on every run.
+func buildPerfectHash(keys []uint64, bucketBits, slotBits uint8) perfectHash {
 	p := perfectHash{
 		bucketShift: 64 - bucketBits,
 		slotShift:   64 - bucketBits - slotBits,
@@ -221,11 +247,19 @@ func buildPerfectHash(keys []uint64, vals []Rank, bucketBits, slotBits uint8) pe
 	for {
 		seed = splitmix(seed)
 		p.mul = seed | 1
-		if p.place(keys, vals) {
+		if p.place(keys) {
 			return p
 		}
 	}
 }
+
+// slot is where key k lives.
+func (p *perfectHash) slot(k uint64) uint32 {
+	h := k * p.mul
+	return (uint32(h>>p.slotShift) ^ uint32(p.disp[h>>p.bucketShift])) & p.slotMask
+}
+
+func (p *perfectHash) set(k uint64, v Rank) { p.vals[p.slot(k)] = v }
 
 func splitmix(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15
@@ -234,15 +268,15 @@ func splitmix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-// place fills p.disp and p.vals for p.mul: buckets in decreasing size, each given the first
-// displacement that puts all its keys in free slots. It reports false if a bucket fits nowhere.
-func (p *perfectHash) place(keys []uint64, vals []Rank) bool {
-	type entry struct{ slot, i uint32 }
+// place fills p.disp for p.mul: buckets in decreasing size, each given the first displacement
+// that puts all its keys in free slots. It reports false if a bucket fits nowhere.
+func (p *perfectHash) place(keys []uint64) bool {
+	type entry struct{ slot uint32 }
 	buckets := make([][]entry, len(p.disp))
-	for i, k := range keys {
+	for _, k := range keys {
 		h := k * p.mul
 		b := h >> p.bucketShift
-		buckets[b] = append(buckets[b], entry{uint32(h>>p.slotShift) & p.slotMask, uint32(i)})
+		buckets[b] = append(buckets[b], entry{uint32(h>>p.slotShift) & p.slotMask})
 	}
 	order := make([]int, len(buckets))
 	for i := range order {
@@ -271,14 +305,12 @@ func (p *perfectHash) place(keys []uint64, vals []Rank) bool {
 			}
 			for _, e := range es {
 				used[e.slot^d] = true
-				p.vals[e.slot^d] = vals[e.i]
 			}
 			p.disp[b] = uint16(d)
 			found = true
 			break
 		}
 		if !found {
-			clear(p.vals)
 			clear(p.disp)
 			return false
 		}

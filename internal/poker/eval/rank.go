@@ -5,6 +5,8 @@ import "fmt"
 // Rank is the strength of a hand's best five cards: higher is better, equal values tie. The
 // values are dense, 1 (7-5-4-3-2 offsuit, the worst high card) to 7462 (a royal flush): one value
 // per class of equal five-card hands. Zero is no hand (what Best returns for a bad card count).
+// This is Cactus Kev's numbering turned round: Rank = 7463 − the rank PokerHandEvaluator's
+// evaluate_7cards returns (checked on all 133,784,560 seven-card hands when this was written).
 type Rank uint16
 
 // Category is the kind of hand: HighCard up to StraightFlush. A royal flush is a StraightFlush.

@@ -87,3 +87,26 @@ func TestOrder(t *testing.T) {
 		t.Errorf("same ranks, different suits: %d != %d", a, b)
 	}
 }
+
+// TestDescribeAll names every Rank: each description starts with its category's name (a royal
+// flush excepted) and is the same for equal hands only where kickers differ.
+func TestDescribeAll(t *testing.T) {
+	for r := Rank(1); r <= NumRanks; r++ {
+		d := r.Describe()
+		if r == NumRanks {
+			if d != "Royal Flush" {
+				t.Errorf("best rank describes as %q", d)
+			}
+			continue
+		}
+		if len(d) <= len(r.Name())+2 || d[:len(r.Name())] != r.Name() {
+			t.Errorf("rank %d (%v): Describe %q", r, r.Category(), d)
+		}
+	}
+	if d := Rank(0).Describe(); d != "Invalid" {
+		t.Errorf("Rank(0).Describe() = %q", d)
+	}
+	if n := Category(42).String(); n != "Category(42)" {
+		t.Errorf("Category(42) = %q", n)
+	}
+}
