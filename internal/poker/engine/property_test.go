@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/arcadehq/arcade/internal/poker/card"
+	"github.com/arcadehq/arcade/internal/poker/eval"
 )
 
 // shuffle sets d to a random order of the 52 cards.
@@ -210,6 +211,9 @@ func playRandomHand(seed uint64) (int, error) {
 			paid[e.Pot] += e.Amount
 		}
 	}
+	if err := auditWinners(h, r); err != nil {
+		return acts, err
+	}
 	var pots, rake int64
 	for p, pot := range r.Pots {
 		if paid[p]+pot.Rake != pot.Amount {
@@ -329,4 +333,70 @@ func canAnswer(h *Hand, i int) bool {
 		}
 	}
 	return false
+}
+
+// auditWinners recomputes, independently of the engine's bookkeeping, who should win each pot:
+// the best hand (eval.Best over hole and board) among the eligible seats that did not muck, all
+// of them if every one mucked; and checks the split: equal shares, the odd chips one each to the
+// first winners clockwise from the button.
+func auditWinners(h *Hand, r *Result) error {
+	won := make([][MaxSeats]int64, len(r.Pots))
+	for _, e := range h.Events() {
+		if e.Kind == EvWin {
+			won[e.Pot][e.Seat] += e.Amount
+		}
+	}
+	for p, pot := range r.Pots {
+		contenders := pot.Eligible
+		for i := 0; i < h.n; i++ {
+			if r.Mucked[i] {
+				contenders &^= 1 << i
+			}
+		}
+		if contenders == 0 {
+			contenders = pot.Eligible
+		}
+		var want uint16
+		if contenders&(contenders-1) == 0 {
+			want = contenders
+		} else {
+			var best eval.Rank
+			for i := 0; i < h.n; i++ {
+				if contenders&(1<<i) == 0 {
+					continue
+				}
+				cards := append([]card.Card{r.Hole[i][0], r.Hole[i][1]}, r.Board...)
+				switch rk := eval.Best(cards...); {
+				case rk > best:
+					best, want = rk, 1<<i
+				case rk == best:
+					want |= 1 << i
+				}
+			}
+		}
+		if want != pot.Winners {
+			return propError("pot won by the wrong seats")
+		}
+		k := int64(0)
+		for w := want; w != 0; w &= w - 1 {
+			k++
+		}
+		net := pot.Amount - pot.Rake
+		odd := net % k
+		for j, i := 0, h.button; j < h.n; j++ {
+			i = h.nextSeat(i)
+			if want&(1<<i) == 0 {
+				continue
+			}
+			share := net / k
+			if odd > 0 {
+				share++
+				odd--
+			}
+			if won[p][i] != share {
+				return propError("pot split wrongly")
+			}
+		}
+	}
+	return nil
 }
