@@ -120,8 +120,8 @@ func ReplayHand(h *Hand) (*Result, error) {
 		case BetRaise:
 			act = engine.Action{Kind: engine.Raise, Amount: st.Amount}
 		case ShowMuck:
-			if eng.Phase() == engine.Complete && len(st.Cards) > 0 {
-				continue // shown after the hand: no effect on the chips
+			if eng.Phase() == engine.Complete {
+				continue // shown or mucked after the hand (an uncontested winner): no effect
 			}
 			act.Kind = engine.Muck
 			if st.Known {
