@@ -9,15 +9,15 @@ import (
 	"testing"
 )
 
-// corpusDir is the shared PHH corpus (33 NLHE hands with finishing stacks). ARCADE_PHH_CORPUS
-// points elsewhere; the test skips when neither exists.
+// corpusDir is the PHH corpus (33 real NLHE hands with finishing stacks, MIT, copied into
+// testdata/corpus with their sources). ARCADE_PHH_CORPUS points elsewhere.
 func corpusDir(t *testing.T) string {
 	dir := os.Getenv("ARCADE_PHH_CORPUS")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "..", "shared", "corpus", "phh")
+		dir = filepath.Join("testdata", "corpus")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "INDEX.json")); err != nil {
-		t.Skipf("no PHH corpus at %s (set ARCADE_PHH_CORPUS)", dir)
+		t.Fatalf("no PHH corpus at %s (set ARCADE_PHH_CORPUS)", dir)
 	}
 	return dir
 }

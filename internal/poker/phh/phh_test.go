@@ -234,7 +234,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("variant = 'NT'\nplayers = [{name = 'x'}]\nhand = 1\n")
 	if dir := os.Getenv("ARCADE_PHH_CORPUS"); dir != "" || true {
 		if dir == "" {
-			dir = filepath.Join("..", "..", "..", "..", "..", "shared", "corpus", "phh")
+			dir = filepath.Join("testdata", "corpus")
 		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.phh"))
 		more, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*", "*", "*.phh"))
