@@ -8,7 +8,6 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
-	"path"
 	"sort"
 	"strings"
 
@@ -94,6 +93,9 @@ type fallback struct {
 func NewRouter(log *slog.Logger, m *Metrics) *Router {
 	rt := &Router{mux: http.NewServeMux(), log: log, metrics: m}
 	rt.unmatched = rt.instrument("unmatched", http.HandlerFunc(rt.miss))
+	// The catch-all: every request no route matches (wrong path or wrong method) lands here and
+	// is answered in its surface's shape. Any method-and-path pattern is more specific.
+	rt.mux.Handle("/", rt.unmatched)
 	return rt
 }
 
@@ -113,7 +115,7 @@ func (rt *Router) miss(w http.ResponseWriter, r *http.Request) {
 		}
 		probe := r.Clone(r.Context())
 		probe.Method = m
-		if _, p := rt.mux.Handler(probe); p != "" {
+		if _, p := rt.mux.Handler(probe); p != "" && p != "/" {
 			allow = append(allow, m)
 		}
 	}
@@ -177,24 +179,5 @@ func (rt *Router) Patterns() []string {
 // ServeHTTP serves the registered routes. Unknown paths and wrong methods get a JSON 404 or 405
 // in the shape of the surface the path belongs to (OnMiss), never the mux's plain text.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, pattern := rt.mux.Handler(r)
-	if pattern == "" {
-		// No route: the mux's own answer would be a plain-text 404/405 (or a redirect for a
-		// path that cleans to another, which is served as is).
-		if r.URL.Path != "" && r.URL.Path[0] == '/' && cleanPath(r.URL.Path) != r.URL.Path {
-			h.ServeHTTP(w, r)
-			return
-		}
-		rt.unmatched.ServeHTTP(w, r)
-		return
-	}
-	h.ServeHTTP(w, r)
-}
-
-func cleanPath(p string) string {
-	c := path.Clean(p)
-	if strings.HasSuffix(p, "/") && c != "/" {
-		c += "/"
-	}
-	return c
+	rt.mux.ServeHTTP(w, r)
 }

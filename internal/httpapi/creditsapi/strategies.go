@@ -15,12 +15,12 @@ import (
 
 // StrategyData is a stored basic strategy as the real system shows it.
 type StrategyData struct {
-	ID        string          `json:"id"`
-	GameType  string          `json:"gameType"`
-	Name      string          `json:"name"`
-	Config    json.RawMessage `json:"config"`
-	CreatedAt time.Time       `json:"createdAt"`
-	UpdatedAt time.Time       `json:"updatedAt"`
+	ID        string     `json:"id"`
+	GameType  string     `json:"gameType"`
+	Name      string     `json:"name"`
+	Config    ConfigJSON `json:"config"`
+	CreatedAt time.Time  `json:"createdAt"`
+	UpdatedAt time.Time  `json:"updatedAt"`
 }
 
 // StrategyList lists strategies.
@@ -30,9 +30,9 @@ type StrategyList struct {
 
 // StrategyRequest creates or updates a basic strategy.
 type StrategyRequest struct {
-	GameType string          `json:"gameType,omitempty" jsonschema:"enum=dice"`
-	Name     *string         `json:"name,omitempty"`
-	Config   json.RawMessage `json:"config,omitempty"`
+	GameType string     `json:"gameType,omitempty" jsonschema:"enum=dice"`
+	Name     *string    `json:"name,omitempty"`
+	Config   ConfigJSON `json:"config,omitempty"`
 }
 
 // AdvancedBody documents an advanced strategy as sent (the decoder in package strategy is the
@@ -89,12 +89,12 @@ type AdvancedPatchBody struct {
 
 // AdvancedData is a stored advanced strategy.
 type AdvancedData struct {
-	Strategy json.RawMessage `json:"strategy"`
+	Strategy StrategyJSON `json:"strategy"`
 }
 
 // AdvancedList lists advanced strategies.
 type AdvancedList struct {
-	Strategies []json.RawMessage `json:"strategies"`
+	Strategies []StrategyJSON `json:"strategies"`
 }
 
 // Deleted answers a delete.
@@ -104,11 +104,11 @@ type Deleted struct {
 
 // RunRequest runs a strategy: a saved one by id, or one given inline.
 type RunRequest struct {
-	StrategyID string          `json:"strategyId,omitempty"`
-	Config     json.RawMessage `json:"config,omitempty"`
-	Strategy   json.RawMessage `json:"strategy,omitempty"`
-	MaxRounds  httpapi.Number  `json:"maxRounds,omitempty" jsonschema:"type=integer,minimum=1,maximum=100000"`
-	ClientSeed string          `json:"clientSeed,omitempty" jsonschema:"minLength=1,maxLength=128,description=play the run on your own client seed (see GET /api/me/seed)"`
+	StrategyID string         `json:"strategyId,omitempty"`
+	Config     ConfigJSON     `json:"config,omitempty"`
+	Strategy   StrategyJSON   `json:"strategy,omitempty"`
+	MaxRounds  httpapi.Number `json:"maxRounds,omitempty" jsonschema:"type=integer,minimum=1,maximum=100000"`
+	ClientSeed string         `json:"clientSeed,omitempty" jsonschema:"minLength=1,maxLength=128,description=play the run on your own client seed (see GET /api/me/seed)"`
 }
 
 // RunResultItem is one round of a run.
@@ -156,19 +156,19 @@ type RunVerification struct {
 
 // SimulateRequest runs the simulator.
 type SimulateRequest struct {
-	Strategy        json.RawMessage `json:"strategy,omitempty"`
-	Rounds          httpapi.Number  `json:"rounds,omitempty" jsonschema:"type=integer,minimum=1,maximum=10000"`
-	Sessions        httpapi.Number  `json:"sessions,omitempty" jsonschema:"type=integer,minimum=1,maximum=1000"`
-	StartingBalance httpapi.Number  `json:"startingBalance,omitempty" jsonschema:"type=number"`
-	Seed            string          `json:"seed,omitempty" jsonschema:"description=replay a simulation exactly: any string"`
+	Strategy        StrategyJSON   `json:"strategy,omitempty"`
+	Rounds          httpapi.Number `json:"rounds,omitempty" jsonschema:"type=integer,minimum=1,maximum=10000"`
+	Sessions        httpapi.Number `json:"sessions,omitempty" jsonschema:"type=integer,minimum=1,maximum=1000"`
+	StartingBalance httpapi.Number `json:"startingBalance,omitempty" jsonschema:"type=number"`
+	Seed            string         `json:"seed,omitempty" jsonschema:"description=replay a simulation exactly: any string"`
 }
 
 // SimulateData answers simulate: the reference system's shape for the first session plus the
 // distribution over all sessions.
 type SimulateData struct {
-	Simulation json.RawMessage `json:"simulation"`
-	Summary    json.RawMessage `json:"summary"`
-	Seed       string          `json:"seed"`
+	Simulation strategy.ReferenceSimulation `json:"simulation"`
+	Summary    *strategy.SimResult          `json:"summary"`
+	Seed       string                       `json:"seed"`
 }
 
 func strategyData(s credits.Saved) StrategyData {
@@ -177,7 +177,7 @@ func strategyData(s credits.Saved) StrategyData {
 }
 
 // AdvancedJSON renders a stored advanced strategy with its id and times, as the real system does.
-func AdvancedJSON(s credits.Saved) json.RawMessage {
+func AdvancedJSON(s credits.Saved) StrategyJSON {
 	raw, _ := json.Marshal(s.Advanced)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
@@ -281,7 +281,7 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 		Resp: AdvancedList{}},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			ss, err := a.Ops.AdvancedStrategies.Invoke(r.Context(), c, ops.None{})
-			out := AdvancedList{Strategies: []json.RawMessage{}}
+			out := AdvancedList{Strategies: []StrategyJSON{}}
 			for _, s := range ss {
 				out.Strategies = append(out.Strategies, AdvancedJSON(s))
 			}
@@ -360,9 +360,7 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 			if err != nil {
 				return 0, nil, err
 			}
-			simRaw, _ := json.Marshal(sim.Result.Reference().Simulation)
-			sumRaw, _ := json.Marshal(sim.Result)
-			return 0, SimulateData{Simulation: simRaw, Summary: sumRaw, Seed: sim.Seed}, nil
+			return 0, SimulateData{Simulation: sim.Result.Reference().Simulation, Summary: &sim.Result, Seed: sim.Seed}, nil
 		}
 	}
 	a.handle(rt, a.Ops.Simulate, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies/simulate", ID: "simulateAdvancedStrategy", Tag: "strategies",
@@ -389,7 +387,7 @@ func newStrategy(req StrategyRequest) (credits.NewStrategy, error) {
 	if len(req.Config) == 0 {
 		return credits.NewStrategy{}, errs.Missing("config")
 	}
-	c, err := strategy.DecodeConfig(req.Config, "config")
+	c, err := strategy.DecodeConfig([]byte(req.Config), "config")
 	if err != nil {
 		return credits.NewStrategy{}, err
 	}
@@ -399,7 +397,7 @@ func newStrategy(req StrategyRequest) (credits.NewStrategy, error) {
 func strategyPatch(id string, req StrategyRequest) (credits.StrategyPatch, error) {
 	p := credits.StrategyPatch{ID: id, Name: req.Name}
 	if len(req.Config) > 0 {
-		cfg, err := strategy.DecodeConfig(req.Config, "config")
+		cfg, err := strategy.DecodeConfig([]byte(req.Config), "config")
 		if err != nil {
 			return p, err
 		}
@@ -423,7 +421,7 @@ func simulateInput(req SimulateRequest) (credits.SimulateInput, error) {
 		}
 	}
 	if len(req.Strategy) > 0 {
-		if in.Strategy, err = strategy.DecodeAdvanced(req.Strategy, "strategy"); err != nil {
+		if in.Strategy, err = strategy.DecodeAdvanced([]byte(req.Strategy), "strategy"); err != nil {
 			return in, err
 		}
 	}
@@ -455,13 +453,13 @@ func runInput(req RunRequest, advanced bool) (credits.RunInput, error) {
 	switch {
 	case req.StrategyID != "":
 	case advanced && len(req.Strategy) > 0:
-		in.InlineJSON = req.Strategy
-		if in.Inline, err = strategy.DecodeAdvanced(req.Strategy, "strategy"); err != nil {
+		in.InlineJSON = []byte(req.Strategy)
+		if in.Inline, err = strategy.DecodeAdvanced([]byte(req.Strategy), "strategy"); err != nil {
 			return in, err
 		}
 	case !advanced && len(req.Config) > 0:
-		in.InlineJSON = req.Config
-		c, err := strategy.DecodeConfig(req.Config, "config")
+		in.InlineJSON = []byte(req.Config)
+		c, err := strategy.DecodeConfig([]byte(req.Config), "config")
 		if err != nil {
 			return in, err
 		}
