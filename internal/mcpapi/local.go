@@ -1,0 +1,63 @@
+package mcpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/arcadehq/arcade/internal/guide"
+	"github.com/arcadehq/arcade/internal/httpapi"
+	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/tools"
+)
+
+// addrHeader carries the HTTP client's address from Handler to the tool handlers, which see the
+// request's header but not its connection. Handler always overwrites it, so a client cannot set it.
+const addrHeader = "X-Arcade-Mcp-Client-Addr"
+
+// New builds an MCP server over set, in process. Each call resolves its caller through gate from
+// the API key of the HTTP request that carries it (Authorization: Bearer, or X-API-Key), so a key
+// is checked, rate-limited and attributed per call exactly as on /api; a call with no key is
+// anonymous and only the public tools accept it.
+func New(set *tools.Set, gate *ops.Gate, opts Options) *mcp.Server {
+	return build(guide.FromSet(set), func(ctx context.Context, req *mcp.CallToolRequest, name string, args json.RawMessage) (any, error) {
+		t, ok := set.Get(name)
+		if !ok {
+			return nil, unknownTool(name)
+		}
+		var key, addr string
+		if req.Extra != nil && req.Extra.Header != nil {
+			h := http.Request{Header: req.Extra.Header}
+			key, addr = httpapi.BearerKey(&h), req.Extra.Header.Get(addrHeader)
+		}
+		resolve := func(ctx context.Context, key string) (ops.Caller, error) { return gate.Resolve(ctx, key, "mcp", addr) }
+		c, err := resolve(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		return set.Call(ctx, tools.Env{Resolve: resolve}, c, t, args)
+	}, opts)
+}
+
+// SessionTimeout closes an MCP session idle for this long; the client then starts a new one.
+const SessionTimeout = 30 * time.Minute
+
+// Handler serves srv over streamable HTTP (mount it at /mcp for GET, POST and DELETE). Sessions are
+// kept in memory; answers are plain JSON rather than event streams, since no tool streams.
+func Handler(srv *mcp.Server) http.Handler {
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{
+		JSONResponse:   true,
+		SessionTimeout: SessionTimeout,
+		// The SDK refuses a loopback connection whose Host is not loopback (DNS rebinding). Every
+		// tool that touches an account needs the bearer key, as on /api which has no such check,
+		// and the check would refuse a reverse proxy on the same host.
+		DisableLocalhostProtection: true,
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Set(addrHeader, httpapi.ClientAddr(r))
+		h.ServeHTTP(w, r)
+	})
+}
