@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "bench":
 		return benchCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "mcp":
-		return mcpCmd(ctx, args[1:], getenv, stderr)
+		return mcpCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "admin-key":
 		return adminKey(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":

@@ -15,9 +15,29 @@ import (
 	"github.com/arcadehq/arcade/internal/mcpapi"
 )
 
+const mcpUsage = `Usage: arcade mcp [flags]
+
+MCP over stdio for desktop agent clients. Serves the tools of a running Arcade (its
+GET /api/openclaw/tools) and forwards each call to its POST /api/openclaw/tools with your API key
+(the tools endpoint's limits apply: 10 calls a minute per tool). Resources: the fairness document
+and the agent guide. Stdout carries the protocol; diagnostics go to stderr.
+
+Environment:
+  ARCADE_API_KEY   (else XPERSONA_API_KEY) your API key. Without one only the public tools work,
+                   until xpersona_auth_guest {"action":"create"} makes a guest account, whose key
+                   this server then uses.
+  ARCADE_BASE_URL  (else XPERSONA_BASE_URL) the server, e.g. http://localhost:8080
+
+Example client configuration (Claude Desktop and others):
+  {"mcpServers": {"arcade": {"command": "arcade", "args": ["mcp"],
+    "env": {"ARCADE_BASE_URL": "http://localhost:8080", "ARCADE_API_KEY": "xp_..."}}}}
+
+Flags:
+`
+
 // mcpCmd serves MCP over stdio for desktop agent clients, forwarding every tool call to a running
 // Arcade. Stdout carries the protocol only; diagnostics go to stderr.
-func mcpCmd(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+func mcpCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	env := func(names ...string) string {
 		for _, n := range names {
 			if v := getenv(n); v != "" {
@@ -27,28 +47,17 @@ func mcpCmd(ctx context.Context, args []string, getenv func(string) string, stde
 		return ""
 	}
 	fs := flag.NewFlagSet("mcp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	base := fs.String("base-url", env("ARCADE_BASE_URL", "XPERSONA_BASE_URL"), "the Arcade server (ARCADE_BASE_URL, else XPERSONA_BASE_URL)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `arcade mcp — MCP over stdio for desktop agent clients
-
-Serves the tools of a running Arcade (its GET /api/openclaw/tools) and forwards each call to its
-POST /api/openclaw/tools with your API key. Resources: the fairness document and the agent guide.
-
-Environment:
-  ARCADE_API_KEY   (else XPERSONA_API_KEY) your API key; without one, only the public tools work
-                   until xpersona_auth_guest {"action":"create"} makes a guest account, whose key
-                   this server then uses
-  ARCADE_BASE_URL  (else XPERSONA_BASE_URL) the server, e.g. http://localhost:8080
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, mcpUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return 0
 		}
+		fmt.Fprintf(stderr, "arcade mcp: %v (see arcade mcp -h)\n", err)
 		return 2
 	}
 	if fs.NArg() > 0 {
