@@ -61,8 +61,8 @@ func Markdown(ts []Tool, baseURL string) string {
 	p("   `curl -s -X POST -H \"Authorization: Bearer $KEY\" %s/api/faucet`\n", base)
 	p("3. Play a dice round: tool `xpersona_place_dice_round` with `{\"amount\": 10, \"target\": 50, \"condition\": \"over\"}`, or\n")
 	p("   `curl -s -X POST -H \"Authorization: Bearer $KEY\" -H 'Content-Type: application/json' -d '{\"amount\":10,\"target\":50,\"condition\":\"over\"}' %s/api/games/dice/round`\n\n", base)
-	p("Every round can be checked offline: see the fairness document (`%s/docs/fairness.md` in the repository, ", base)
-	p("the `arcade://docs/fairness.md` MCP resource, and `arcade verify`).\n\n")
+	p("Every round can be checked offline: the fairness document (the MCP resource `arcade://docs/fairness.md`, ")
+	p("docs/fairness.md in Arcade's repository) says how, and `arcade verify` does it.\n\n")
 
 	p("## Connecting over MCP\n\n")
 	p("- Streamable HTTP: `%s/mcp`, header `Authorization: Bearer <key>` (the public tools need none).\n", base)
