@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/mcpapi/mcptest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -61,6 +62,15 @@ func TestMCPStreamableHTTP(t *testing.T) {
 			t.Fatalf("faucet without a key: %v", m)
 		}
 		mcptest.Resources(t, anon)
+		g, err := anon.ReadResource(context.Background(), &mcp.ReadResourceParams{URI: mcpapi.GuideURI})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			if !strings.Contains(g.Contents[0].Text, "### "+n+"\n") {
+				t.Errorf("the guide lacks %s", n)
+			}
+		}
 
 		keyed := s.mcpSession(key)
 		bal := mcptest.Play(t, keyed)
