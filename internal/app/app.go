@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,14 +166,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 
 // registerMCP serves the tool set over MCP (streamable HTTP) at /mcp.
 func (a *App) registerMCP(gate *ops.Gate) {
-	h := mcpapi.Handler(mcpapi.New(a.Tools, gate, mcpapi.Options{BaseURL: a.Cfg.BaseURL, Version: a.Cfg.Version, Log: a.Log}))
-	for _, m := range []string{"GET", "POST", "DELETE"} {
-		a.Router.Handle(httpapi.Op{Method: m, Path: "/mcp", ID: "mcp" + m[:1] + strings.ToLower(m[1:]), Tag: "mcp",
-			Summary: "MCP (streamable HTTP): the tools of /api/openclaw/tools, the fairness document and the agent guide.",
-			Description: "JSON-RPC per the MCP streamable HTTP transport: POST carries requests (initialize first; then the " +
-				"Mcp-Session-Id header), GET opens the server's event stream, DELETE ends the session. Authorization: Bearer " +
-				"<API key> on each request; the public tools need none.",
-			Handler: h.ServeHTTP})
+	srv := mcpapi.New(a.Tools, gate, mcpapi.Options{BaseURL: a.Cfg.BaseURL, Version: a.Cfg.Version, Log: a.Log})
+	for _, op := range mcpapi.Routes(mcpapi.Handler(srv)) {
+		a.Router.Handle(op)
 	}
 }
 
