@@ -98,7 +98,7 @@ func CreditDicePayout(amountMicro int64, targetHundredths int, over bool) (int64
 func RoulettePocket(u0 uint32) int { return int(scale(u0, RoulettePockets)) }
 
 // SlotsReels returns the three reels' symbol indexes floor(f_i × 6) for i = 0, 1, 2, indexing
-// SlotsSymbols. u must hold at least three values.
+// the symbol list GET /api/v1/games publishes. u must hold at least three values.
 func SlotsReels(u []uint32) [3]int {
 	_ = u[2] // one bounds check: fewer than three values is a programming error
 	return [3]int{
@@ -114,3 +114,10 @@ func (g *Generator) Slots(clientSeed string, nonce uint64) [3]int {
 	g.Uint32s(clientSeed, nonce, u[:])
 	return SlotsReels(u[:])
 }
+
+// RoulettePockets is the number of pockets of the single-zero wheel, 0 to 36.
+const RoulettePockets = 37
+
+// SlotsSymbolCount is the number of symbols on each of the three reels; the symbols' names and
+// pay table are the casino's (GET /api/v1/games publishes them).
+const SlotsSymbolCount = 6

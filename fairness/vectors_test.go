@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/arcadehq/arcade/fairness"
+	"github.com/arcadehq/arcade/internal/casino"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/vectors.json from the package")
@@ -173,7 +174,7 @@ func implVector(t testing.TB, in vector) vector {
 		out.Multiplier = json.Number(decimalString(bp, 4))
 		if s, ok := p["stake-micro"]; ok {
 			stake, _ := strconv.ParseInt(s, 10, 64)
-			pay, err := fairness.Payout(stake, bp)
+			pay, err := casino.Payout(stake, bp)
 			if err != nil {
 				t.Fatalf("%s: %v", in.Name, err)
 			}
@@ -184,14 +185,14 @@ func implVector(t testing.TB, in vector) vector {
 	case "coinflip":
 		out.Side = fairness.CoinflipSide(u[0])
 		if c, ok := p["choice"]; ok {
-			settle(fairness.CoinflipPayout(out.Side, fairness.CoinflipBet{Choice: c}))
+			settle(casino.CoinflipPayout(out.Side, casino.CoinflipBet{Choice: c}))
 		}
 	case "dice":
 		roll := fairness.DiceRoll(u[0])
 		out.Roll = json.Number(strconv.Itoa(roll))
 		if ts, ok := p["threshold"]; ok {
 			th, _ := strconv.Atoi(ts)
-			settle(fairness.DicePayout(roll, fairness.DiceBet{Threshold: th, Direction: p["direction"]}))
+			settle(casino.DicePayout(roll, casino.DiceBet{Threshold: th, Direction: p["direction"]}))
 		}
 	case "credit-dice":
 		roll := fairness.CreditDiceRoll(u[0])
@@ -223,22 +224,22 @@ func implVector(t testing.TB, in vector) vector {
 	case "roulette":
 		pocket := fairness.RoulettePocket(u[0])
 		out.Pocket = &pocket
-		out.Color = fairness.RouletteColor(pocket)
+		out.Color = casino.RouletteColor(pocket)
 		if bs, ok := p["bet"]; ok {
-			bet, err := fairness.ParseRouletteBet(bs)
+			bet, err := casino.ParseRouletteBet(bs)
 			if err != nil {
 				t.Fatalf("%s: %v", in.Name, err)
 			}
-			settle(fairness.RoulettePayout(pocket, bet))
+			settle(casino.RoulettePayout(pocket, bet))
 		}
 	case "slots":
 		reels := fairness.SlotsReels(u)
-		names := fairness.SlotsSymbols()
+		names := casino.SlotsSymbols()
 		for _, r := range reels {
 			out.Reels = append(out.Reels, r)
 			out.Symbols = append(out.Symbols, names[r])
 		}
-		settle(fairness.SlotsPayout(reels))
+		settle(casino.SlotsPayout(reels))
 	case "deck":
 		d := g.Deck(in.ClientSeed, in.Nonce)
 		for _, c := range d {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/arcadehq/arcade/fairness"
+	"github.com/arcadehq/arcade/internal/casino"
 )
 
 // Exit codes of Main.
@@ -277,12 +278,12 @@ func coinflip(res *Result, u0 uint32, param paramFunc) error {
 	if !ok {
 		return requireFor("choice", param, "stake-micro")
 	}
-	bet := fairness.CoinflipBet{Choice: choice}
+	bet := casino.CoinflipBet{Choice: choice}
 	if err := bet.Validate(); err != nil {
 		return flagErr("choice", "must be heads or tails")
 	}
 	res.Choice = choice
-	return settleBP(res, param, fairness.CoinflipMultiplierBP)(fairness.CoinflipPayout(res.Side, bet))
+	return settleBP(res, param, casino.CoinflipMultiplierBP)(casino.CoinflipPayout(res.Side, bet))
 }
 
 func dice(res *Result, u0 uint32, param paramFunc) error {
@@ -306,35 +307,35 @@ func dice(res *Result, u0 uint32, param paramFunc) error {
 	if dir != "over" && dir != "under" {
 		return flagErr("direction", "must be over or under")
 	}
-	bet := fairness.DiceBet{Threshold: t, Direction: dir}
+	bet := casino.DiceBet{Threshold: t, Direction: dir}
 	res.Threshold, res.Direction = &t, dir
-	return settleBP(res, param, bet.MultiplierBP())(fairness.DicePayout(roll, bet))
+	return settleBP(res, param, bet.MultiplierBP())(casino.DicePayout(roll, bet))
 }
 
 func roulette(res *Result, u0 uint32, param paramFunc) error {
 	pocket := fairness.RoulettePocket(u0)
 	res.Pocket = &pocket
-	res.Color = fairness.RouletteColor(pocket)
+	res.Color = casino.RouletteColor(pocket)
 	s, ok := param("bet")
 	if !ok {
 		return requireFor("bet", param, "stake-micro")
 	}
-	bet, err := fairness.ParseRouletteBet(s)
+	bet, err := casino.ParseRouletteBet(s)
 	if err != nil {
 		return flagErr("bet", "want 0–36, red, black, even, odd, low, high, dozen:1–3, column:1–3 or range:low|high")
 	}
 	res.Bet = bet.String()
-	return settleBP(res, param, bet.MultiplierBP())(fairness.RoulettePayout(pocket, bet))
+	return settleBP(res, param, bet.MultiplierBP())(casino.RoulettePayout(pocket, bet))
 }
 
 func slots(res *Result, u []uint32, param paramFunc) error {
 	reels := fairness.SlotsReels(u)
-	names := fairness.SlotsSymbols()
+	names := casino.SlotsSymbols()
 	res.Reels = reels[:]
 	for _, r := range reels {
 		res.Symbols = append(res.Symbols, names[r])
 	}
-	return settleBP(res, param, fairness.SlotsThreeBP(fairness.SlotsSeven))(fairness.SlotsPayout(reels))
+	return settleBP(res, param, casino.SlotsThreeBP(casino.SlotsSeven))(casino.SlotsPayout(reels))
 }
 
 // requireFor fails when a dependent flag (such as --stake-micro) is given without the main
@@ -364,10 +365,10 @@ func settleBP(res *Result, param paramFunc, maxBP int64) func(bool, int64) error
 		if err != nil || stake < 0 {
 			return flagErr("stake-micro", "must be a non-negative integer number of micro-units")
 		}
-		if _, err := fairness.Payout(stake, maxBP); err != nil {
+		if _, err := casino.Payout(stake, maxBP); err != nil {
 			return flagErr("stake-micro", "too large: the payout would not fit in 64 bits")
 		}
-		payout, _ := fairness.Payout(stake, bp) // bp ≤ maxBP
+		payout, _ := casino.Payout(stake, bp) // bp ≤ maxBP
 
 		res.StakeMicro, res.PayoutMicro = &stake, &payout
 		return nil

@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ import (
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/tools"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.yaml.in/yaml/v3"
 )
 
 // Config is the server's configuration; every field has a flag and an environment variable.
@@ -174,12 +176,33 @@ func (a *App) registerMCP(gate *ops.Gate) {
 
 func (a *App) registerOpenAPI() {
 	doc := sync.OnceValue(a.OpenAPIJSON) // built on first request: every route is registered by then
+	yamlDoc := sync.OnceValue(func() []byte { return openAPIYAML(doc()) })
 	a.Router.Handle(httpapi.Op{Method: "GET", Path: "/openapi.json", ID: "openapi", Tag: "meta",
 		Summary: "This OpenAPI 3.1 document: every HTTP route Arcade serves.", Resp: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write(doc())
 		}})
+	a.Router.Handle(httpapi.Op{Method: "GET", Path: "/openapi.yaml", ID: "openapiYAML", Tag: "meta",
+		Summary: "The same OpenAPI 3.1 document in YAML.", Resp: map[string]any{}, RespType: "application/yaml",
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/yaml")
+			_, _ = w.Write(yamlDoc())
+		}})
+}
+
+// openAPIYAML renders the JSON document as YAML (through a generic value, so raw JSON examples
+// become YAML too).
+func openAPIYAML(doc []byte) []byte {
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		panic(fmt.Sprintf("openapi: %v", err))
+	}
+	out, err := yaml.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("openapi yaml: %v", err))
+	}
+	return out
 }
 
 // OpenAPIJSON renders the OpenAPI document.

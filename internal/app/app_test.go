@@ -29,10 +29,13 @@ type server struct {
 	t   testing.TB
 }
 
-func newServer(t testing.TB, e store.Engine) *server {
+func newServer(t testing.TB, e store.Engine, opts ...func(*app.Config)) *server {
 	t.Helper()
 	sc := storetest.Config(t, e)
 	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test"}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(context.Background(), cfg, log, app.Deps{})
 	if err != nil {

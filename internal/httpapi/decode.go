@@ -103,7 +103,11 @@ func CheckJSONText(raw []byte) error {
 	var inObj []bool
 	expectKey := false
 	for {
+		start := dec.InputOffset()
 		tok, err := dec.Token()
+		// The decoder replaces invalid UTF-8 with U+FFFD, so a string's own bytes are checked.
+		seg := raw[start:dec.InputOffset()]
+		bad := !utf8.Valid(seg) || bytes.Contains(seg, []byte(`\u0000`))
 		if err != nil {
 			// Malformed JSON: the decoder proper reports it; raw NULs and bad bytes land here.
 			return errs.Invalid("body", "must be valid UTF-8 JSON without NUL characters")
@@ -128,13 +132,13 @@ func CheckJSONText(raw []byte) error {
 		case string:
 			if expectKey {
 				path[len(path)-1] = t
-				if !validText(t) {
-					return errs.Invalid(fieldPath(path), "name must be valid UTF-8 without NUL characters")
+				if bad || !validText(t) {
+					return errs.Invalid(fieldPath(path[:len(path)-1]), "keys must be valid UTF-8 without NUL characters")
 				}
 				expectKey = false
 				continue
 			}
-			if !validText(t) {
+			if bad || !validText(t) {
 				return errs.Invalid(fieldPath(path), "must be valid UTF-8 without NUL characters")
 			}
 		}

@@ -19,6 +19,11 @@ type DocInfo struct {
 	Title       string
 	Version     string
 	Description string
+	// ServerURL is the public base URL ("/" when unknown: relative to the document).
+	ServerURL string
+	// Examples are real answers by operationId (recorded by the tests), shown as each
+	// operation's success example.
+	Examples map[string]json.RawMessage
 }
 
 var pathParam = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)\}`)
@@ -109,11 +114,26 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 		o["responses"] = responses
 		if op.Auth != AuthNone {
 			o["security"] = []any{map[string]any{"bearerAuth": []string{}}}
+		} else {
+			o["security"] = []any{} // public: no credentials
+		}
+		if op.Operation != "" {
+			o["x-operation"] = op.Operation // the registry operation this route binds
+		}
+		if ex, ok := info.Examples[op.ID]; ok {
+			if c, ok := responses[strconv.Itoa(status)].(map[string]any)["content"].(map[string]any)[ct].(map[string]any); ok {
+				c["example"] = ex
+			}
 		}
 		item[strings.ToLower(op.Method)] = o
 	}
+	server := info.ServerURL
+	if server == "" {
+		server = "/"
+	}
 	return map[string]any{
 		"openapi": "3.1.0",
+		"servers": []any{map[string]any{"url": server, "description": "this Arcade server"}},
 		"info":    map[string]any{"title": info.Title, "version": info.Version, "description": info.Description},
 		"paths":   paths,
 		"components": map[string]any{"securitySchemes": map[string]any{

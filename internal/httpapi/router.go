@@ -1,5 +1,5 @@
-// Package httpapi holds what every HTTP surface shares: the operation registry from which routes
-// and /openapi.json are both derived, request decoding, per-request logging, metrics and request
+// Package httpapi holds what every HTTP surface shares: the router whose routes bind registry
+// operations (internal/ops) and from which /openapi.json is derived, request decoding, per-request logging, metrics and request
 // ids, draining, and the health probes. Each surface (creditsapi for /api, later the x402, poker
 // and persona surfaces) declares its operations and maps domain errors to its own shape in one
 // place.
@@ -7,11 +7,12 @@ package httpapi
 
 import (
 	"log/slog"
-
-	"github.com/arcadehq/arcade/internal/ops"
 	"net/http"
+	"path"
 	"sort"
 	"strings"
+
+	"github.com/arcadehq/arcade/internal/ops"
 )
 
 // Auth says how an operation authenticates its caller.
@@ -72,15 +73,72 @@ type Op struct {
 // Router serves and records operations. Every route the server answers is registered here, so
 // the OpenAPI document can never miss one.
 type Router struct {
-	mux     *http.ServeMux
-	ops     []Op
-	log     *slog.Logger
-	metrics *Metrics
+	mux       *http.ServeMux
+	ops       []Op
+	log       *slog.Logger
+	metrics   *Metrics
+	fallbacks []fallback
+	unmatched http.Handler
+}
+
+// Miss renders a request no route matched, in a surface's own error shape: status is 404, or 405
+// with allow listing the methods the path has.
+type Miss func(w http.ResponseWriter, r *http.Request, status int, allow []string)
+
+type fallback struct {
+	prefix string
+	miss   Miss
 }
 
 // NewRouter returns an empty router.
 func NewRouter(log *slog.Logger, m *Metrics) *Router {
-	return &Router{mux: http.NewServeMux(), log: log, metrics: m}
+	rt := &Router{mux: http.NewServeMux(), log: log, metrics: m}
+	rt.unmatched = rt.instrument("unmatched", http.HandlerFunc(rt.miss))
+	return rt
+}
+
+// OnMiss makes requests under prefix that match no route answer through miss (the longest prefix
+// wins; the default is a plain JSON error).
+func (rt *Router) OnMiss(prefix string, miss Miss) {
+	rt.fallbacks = append(rt.fallbacks, fallback{prefix, miss})
+}
+
+var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+func (rt *Router) miss(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range methods {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, p := rt.mux.Handler(probe); p != "" {
+			allow = append(allow, m)
+		}
+	}
+	status := http.StatusNotFound
+	if len(allow) > 0 {
+		status = http.StatusMethodNotAllowed
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+	}
+	best := fallback{miss: defaultMiss}
+	for _, f := range rt.fallbacks {
+		if strings.HasPrefix(r.URL.Path, f.prefix) && len(f.prefix) >= len(best.prefix) {
+			best = f
+		}
+	}
+	best.miss(w, r, status, allow)
+}
+
+func defaultMiss(w http.ResponseWriter, r *http.Request, status int, allow []string) {
+	body := map[string]any{"error": strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_")),
+		"message": r.Method + " " + r.URL.Path + ": " + strings.ToLower(http.StatusText(status)),
+		"hint":    "GET /openapi.json lists every route; GET / says where to start"}
+	if len(allow) > 0 {
+		body["allow"] = allow
+	}
+	WriteJSON(w, status, body)
 }
 
 // Handle registers op. It panics on a malformed or duplicate pattern, a programming error that
@@ -116,8 +174,27 @@ func (rt *Router) Patterns() []string {
 	return out
 }
 
-// ServeHTTP serves the registered routes. Unknown paths get a JSON 404 rather than the mux's
-// plain text, in the shape of the surface the path belongs to.
+// ServeHTTP serves the registered routes. Unknown paths and wrong methods get a JSON 404 or 405
+// in the shape of the surface the path belongs to (OnMiss), never the mux's plain text.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rt.mux.ServeHTTP(w, r)
+	h, pattern := rt.mux.Handler(r)
+	if pattern == "" {
+		// No route: the mux's own answer would be a plain-text 404/405 (or a redirect for a
+		// path that cleans to another, which is served as is).
+		if r.URL.Path != "" && r.URL.Path[0] == '/' && cleanPath(r.URL.Path) != r.URL.Path {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rt.unmatched.ServeHTTP(w, r)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+func cleanPath(p string) string {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }

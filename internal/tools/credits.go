@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +12,7 @@ import (
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/ops"
 )
@@ -24,8 +24,6 @@ const AgentMaxBet = 100 * money.Micro
 // Credits builds the 31 tools of spec 000's skill over its operations.
 func Credits(o *credits.Ops, log *slog.Logger) *Set {
 	s := &Set{byName: map[string]*Tool{}}
-	num := func(n json.Number) json.Number { return n }
-	_ = num
 
 	add(s, "xpersona_auth_guest", "Create a guest account (action=create: returns guest_token, which is your API key, shown once) or check a token (action=login).",
 		o.Guest, []string{"success", "guest_token", "user_id", "message", "starting_credits"},
@@ -87,11 +85,11 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 	add(s, "xpersona_place_dice_round", "Play one provably-fair dice round: amount 1–10000 credits, target 0–99.99, condition over|under; optional client_seed.",
 		o.Play, []string{"success", "result", "win", "payout", "balance", "server_seed_hash", "nonce", "bet_id"},
 		func(ctx context.Context, env Env, c ops.Caller, p struct {
-			Amount     json.Number `json:"amount" jsonschema:"required,type=integer,minimum=1,maximum=10000"`
-			Target     json.Number `json:"target" jsonschema:"required,type=number,minimum=0,maximum=99.99"`
-			Condition  string      `json:"condition" jsonschema:"required,enum=over,enum=under"`
-			StrategyID string      `json:"strategy_id,omitempty"`
-			ClientSeed string      `json:"client_seed,omitempty" jsonschema:"minLength=1,maxLength=128"`
+			Amount     httpapi.Number `json:"amount" jsonschema:"required,type=integer,minimum=1,maximum=10000"`
+			Target     httpapi.Number `json:"target" jsonschema:"required,type=number,minimum=0,maximum=99.99"`
+			Condition  string         `json:"condition" jsonschema:"required,enum=over,enum=under"`
+			StrategyID string         `json:"strategy_id,omitempty"`
+			ClientSeed string         `json:"client_seed,omitempty" jsonschema:"minLength=1,maxLength=128"`
 		}) (any, error) {
 			bet, err := diceBet(p.Amount, p.Target, p.Condition)
 			if err != nil {
@@ -281,10 +279,10 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 	add(s, "xpersona_withdraw", "Request a withdrawal of at least 10,000 credits (Free Credits are not withdrawable); an operator approves it.",
 		o.Withdraw, []string{"success", "message"},
 		func(ctx context.Context, env Env, c ops.Caller, p struct {
-			Amount    json.Number `json:"amount" jsonschema:"required,type=number,minimum=10000"`
-			WiseEmail string      `json:"wise_email" jsonschema:"required,maxLength=254"`
-			FullName  string      `json:"full_name" jsonschema:"required,maxLength=200"`
-			Currency  string      `json:"currency,omitempty" jsonschema:"enum=USD,enum=EUR,enum=GBP,default=USD"`
+			Amount    httpapi.Number `json:"amount" jsonschema:"required,type=number,minimum=10000"`
+			WiseEmail string         `json:"wise_email" jsonschema:"required,maxLength=254"`
+			FullName  string         `json:"full_name" jsonschema:"required,maxLength=200"`
+			Currency  string         `json:"currency,omitempty" jsonschema:"enum=USD,enum=EUR,enum=GBP,default=USD"`
 		}) (any, error) {
 			amt, err := creditsParam("parameters.amount", p.Amount)
 			if err != nil {
@@ -434,7 +432,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			StrategyID      string          `json:"strategy_id,omitempty"`
 			Strategy        json.RawMessage `json:"strategy,omitempty" jsonschema:"type=object"`
 			Rounds          *int64          `json:"rounds,omitempty" jsonschema:"minimum=1,maximum=10000,default=100"`
-			StartingBalance json.Number     `json:"starting_balance,omitempty" jsonschema:"type=number,default=1000"`
+			StartingBalance httpapi.Number  `json:"starting_balance,omitempty" jsonschema:"type=number,default=1000"`
 		}) (any, error) {
 			in := credits.SimulateInput{StrategyID: p.StrategyID, Rounds: int64Or(p.Rounds, credits.DefaultSimRounds), Sessions: 1,
 				StartingBalance: credits.DefaultSimStart}
@@ -562,9 +560,9 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 	add(s, "xpersona_calculate_odds", "Win probability, multiplier, expected value and risk of a dice bet (nothing is played).", o.Odds,
 		[]string{"win_probability", "multiplier", "expected_value", "house_edge", "risk_rating"},
 		func(ctx context.Context, env Env, c ops.Caller, p struct {
-			Target    json.Number `json:"target" jsonschema:"required,type=number,minimum=0,maximum=99.99"`
-			Condition string      `json:"condition" jsonschema:"required,enum=over,enum=under"`
-			BetAmount json.Number `json:"bet_amount,omitempty" jsonschema:"type=number,default=1"`
+			Target    httpapi.Number `json:"target" jsonschema:"required,type=number,minimum=0,maximum=99.99"`
+			Condition string         `json:"condition" jsonschema:"required,enum=over,enum=under"`
+			BetAmount httpapi.Number `json:"bet_amount,omitempty" jsonschema:"type=number,default=1"`
 		}) (any, error) {
 			in := credits.OddsInput{Amount: money.Micro}
 			if p.Target == "" {
@@ -647,6 +645,5 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			}
 			return map[string]any{"success": true, "checkout_url": ch.URL, "session_id": ch.ID}, nil
 		})
-	_ = strings.TrimSpace
 	return s
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/money"
 )
 
@@ -91,9 +92,25 @@ func param(err error, name string) error {
 	case (c.Field == "id" || c.Field == "") && name != "":
 		c.Field = "parameters." + name
 	case c.Field != "" && !strings.HasPrefix(c.Field, "parameters"):
-		c.Field = "parameters." + c.Field
+		c.Field = "parameters." + camelToSnake(c.Field)
 	}
 	return &c
+}
+
+// camelToSnake renders a domain field name (clientSeed, maxRounds) as the tools spell their
+// parameters (client_seed, max_rounds).
+func camelToSnake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && s[i-1] != '.' {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // nested renders a refusal the real executor reports inside a 200 result.
@@ -119,7 +136,7 @@ func nested(err error) map[string]any {
 }
 
 // diceBet reads a tool's dice parameters into a validated bet.
-func diceBet(amount, target json.Number, condition string) (credits.DiceBet, error) {
+func diceBet(amount, target httpapi.Number, condition string) (credits.DiceBet, error) {
 	var b credits.DiceBet
 	if amount == "" {
 		return b, errs.Missing("parameters.amount")
@@ -150,7 +167,7 @@ func diceBet(amount, target json.Number, condition string) (credits.DiceBet, err
 	return b, nil
 }
 
-func creditsParam(field string, n json.Number) (money.Amount, error) {
+func creditsParam(field string, n httpapi.Number) (money.Amount, error) {
 	a, err := money.Parse(n.String())
 	if err != nil {
 		return 0, errs.Invalid(field, "must be a number of credits with at most 6 decimals")
@@ -235,7 +252,11 @@ func runResult(res credits.RunResult, advanced bool) map[string]any {
 		it := map[string]any{"round": r.Round, "result": hundredths(r.Roll), "win": r.Win, "payout": r.Payout, "balance": r.Balance,
 			"betAmount": r.Bet.Amount, "nonce": r.Nonce, "bet_id": r.RoundID}
 		if advanced {
-			it["target"], it["condition"], it["executedRules"] = hundredths(r.Bet.Target), r.Bet.Condition(), r.Executed
+			rules := r.Executed
+			if rules == nil {
+				rules = []string{}
+			}
+			it["target"], it["condition"], it["executedRules"] = hundredths(r.Bet.Target), r.Bet.Condition(), rules
 		}
 		results = append(results, it)
 	}

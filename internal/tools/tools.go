@@ -93,7 +93,8 @@ func (s *Set) Call(ctx context.Context, env Env, c ops.Caller, t *Tool, raw []by
 	if err := ops.Check(t.Op.Desc(), c); err != nil {
 		return nil, err
 	}
-	return t.call(ctx, env, c, raw)
+	out, err := t.call(ctx, env, c, raw)
+	return out, param(err, "")
 }
 
 // add registers a tool whose parameters decode into P.

@@ -75,6 +75,19 @@ func (a *API) caller(r *http.Request) (ops.Caller, error) {
 	return c, err
 }
 
+// miss answers an unknown /api path or a wrong method in the envelope.
+func miss(w http.ResponseWriter, r *http.Request, status int, allow []string) {
+	body := map[string]any{"success": false, "error": "NOT_FOUND",
+		"message": "no route " + r.Method + " " + r.URL.Path,
+		"hint":    "GET /api lists where to start; GET /openapi.json lists every route"}
+	if status == http.StatusMethodNotAllowed {
+		body["error"] = "METHOD_NOT_ALLOWED"
+		body["message"] = r.Method + " is not allowed on " + r.URL.Path
+		body["allow"] = allow
+	}
+	httpapi.WriteJSON(w, status, body)
+}
+
 func (a *API) ok(w http.ResponseWriter, status int, data any) {
 	if status == 0 {
 		status = http.StatusOK
@@ -89,6 +102,7 @@ type envelope struct {
 
 // Register adds every /api route to rt.
 func (a *API) Register(rt *httpapi.Router) {
+	rt.OnMiss("/api/", miss)
 	a.registerAuth(rt)
 	a.registerFaucet(rt)
 	a.registerDice(rt)

@@ -1,4 +1,4 @@
-package fairness
+package casino
 
 import (
 	"encoding/json"

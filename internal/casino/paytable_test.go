@@ -1,4 +1,4 @@
-package fairness_test
+package casino_test
 
 import (
 	"encoding/json"
@@ -10,14 +10,15 @@ import (
 	"testing"
 
 	"github.com/arcadehq/arcade/fairness"
+	"github.com/arcadehq/arcade/internal/casino"
 )
 
 // rtp returns sum(bp) / (outcomes × 10000) as an exact fraction.
-func rtp(sumBP int64, outcomes int64) *big.Rat { return big.NewRat(sumBP, outcomes*fairness.BPScale) }
+func rtp(sumBP int64, outcomes int64) *big.Rat { return big.NewRat(sumBP, outcomes*casino.BPScale) }
 
-func ratio(r fairness.Ratio) *big.Rat { return big.NewRat(r.Num, r.Den) }
+func ratio(r casino.Ratio) *big.Rat { return big.NewRat(r.Num, r.Den) }
 
-func checkRatio(t *testing.T, what string, published fairness.Ratio, got *big.Rat) {
+func checkRatio(t *testing.T, what string, published casino.Ratio, got *big.Rat) {
 	t.Helper()
 	if published.Den == 0 || ratio(published).Cmp(got) != 0 {
 		t.Errorf("%s: published %s, enumeration gives %s", what, published, got.RatString())
@@ -55,12 +56,12 @@ func streamBias(t *testing.T, what string, uniform, weighted *big.Rat) {
 }
 
 func TestCoinflipRTP(t *testing.T) {
-	g := fairness.CoinflipGame()
+	g := casino.CoinflipGame()
 	for _, choice := range g.Choices {
-		bet := fairness.CoinflipBet{Choice: choice}
+		bet := casino.CoinflipBet{Choice: choice}
 		var sum, wins int64
 		for _, side := range []string{"heads", "tails"} {
-			win, bp := fairness.CoinflipPayout(side, bet)
+			win, bp := casino.CoinflipPayout(side, bet)
 			sum += bp
 			if win {
 				wins++
@@ -69,7 +70,7 @@ func TestCoinflipRTP(t *testing.T) {
 		checkRatio(t, "coinflip "+choice+" RTP", g.RTP, rtp(sum, 2))
 		checkRatio(t, "coinflip "+choice+" win probability", g.WinProbability, big.NewRat(wins, 2))
 	}
-	if win, bp := fairness.CoinflipPayout("heads", fairness.CoinflipBet{Choice: "edge"}); win || bp != 0 {
+	if win, bp := casino.CoinflipPayout("heads", casino.CoinflipBet{Choice: "edge"}); win || bp != 0 {
 		t.Error("invalid choice wins")
 	}
 	// heads covers u < 2^31: exactly half of the stream.
@@ -79,19 +80,19 @@ func TestCoinflipRTP(t *testing.T) {
 }
 
 func TestDiceRTP(t *testing.T) {
-	g := fairness.DiceGame()
+	g := casino.DiceGame()
 	counts := uCounts(100)
 	var lo, hi *big.Rat
 	for th := g.ThresholdMin; th <= g.ThresholdMax; th++ {
 		for _, dir := range g.Directions {
-			bet := fairness.DiceBet{Threshold: th, Direction: dir}
+			bet := casino.DiceBet{Threshold: th, Direction: dir}
 			if err := bet.Validate(); err != nil {
 				t.Fatal(err)
 			}
 			var sum, w int64
 			weighted := new(big.Int)
 			for roll := g.RollMin; roll <= g.RollMax; roll++ {
-				win, bp := fairness.DicePayout(roll, bet)
+				win, bp := casino.DicePayout(roll, bet)
 				if win != (bp > 0) {
 					t.Fatalf("%v roll %d: win %v with %d bp", bet, roll, win, bp)
 				}
@@ -101,12 +102,12 @@ func TestDiceRTP(t *testing.T) {
 				sum += bp
 				weighted.Add(weighted, new(big.Int).Mul(counts[roll-1], big.NewInt(bp)))
 			}
-			if w != int64(bet.WinningRolls()) || bet.MultiplierBP() != fairness.DiceReturnBP/w {
+			if w != int64(bet.WinningRolls()) || bet.MultiplierBP() != casino.DiceReturnBP/w {
 				t.Fatalf("%v: %d winning rolls, W = %d, multiplier %d", bet, w, bet.WinningRolls(), bet.MultiplierBP())
 			}
 			r := rtp(sum, 100)
 			checkRatio(t, "dice RTP of "+dir+" "+strconv.Itoa(th), bet.RTP(), r)
-			streamBias(t, "dice", r, new(big.Rat).SetFrac(weighted, new(big.Int).Lsh(big.NewInt(fairness.BPScale), 32)))
+			streamBias(t, "dice", r, new(big.Rat).SetFrac(weighted, new(big.Int).Lsh(big.NewInt(casino.BPScale), 32)))
 			if lo == nil || r.Cmp(lo) < 0 {
 				lo = r
 			}
@@ -117,36 +118,36 @@ func TestDiceRTP(t *testing.T) {
 	}
 	checkRatio(t, "dice lowest RTP", g.RTPMin, lo)
 	checkRatio(t, "dice highest RTP", g.RTPMax, hi)
-	for _, bad := range []fairness.DiceBet{{1, "over"}, {100, "under"}, {50, "up"}, {50, ""}} {
-		var pe *fairness.ParamError
-		if err := bad.Validate(); !errors.As(err, &pe) || !errors.Is(err, fairness.ErrInvalidParam) {
+	for _, bad := range []casino.DiceBet{{1, "over"}, {100, "under"}, {50, "up"}, {50, ""}} {
+		var pe *casino.ParamError
+		if err := bad.Validate(); !errors.As(err, &pe) || !errors.Is(err, casino.ErrInvalidParam) {
 			t.Errorf("%v: err = %v", bad, err)
 		}
-		if win, bp := fairness.DicePayout(50, bad); win || bp != 0 {
+		if win, bp := casino.DicePayout(50, bad); win || bp != 0 {
 			t.Errorf("invalid bet %v wins", bad)
 		}
 	}
 }
 
 // allRouletteBets lists every distinct roulette bet.
-func allRouletteBets() []fairness.RouletteBet {
-	var bets []fairness.RouletteBet
+func allRouletteBets() []casino.RouletteBet {
+	var bets []casino.RouletteBet
 	for n := 0; n <= 36; n++ {
-		bets = append(bets, fairness.RouletteBet{Type: "number", Number: n})
+		bets = append(bets, casino.RouletteBet{Type: "number", Number: n})
 	}
 	for _, w := range []string{"red", "black", "even", "odd", "low", "high"} {
-		b, _ := fairness.ParseRouletteBet(w)
+		b, _ := casino.ParseRouletteBet(w)
 		bets = append(bets, b)
 	}
 	for k := 1; k <= 3; k++ {
-		bets = append(bets, fairness.RouletteBet{Type: "dozen", Number: k}, fairness.RouletteBet{Type: "column", Number: k})
+		bets = append(bets, casino.RouletteBet{Type: "dozen", Number: k}, casino.RouletteBet{Type: "column", Number: k})
 	}
 	return bets
 }
 
 func TestRouletteRTP(t *testing.T) {
-	g := fairness.RouletteGame()
-	rules := map[string]fairness.RouletteBetRule{}
+	g := casino.RouletteGame()
+	rules := map[string]casino.RouletteBetRule{}
 	for _, r := range g.Bets {
 		rules[r.Type] = r
 	}
@@ -157,13 +158,13 @@ func TestRouletteRTP(t *testing.T) {
 	}
 	red := 0
 	for n := 0; n <= 36; n++ {
-		if fairness.RouletteRed(n) != published[n] {
-			t.Errorf("%d: RouletteRed %v, published %v", n, fairness.RouletteRed(n), published[n])
+		if casino.RouletteRed(n) != published[n] {
+			t.Errorf("%d: RouletteRed %v, published %v", n, casino.RouletteRed(n), published[n])
 		}
-		if fairness.RouletteRed(n) {
+		if casino.RouletteRed(n) {
 			red++
 		}
-		if c := fairness.RouletteColor(n); (n == 0) != (c == "green") || (c == "red") != fairness.RouletteRed(n) {
+		if c := casino.RouletteColor(n); (n == 0) != (c == "green") || (c == "red") != casino.RouletteRed(n) {
 			t.Errorf("RouletteColor(%d) = %s", n, c)
 		}
 	}
@@ -180,8 +181,8 @@ func TestRouletteRTP(t *testing.T) {
 		}
 		var sum, covers int64
 		weighted := new(big.Int)
-		for pocket := 0; pocket < fairness.RoulettePockets; pocket++ {
-			win, bp := fairness.RoulettePayout(pocket, bet)
+		for pocket := 0; pocket < casino.RoulettePockets; pocket++ {
+			win, bp := casino.RoulettePayout(pocket, bet)
 			if win != (bp > 0) || win != bet.Covers(pocket) {
 				t.Fatalf("%v pocket %d: win %v bp %d", bet, pocket, win, bp)
 			}
@@ -204,7 +205,7 @@ func TestRouletteRTP(t *testing.T) {
 		checkRatio(t, "roulette "+bet.String()+" RTP", rule.RTP, r)
 		checkRatio(t, "roulette "+bet.String()+" RTP", g.RTP, r)
 		checkRatio(t, "roulette "+bet.String()+" win probability", rule.WinProbability, big.NewRat(covers, 37))
-		streamBias(t, "roulette", r, new(big.Rat).SetFrac(weighted, new(big.Int).Lsh(big.NewInt(fairness.BPScale), 32)))
+		streamBias(t, "roulette", r, new(big.Rat).SetFrac(weighted, new(big.Int).Lsh(big.NewInt(casino.BPScale), 32)))
 	}
 	// Standard layout facts.
 	for _, tc := range []struct {
@@ -218,11 +219,11 @@ func TestRouletteRTP(t *testing.T) {
 		{"column:1", 34, true}, {"column:2", 35, true}, {"column:3", 36, true}, {"column:3", 0, false},
 		{"0", 0, true}, {"36", 36, true}, {"17", 18, false},
 	} {
-		b, err := fairness.ParseRouletteBet(tc.bet)
+		b, err := casino.ParseRouletteBet(tc.bet)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if win, _ := fairness.RoulettePayout(tc.pocket, b); win != tc.win {
+		if win, _ := casino.RoulettePayout(tc.pocket, b); win != tc.win {
 			t.Errorf("%s on %d: win %v", tc.bet, tc.pocket, win)
 		}
 	}
@@ -237,9 +238,9 @@ func jsonString(t *testing.T, v any) string {
 }
 
 func TestSlotsRTP(t *testing.T) {
-	g := fairness.SlotsGame()
-	names := fairness.SlotsSymbols()
-	if len(g.Symbols) != fairness.SlotsSymbolCount || strings.Join(g.Symbols, ",") != strings.Join(names[:], ",") {
+	g := casino.SlotsGame()
+	names := casino.SlotsSymbols()
+	if len(g.Symbols) != casino.SlotsSymbolCount || strings.Join(g.Symbols, ",") != strings.Join(names[:], ",") {
 		t.Fatalf("symbols %v vs %v", g.Symbols, names)
 	}
 	counts := uCounts(6)
@@ -249,14 +250,14 @@ func TestSlotsRTP(t *testing.T) {
 	for a := range 6 {
 		for b := range 6 {
 			for c := range 6 {
-				win, bp := fairness.SlotsPayout([3]int{a, b, c})
+				win, bp := casino.SlotsPayout([3]int{a, b, c})
 				if win != (bp > 0) {
 					t.Fatalf("%d%d%d: win %v bp %d", a, b, c, win, bp)
 				}
 				if win {
 					hits++
 					pays[bp]++
-					if bp <= fairness.BPScale {
+					if bp <= casino.BPScale {
 						t.Errorf("%d%d%d pays %d bp: every hit should profit", a, b, c, bp)
 					}
 				}
@@ -273,7 +274,7 @@ func TestSlotsRTP(t *testing.T) {
 	if r.Cmp(big.NewRat(95, 100)) < 0 || r.Cmp(big.NewRat(98, 100)) > 0 {
 		t.Errorf("slots RTP %s outside 95%%–98%%", r.FloatString(6))
 	}
-	denom := new(big.Int).Lsh(big.NewInt(fairness.BPScale), 96)
+	denom := new(big.Int).Lsh(big.NewInt(casino.BPScale), 96)
 	streamBias(t, "slots", r, new(big.Rat).SetFrac(weighted, denom))
 	// The published lines account for every paying combination.
 	published := map[int64]int{}
@@ -284,7 +285,7 @@ func TestSlotsRTP(t *testing.T) {
 		t.Errorf("published pays %v, enumeration %v", published, pays)
 	}
 	for _, bad := range [][3]int{{-1, 0, 0}, {6, 6, 6}, {0, 0, 7}} {
-		if win, bp := fairness.SlotsPayout(bad); win || bp != 0 {
+		if win, bp := casino.SlotsPayout(bad); win || bp != 0 {
 			t.Errorf("%v pays", bad)
 		}
 	}
@@ -300,12 +301,12 @@ func TestPayout(t *testing.T) {
 		{3, 19600, 5, nil}, // 5.88 rounds down
 		{7, 0, 0, nil},
 		{math.MaxInt64, 10000, math.MaxInt64, nil},
-		{math.MaxInt64, 10001, 0, fairness.ErrOverflow},
+		{math.MaxInt64, 10001, 0, casino.ErrOverflow},
 		{math.MaxInt64 / 36, 360000, math.MaxInt64 / 36 * 36, nil}, // the product needs 69 bits
-		{math.MaxInt64/36 + 1, 360000, 0, fairness.ErrOverflow},
-		{-1, 10000, 0, fairness.ErrAmount},
+		{math.MaxInt64/36 + 1, 360000, 0, casino.ErrOverflow},
+		{-1, 10000, 0, casino.ErrAmount},
 	} {
-		got, err := fairness.Payout(tc.stake, tc.bp)
+		got, err := casino.Payout(tc.stake, tc.bp)
 		if !errors.Is(err, tc.err) || got != tc.want {
 			t.Errorf("Payout(%d, %d) = %d, %v", tc.stake, tc.bp, got, err)
 		}
@@ -314,18 +315,18 @@ func TestPayout(t *testing.T) {
 
 func TestRatio(t *testing.T) {
 	for _, tc := range []struct {
-		r    fairness.Ratio
+		r    casino.Ratio
 		want string
 	}{
-		{fairness.Ratio{36, 37}, "97.2973"}, {fairness.Ratio{35, 36}, "97.2222"}, {fairness.Ratio{49, 50}, "98.0000"},
-		{fairness.Ratio{12249, 12500}, "97.9920"}, {fairness.Ratio{1, 37}, "2.7027"}, {fairness.Ratio{0, 1}, "0.0000"},
-		{fairness.Ratio{1, 3}, "33.3333"}, {fairness.Ratio{2, 3}, "66.6667"},
+		{casino.Ratio{36, 37}, "97.2973"}, {casino.Ratio{35, 36}, "97.2222"}, {casino.Ratio{49, 50}, "98.0000"},
+		{casino.Ratio{12249, 12500}, "97.9920"}, {casino.Ratio{1, 37}, "2.7027"}, {casino.Ratio{0, 1}, "0.0000"},
+		{casino.Ratio{1, 3}, "33.3333"}, {casino.Ratio{2, 3}, "66.6667"},
 	} {
 		if got := tc.r.Percent(4); got != tc.want {
 			t.Errorf("%s.Percent(4) = %s, want %s", tc.r, got, tc.want)
 		}
 	}
-	b, _ := json.Marshal(fairness.Ratio{36, 37})
+	b, _ := json.Marshal(casino.Ratio{36, 37})
 	if string(b) != `{"num":36,"den":37,"percent":97.2973}` {
 		t.Errorf("Ratio JSON = %s", b)
 	}
@@ -333,7 +334,7 @@ func TestRatio(t *testing.T) {
 
 // TestGamesJSON: the manifest encodes, and every figure in it survives a round trip.
 func TestGamesJSON(t *testing.T) {
-	b, err := json.Marshal(fairness.Games())
+	b, err := json.Marshal(casino.Games())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,9 +364,9 @@ var rouletteTextCases = []struct {
 
 func TestParseRouletteBet(t *testing.T) {
 	for _, tc := range rouletteTextCases {
-		b, err := fairness.ParseRouletteBet(tc.in)
+		b, err := casino.ParseRouletteBet(tc.in)
 		if tc.canon == "" {
-			if !errors.Is(err, fairness.ErrInvalidParam) {
+			if !errors.Is(err, casino.ErrInvalidParam) {
 				t.Errorf("ParseRouletteBet(%q) = %v, %v; want an error", tc.in, b, err)
 			}
 			continue
@@ -381,7 +382,7 @@ func FuzzParseRouletteBet(f *testing.F) {
 		f.Add(tc.in)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		b, err := fairness.ParseRouletteBet(in)
+		b, err := casino.ParseRouletteBet(in)
 		if err != nil {
 			return
 		}
@@ -389,12 +390,12 @@ func FuzzParseRouletteBet(f *testing.F) {
 			t.Fatalf("%q parsed to invalid %+v", in, b)
 		}
 		// The canonical text and JSON forms round-trip.
-		b2, err := fairness.ParseRouletteBet(b.String())
+		b2, err := casino.ParseRouletteBet(b.String())
 		if err != nil || b2 != b {
 			t.Fatalf("%q: text round trip %+v -> %q -> %+v, %v", in, b, b.String(), b2, err)
 		}
 		js, _ := json.Marshal(b)
-		var b3 fairness.RouletteBet
+		var b3 casino.RouletteBet
 		if err := json.Unmarshal(js, &b3); err != nil || b3 != b {
 			t.Fatalf("%q: JSON round trip %s -> %+v, %v", in, js, b3, err)
 		}
@@ -414,7 +415,7 @@ func TestRouletteBetJSON(t *testing.T) {
 		{`{"type":"color","value":1}`, ""}, {`{"type":"number","value":"red"}`, ""},
 		{`{"type":"split","value":1}`, ""}, {`{"type":1,"value":1}`, ""},
 	} {
-		var b fairness.RouletteBet
+		var b casino.RouletteBet
 		err := json.Unmarshal([]byte(tc.in), &b)
 		if tc.canon == "" {
 			if err == nil {
@@ -427,14 +428,14 @@ func TestRouletteBetJSON(t *testing.T) {
 		}
 	}
 	var body struct {
-		Bet fairness.RouletteBet `json:"bet"`
+		Bet casino.RouletteBet `json:"bet"`
 	}
 	err := json.Unmarshal([]byte(`{"bet":"purple"}`), &body)
-	var pe *fairness.ParamError
+	var pe *casino.ParamError
 	if !errors.As(err, &pe) || pe.Field != "bet" {
 		t.Errorf("bad bet in a body: %v", err)
 	}
-	if b, _ := json.Marshal(fairness.RouletteBet{Type: "dozen", Number: 2}); string(b) != `{"type":"dozen","value":2}` {
+	if b, _ := json.Marshal(casino.RouletteBet{Type: "dozen", Number: 2}); string(b) != `{"type":"dozen","value":2}` {
 		t.Errorf("MarshalJSON = %s", b)
 	}
 }

@@ -1,4 +1,4 @@
-package fairness
+package casino
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+
+	"github.com/arcadehq/arcade/fairness"
 )
 
 // This file holds the pay tables of the /api/v1 games: the single source that GET /api/v1/games
@@ -21,7 +23,7 @@ import (
 const BPScale = 10000
 
 // ErrInvalidParam is matched (errors.Is) by every *ParamError.
-var ErrInvalidParam = errors.New("fairness: invalid game parameter")
+var ErrInvalidParam = errors.New("casino: invalid game parameter")
 
 // ParamError reports a bad game parameter. Field is the request field at fault (choice,
 // threshold, direction, bet), so surfaces can name it.
@@ -30,10 +32,18 @@ type ParamError struct {
 	Msg   string
 }
 
-func (e *ParamError) Error() string { return "fairness: " + e.Field + ": " + e.Msg }
+func (e *ParamError) Error() string { return "casino: " + e.Field + ": " + e.Msg }
 
 // Is makes errors.Is(err, ErrInvalidParam) true.
 func (e *ParamError) Is(target error) bool { return target == ErrInvalidParam }
+
+// Errors of Payout.
+var (
+	// ErrAmount reports a negative stake or multiplier.
+	ErrAmount = errors.New("casino: negative amount")
+	// ErrOverflow reports a payout that does not fit in an int64 count of micro-units.
+	ErrOverflow = errors.New("casino: payout overflows int64 micro-units")
+)
 
 // Payout returns floor(stakeMicro × multiplierBP / 10000), the micro-units a bet pays back, with
 // an exact 128-bit intermediate product. It fails with ErrAmount on a negative input and with
@@ -207,7 +217,7 @@ func DiceGame() DiceRules {
 // ---- roulette ----
 
 // RoulettePockets is the number of pockets of the single-zero wheel, 0 to 36.
-const RoulettePockets = 37
+const RoulettePockets = fairness.RoulettePockets
 
 // Roulette multipliers, stake included.
 const (
@@ -519,7 +529,7 @@ func RouletteGame() RouletteRules {
 // ---- slots ----
 
 // SlotsSymbolCount is the number of symbols on each of the three reels.
-const SlotsSymbolCount = 6
+const SlotsSymbolCount = fairness.SlotsSymbolCount
 
 // The slots symbols, by reel index.
 const (
