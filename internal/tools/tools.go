@@ -144,9 +144,6 @@ func decodeParams(raw []byte, v any) error {
 		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
 			return errs.Invalid("parameters", "malformed JSON")
 		}
-		if f, t := fieldAtFault(raw, v); f != "" {
-			return errs.Invalid("parameters."+f, "must be %s", kind(t))
-		}
 		var de *errs.Error
 		if errors.As(err, &de) {
 			if de.Field != "" && !strings.HasPrefix(de.Field, "parameters") {
@@ -159,42 +156,7 @@ func decodeParams(raw []byte, v any) error {
 	return nil
 }
 
-// fieldAtFault finds the parameter that does not decode into its field of *v when the decoder's
-// error does not say (a string given for a json.Number: "invalid number literal"): each present
-// parameter is decoded alone into a value of its field's type.
-func fieldAtFault(raw []byte, v any) (string, reflect.Type) {
-	rt := reflect.TypeOf(v)
-	if rt.Kind() != reflect.Pointer || rt.Elem().Kind() != reflect.Struct {
-		return "", nil
-	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil {
-		return "", nil
-	}
-	st := rt.Elem()
-	for i := range st.NumField() {
-		sf := st.Field(i)
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if name == "" {
-			name = sf.Name
-		}
-		val, ok := fields[name]
-		if !ok || name == "-" || !sf.IsExported() {
-			continue
-		}
-		dec := json.NewDecoder(bytes.NewReader(val))
-		dec.UseNumber()
-		if dec.Decode(reflect.New(sf.Type).Interface()) != nil {
-			return name, sf.Type
-		}
-	}
-	return "", nil
-}
-
 func kind(t reflect.Type) string {
-	if t == reflect.TypeFor[json.Number]() {
-		return "a number"
-	}
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"
