@@ -10,27 +10,16 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/arcadehq/arcade/internal/tools"
 )
 
-// Tool is what the guide needs to know of one tool, whichever way it was learned (an in-process
-// tools.Set or a server's GET /api/openclaw/tools).
+// Tool is what the guide needs to know of one tool, whichever way it was learned (tools.Set.Guide
+// in process, or a server's GET /api/openclaw/tools).
 type Tool struct {
 	Name        string
 	Description string
 	Params      map[string]any // JSON Schema of the parameters object
 	NoAuth      bool
 	Returns     []string
-}
-
-// FromSet describes every tool of set.
-func FromSet(set *tools.Set) []Tool {
-	out := make([]Tool, 0, len(set.Tools()))
-	for _, t := range set.Tools() {
-		out = append(out, Tool{Name: t.Name, Description: t.Description, Params: t.Schema(), NoAuth: t.NoAuth(), Returns: t.Returns})
-	}
-	return out
 }
 
 // DefaultBaseURL stands in for the server's address when it is not configured.

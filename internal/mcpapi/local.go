@@ -8,7 +8,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/arcadehq/arcade/internal/guide"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/tools"
@@ -23,7 +22,7 @@ const addrHeader = "X-Arcade-Mcp-Client-Addr"
 // is checked, rate-limited and attributed per call exactly as on /api; a call with no key is
 // anonymous and only the public tools accept it.
 func New(set *tools.Set, gate *ops.Gate, opts Options) *mcp.Server {
-	return build(guide.FromSet(set), func(ctx context.Context, req *mcp.CallToolRequest, name string, args json.RawMessage) (any, error) {
+	return build(set.Guide(), func(ctx context.Context, req *mcp.CallToolRequest, name string, args json.RawMessage) (any, error) {
 		t, ok := set.Get(name)
 		if !ok {
 			return nil, unknownTool(name)
