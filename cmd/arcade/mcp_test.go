@@ -44,7 +44,8 @@ func TestMCPCommandErrors(t *testing.T) {
 
 // TestMCPStdio builds the binary and drives `arcade mcp` with the SDK's client over stdio against
 // an Arcade in this process: the tool list, a guest created without a key (whose key the proxy
-// then uses), the three calls to a played round, bad arguments as tool errors, both resources;
+// then uses), the three calls to a played round, bad arguments as tool errors, a retried round
+// with an idempotency key, both resources;
 // then a second process given the key through the xpersona variables sees the same balance.
 func TestMCPStdio(t *testing.T) {
 	if testing.Short() {
@@ -92,7 +93,8 @@ func TestMCPStdio(t *testing.T) {
 		t.Fatalf("balance without a key: %v", m)
 	}
 	key := mcptest.Guest(t, cs)
-	bal := mcptest.Play(t, cs)
+	mcptest.Play(t, cs)
+	bal := mcptest.Idempotent(t, cs)
 	mcptest.Resources(t, cs)
 	_ = cs.Close()
 

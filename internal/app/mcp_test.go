@@ -73,7 +73,8 @@ func TestMCPStreamableHTTP(t *testing.T) {
 		}
 
 		keyed := s.mcpSession(key)
-		bal := mcptest.Play(t, keyed)
+		mcptest.Play(t, keyed)
+		bal := mcptest.Idempotent(t, keyed)
 		if r := s.do("GET", "/api/me/balance", key, nil); r.Status != 200 || data(r)["balance"] != bal {
 			t.Fatalf("REST balance %s, MCP said %v", r.Raw, bal)
 		}

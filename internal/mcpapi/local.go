@@ -37,6 +37,9 @@ func New(set *tools.Set, gate *ops.Gate, opts Options) *mcp.Server {
 		if err != nil {
 			return nil, err
 		}
+		if c.IdempotencyKey, err = idempotencyKey(req); err != nil {
+			return nil, err
+		}
 		return set.Call(ctx, tools.Env{Resolve: resolve}, c, t, args)
 	}, opts)
 }

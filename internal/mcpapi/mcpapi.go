@@ -208,6 +208,27 @@ func errorBody(log *slog.Logger, tool string, err error) map[string]any {
 	return body
 }
 
+// IdempotencyMeta is the key in a tools/call's _meta whose value, a string, does for a
+// money-moving tool what the Idempotency-Key header does on /api: a retry with the same value
+// replays the first answer instead of moving money again.
+const IdempotencyMeta = "idempotency_key"
+
+// idempotencyKey reads req's IdempotencyMeta ("" when absent).
+func idempotencyKey(req *mcp.CallToolRequest) (string, error) {
+	if req == nil || req.Params == nil || req.Params.Meta == nil {
+		return "", nil
+	}
+	v, ok := req.Params.Meta[IdempotencyMeta]
+	if !ok {
+		return "", nil
+	}
+	k, ok := v.(string)
+	if !ok {
+		return "", errs.Invalid("_meta."+IdempotencyMeta, "must be a string")
+	}
+	return k, nil
+}
+
 // unknownTool is the answer to a name the remote list lacks (the SDK answers unknown names itself
 // for in-process servers).
 func unknownTool(name string) error {

@@ -30,8 +30,8 @@ type ProxyConfig struct {
 
 // Proxy builds an MCP server for a remote Arcade: its tools are the server's tool list (GET
 // /api/openclaw/tools), and each call is forwarded to POST /api/openclaw/tools with the key as
-// Authorization: Bearer, so the remote server's gate resolves the caller as it does for any other
-// client. It is what `arcade mcp` serves over stdio, and works against any running Arcade.
+// Authorization: Bearer (and a call's _meta idempotency key as Idempotency-Key), so the remote
+// server's gate resolves the caller as it does for any other client. It is what `arcade mcp` serves over stdio, and works against any running Arcade.
 //
 // Without a key, the first guest account created through xpersona_auth_guest supplies one: a
 // desktop agent can go from nothing to a played round without restarting its MCP server.
@@ -55,11 +55,15 @@ func Proxy(ctx context.Context, cfg ProxyConfig) (*mcp.Server, error) {
 		known[t.Name] = true
 	}
 	p := &proxy{http: cfg.HTTP, url: base + "/api/openclaw/tools", key: cfg.Key}
-	return build(ts, func(ctx context.Context, _ *mcp.CallToolRequest, name string, args json.RawMessage) (any, error) {
+	return build(ts, func(ctx context.Context, req *mcp.CallToolRequest, name string, args json.RawMessage) (any, error) {
 		if !known[name] {
 			return nil, unknownTool(name)
 		}
-		return p.call(ctx, name, args)
+		idem, err := idempotencyKey(req)
+		if err != nil {
+			return nil, err
+		}
+		return p.call(ctx, name, args, idem)
 	}, cfg.Options), nil
 }
 
@@ -118,7 +122,7 @@ func remoteTools(ctx context.Context, c *http.Client, base string) ([]guide.Tool
 }
 
 // call forwards one call and returns the remote result, or a *remoteError in the remote shape.
-func (p *proxy) call(ctx context.Context, name string, args json.RawMessage) (any, error) {
+func (p *proxy) call(ctx context.Context, name string, args json.RawMessage, idem string) (any, error) {
 	if len(bytes.TrimSpace(args)) == 0 {
 		args = json.RawMessage("{}")
 	}
@@ -136,6 +140,9 @@ func (p *proxy) call(ctx context.Context, name string, args json.RawMessage) (an
 	p.mu.Unlock()
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if idem != "" {
+		req.Header.Set("Idempotency-Key", idem)
 	}
 	res, err := p.http.Do(req)
 	if err != nil {

@@ -134,6 +134,41 @@ func Play(t testing.TB, cs *mcp.ClientSession) float64 {
 	return bal
 }
 
+// Idempotent places a round twice with one idempotency key in _meta: the second call replays
+// the first answer and money moves once. A key that is not a string is a tool error naming it.
+// It returns the balance at the end.
+func Idempotent(t testing.TB, cs *mcp.ClientSession) float64 {
+	t.Helper()
+	ctx := context.Background()
+	args := map[string]any{"amount": 1, "target": 50, "condition": "under"}
+	var first map[string]any
+	for i := range 2 {
+		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "xpersona_place_dice_round", Arguments: args,
+			Meta: mcp.Meta{mcpapi.IdempotencyMeta: "mcptest-round-1"}})
+		if err != nil || res.IsError {
+			t.Fatalf("idempotent round %d: %v %v", i, err, res)
+		}
+		var m map[string]any
+		raw, _ := json.Marshal(res.StructuredContent)
+		_ = json.Unmarshal(raw, &m)
+		if i == 0 {
+			first = m
+		} else if !jsonEqual(m, first) {
+			t.Fatalf("a retry with the same key answered %v, first %v", m, first)
+		}
+	}
+	bal := num(t, OK(t, cs, "xpersona_get_balance", map[string]any{}), "balance")
+	if !near(bal, num(t, first, "balance")) {
+		t.Fatalf("balance %v after a replayed round, want %v", bal, first["balance"])
+	}
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "xpersona_place_dice_round", Arguments: args,
+		Meta: mcp.Meta{mcpapi.IdempotencyMeta: 7}})
+	if err != nil || !res.IsError || !strings.Contains(res.Content[0].(*mcp.TextContent).Text, "_meta."+mcpapi.IdempotencyMeta) {
+		t.Fatalf("non-string key: %v %v", err, res)
+	}
+	return bal
+}
+
 // Resources reads the fairness document and the agent guide.
 func Resources(t testing.TB, cs *mcp.ClientSession) {
 	t.Helper()
