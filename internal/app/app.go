@@ -169,7 +169,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 // registerMCP serves the tool set over MCP (streamable HTTP) at /mcp.
 func (a *App) registerMCP(gate *ops.Gate) {
 	srv := mcpapi.New(a.Tools, gate, mcpapi.Options{BaseURL: a.Cfg.BaseURL, Version: a.Cfg.Version, Log: a.Log})
-	for _, op := range mcpapi.Routes(mcpapi.Handler(srv)) {
+	h := mcpapi.Handler(srv, mcpapi.Limits{NewSessions: a.Cfg.SignUpLimit})
+	for _, op := range mcpapi.Routes(h) {
 		a.Router.Handle(op)
 	}
 }

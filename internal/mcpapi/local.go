@@ -3,13 +3,16 @@ package mcpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/tools"
 )
 
@@ -47,9 +50,24 @@ func New(set *tools.Set, gate *ops.Gate, opts Options) *mcp.Server {
 // SessionTimeout closes an MCP session idle for this long; the client then starts a new one.
 const SessionTimeout = 30 * time.Minute
 
-// Handler serves srv over streamable HTTP (mount it at /mcp for GET, POST and DELETE). Sessions are
-// kept in memory; answers are plain JSON rather than event streams, since no tool streams.
-func Handler(srv *mcp.Server) http.Handler {
+// DefaultMaxSessions caps live sessions when Limits.MaxSessions is zero. An idle session holds
+// about 14 KB (its state and a goroutine) until it ends or idles out.
+const DefaultMaxSessions = 10000
+
+// Limits bound what HTTP clients may hold on the server.
+type Limits struct {
+	// MaxSessions caps live sessions (0: DefaultMaxSessions); an initialize beyond it answers 503.
+	MaxSessions int
+	// NewSessions limits sessions opened per client address (zero: off); beyond it, 429.
+	NewSessions ratelimit.Limit
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Handler serves srv over streamable HTTP (mount it at /mcp for GET, POST and DELETE; Routes
+// documents them). Sessions are kept in memory, bounded by lim; answers are plain JSON rather than
+// event streams, since no tool streams.
+func Handler(srv *mcp.Server, lim Limits) http.Handler {
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{
 		JSONResponse:   true,
 		SessionTimeout: SessionTimeout,
@@ -58,8 +76,40 @@ func Handler(srv *mcp.Server) http.Handler {
 		// and the check would refuse a reverse proxy on the same host.
 		DisableLocalhostProtection: true,
 	})
+	if lim.MaxSessions <= 0 {
+		lim.MaxSessions = DefaultMaxSessions
+	}
+	if lim.Now == nil {
+		lim.Now = time.Now
+	}
+	perAddr := ratelimit.New(lim.NewSessions)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Header.Set(addrHeader, httpapi.ClientAddr(r))
+		addr := httpapi.ClientAddr(r)
+		r.Header.Set(addrHeader, addr)
+		if r.Method == http.MethodPost && r.Header.Get("Mcp-Session-Id") == "" {
+			// A new session (initialize).
+			if ok, wait := perAddr.Allow(addr, lim.Now()); !ok {
+				secs := int((wait + time.Second - 1) / time.Second)
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+				rpcError(w, http.StatusTooManyRequests, fmt.Sprintf("too many new MCP sessions from this address; retry after %d s", secs))
+				return
+			}
+			n := 0
+			for range srv.Sessions() {
+				n++
+			}
+			if n >= lim.MaxSessions {
+				w.Header().Set("Retry-After", "60")
+				rpcError(w, http.StatusServiceUnavailable, "too many MCP sessions on this server; retry later")
+				return
+			}
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// rpcError answers a JSON-RPC error with no id (the request was not read).
+func rpcError(w http.ResponseWriter, status int, msg string) {
+	httpapi.WriteJSON(w, status, map[string]any{"jsonrpc": "2.0", "id": nil,
+		"error": map[string]any{"code": -32000, "message": msg}})
 }

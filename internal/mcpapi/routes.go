@@ -32,8 +32,9 @@ func Routes(h http.Handler) []httpapi.Op {
 	return []httpapi.Op{
 		{Method: "POST", Path: "/mcp", ID: "mcpPost", Tag: "mcp", Summary: summary,
 			Description: "A JSON-RPC message per the MCP streamable HTTP transport: initialize first (its answer carries " +
-				"the Mcp-Session-Id header), then tools/list, tools/call, resources/read and so on with that header." + auth,
-			Params: []httpapi.Param{session}, Body: Message{}, Resp: Reply{}, Errors: []int{400, 404},
+				"the Mcp-Session-Id header), then tools/list, tools/call, resources/read and so on with that header. New sessions " +
+				"are limited per client address (429, as sign-ups) and in all (503)." + auth,
+			Params: []httpapi.Param{session}, Body: Message{}, Resp: Reply{}, Errors: []int{400, 404, 429, 503},
 			Handler: h.ServeHTTP},
 		{Method: "GET", Path: "/mcp", ID: "mcpStream", Tag: "mcp", Summary: summary,
 			Description: "The session's stream of server messages (server-sent events)." + auth,
