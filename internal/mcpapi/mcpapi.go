@@ -192,7 +192,7 @@ func errorBody(log *slog.Logger, tool string, err error) map[string]any {
 	case errs.Validation:
 		body["hint"] = "tools/list gives every tool's parameters with their types and ranges"
 	case errs.Unauthorized:
-		body["hint"] = "send Authorization: Bearer <API key>; get one with xpersona_auth_guest {\"action\":\"create\"}"
+		body["hint"] = "no key yet? xpersona_auth_guest {\"action\":\"create\"} makes one"
 	}
 	if e.RetryAfter > 0 {
 		body["retry_after"] = int((e.RetryAfter + time.Second - 1) / time.Second)
