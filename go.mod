@@ -3,6 +3,7 @@ module github.com/arcadehq/arcade
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/ethereum/go-ethereum v1.17.10
 	github.com/expr-lang/expr v1.17.8
 	github.com/google/uuid v1.6.0

@@ -43,6 +43,7 @@ Usage:
   arcade bench     load generator against a running server (see arcade bench -h)
   arcade mcp       MCP over stdio for desktop agent clients, against a running server (see arcade mcp -h)
   arcade admin-key issue an API key for the platform account (operators: admin routes)
+  arcade poker replay FILE.phh   replay PHH hand histories through the poker engine
   arcade version   print the version
 
 Configuration (flags of serve, or environment):
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return mcpCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "admin-key":
 		return adminKey(ctx, args[1:], getenv, stdout, stderr)
+	case "poker":
+		return pokerCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, versionString())
 		return 0

@@ -20,6 +20,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/credits"
+	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/mcpapi"
@@ -154,11 +155,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	perKey := ratelimit.New(cfg.RateLimit)
 	gate := &ops.Gate{Accounts: accounts, PerKey: perKey, Now: deps.Now}
 	creditsSvc := &credits.Service{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand,
-		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit)}
+		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit), Feed: &feed.Bus[credits.Event]{}}
 	a.Credits = creditsSvc.Declare(a.Registry, cardpay.New(cfg.Stripe, db, deps.Now, log), func() credits.Limits { return limits(cfg) })
 
 	a.Tools = tools.Credits(a.Credits, log)
-	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log}
+	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
 	api.Register(a.Router)
 	api.RegisterTools(a.Router, a.Tools, cfg.RateLimit.Off())
 	a.registerMCP(gate)

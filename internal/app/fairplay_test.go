@@ -1,8 +1,11 @@
 package app_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -218,4 +221,108 @@ func TestMissesInSurfaceShape(t *testing.T) {
 	if r := s.do("GET", "/no/such/thing", "", nil); r.Status != 404 || r.Body["error"] != "not_found" {
 		t.Fatalf("outside any surface: %d %s", r.Status, r.Raw)
 	}
+}
+
+// TestRecoveryLink: a link replaces the account's key once; browsers get a redirect with the
+// session cookie, programs the key; a spent, unknown or missing token gets a reason.
+func TestRecoveryLink(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newServer(t, e)
+		key := s.guest()
+		me := data(s.do("GET", "/api/me", key, nil))["id"]
+		link := s.do("POST", "/api/me/recovery-link", key, nil)
+		u, _ := data(link)["url"].(string)
+		if link.Status != 200 || !strings.HasPrefix(u, s.URL+"/api/auth/recover?token=") || data(link)["expiresAt"] == nil {
+			t.Fatalf("link: %d %s", link.Status, link.Raw)
+		}
+		path := strings.TrimPrefix(u, s.URL)
+		rec := s.do("GET", path, "", nil, "Accept", "application/json")
+		newKey, _ := data(rec)["apiKey"].(string)
+		if rec.Status != 200 || newKey == "" || newKey == key {
+			t.Fatalf("recover: %d %s", rec.Status, rec.Raw)
+		}
+		if r := s.do("GET", "/api/me", key, nil); r.Status != 401 {
+			t.Fatalf("old key after recovery: %d", r.Status)
+		}
+		if r := s.do("GET", "/api/me", newKey, nil); data(r)["id"] != me {
+			t.Fatalf("new key: %s", r.Raw)
+		}
+		if r := s.do("GET", path, "", nil, "Accept", "application/json"); r.Status != 401 || r.Body["error"] != "recovery_expired" {
+			t.Fatalf("second use: %d %s", r.Status, r.Raw)
+		}
+		// A browser: redirected, with the cookie, to the dashboard.
+		link2 := data(s.do("POST", "/api/me/recovery-link", newKey, nil))["url"].(string)
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := c.Get(link2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		cookies := res.Cookies()
+		if res.StatusCode != 302 || res.Header.Get("Location") != "/dashboard" || len(cookies) != 1 || cookies[0].Name != "xp_guest_session" || !cookies[0].HttpOnly {
+			t.Fatalf("browser recovery: %d %v %v", res.StatusCode, res.Header, cookies)
+		}
+		if r := s.do("GET", "/api/me", cookies[0].Value, nil); data(r)["id"] != me {
+			t.Fatal("the cookie's key is not the account's")
+		}
+		for tok, reason := range map[string]string{"": "recovery_missing", "nope": "recovery_invalid"} {
+			res, err := c.Get(s.URL + "/api/auth/recover?token=" + tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if loc := res.Header.Get("Location"); res.StatusCode != 302 || !strings.HasPrefix(loc, "/?error="+reason) {
+				t.Fatalf("token %q: %d %s", tok, res.StatusCode, loc)
+			}
+		}
+		if r := s.do("POST", "/api/me/recovery-link", "", nil); r.Status != 401 {
+			t.Fatalf("link without a key: %d", r.Status)
+		}
+	})
+}
+
+// TestLiveFeed: a round, a Free Credits claim and a strategy run appear on the account's feed as
+// server-sent events, and another account's do not.
+func TestLiveFeed(t *testing.T) {
+	s := newServer(t, store.SQLite)
+	key, other := s.guest(), s.guest()
+	s.fund(key, 100)
+	s.fund(other, 100)
+	req, _ := http.NewRequest("GET", s.URL+"/api/me/live-feed", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("feed: %d %v", res.StatusCode, res.Header)
+	}
+	s.do("POST", "/api/games/dice/round", other, []byte(`{"amount":1,"target":50,"condition":"over"}`))
+	round := data(s.do("POST", "/api/games/dice/round", key, []byte(`{"amount":2,"target":50,"condition":"over"}`)))
+	s.do("POST", "/api/faucet", key, nil)
+	s.do("POST", "/api/games/dice/run-strategy", key, []byte(`{"config":{"amount":1,"target":50,"condition":"over"},"maxRounds":3}`))
+	sc := bufio.NewScanner(res.Body)
+	var events []map[string]any
+	for len(events) < 3 && sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "data: ") {
+			continue
+		}
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev); err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, ev)
+	}
+	if len(events) != 3 || events[0]["type"] != "bet" || events[1]["type"] != "faucet" || events[2]["type"] != "run" {
+		t.Fatalf("events: %v", events)
+	}
+	if b := events[0]["bet"].(map[string]any); b["betId"] != round["betId"] || b["balance"] != round["balance"] {
+		t.Fatalf("bet event %v for round %v", b, round)
+	}
+	if r := s.do("GET", "/api/me/live-feed", "", nil); r.Status != 401 || r.Body["success"] != false {
+		t.Fatalf("feed without a key: %d %s", r.Status, r.Raw)
+	}
+	storetest.CheckLedger(t, s.app.DB)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/ops"
 )
@@ -52,7 +53,13 @@ type Ops struct {
 	Packages           *ops.Def[ops.None, []cardpay.Package]
 	Checkout           *ops.Def[ByID, cardpay.Checkout]
 	Webhook            *ops.Def[Webhook, ops.None]
+	LiveFeed           *ops.Def[ops.None, *feed.Sub[Event]]
+	RecoveryLink       *ops.Def[ops.None, account.RecoveryLink]
+	Recover            *ops.Def[RecoverInput, SignUp]
 }
+
+// RecoverInput is a recovery link's token.
+type RecoverInput struct{ Token string }
 
 // AgentSignUp names a new agent (optional).
 type AgentSignUp struct{ Name string }
@@ -300,6 +307,20 @@ func (s *Service) Declare(r *ops.Registry, card *cardpay.Service, limits func() 
 		Errors:  []errs.Kind{errs.Conflict, errs.Unavailable}},
 		Run: func(ctx context.Context, _ ops.Caller, in Webhook) (ops.None, error) {
 			return ops.None{}, card.HandleWebhook(ctx, in.Payload, in.Signature)
+		}})
+	o.LiveFeed = ops.Add(r, &ops.Def[ops.None, *feed.Sub[Event]]{D: ops.Desc{Name: "credits.feed", Access: ops.Player,
+		Summary: "Follow your rounds, Free Credits, strategy runs and balance alerts as they happen (a stream).", Errors: []errs.Kind{errs.Unavailable}},
+		Run: func(_ context.Context, c ops.Caller, _ ops.None) (*feed.Sub[Event], error) { return s.Subscribe(me(c)) }})
+	o.RecoveryLink = ops.Add(r, &ops.Def[ops.None, account.RecoveryLink]{D: ops.Desc{Name: "account.recovery.link", Access: ops.Player,
+		Summary: "A short-lived, single-use link that gets this account a new API key if the key is lost.", Errors: none},
+		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (account.RecoveryLink, error) {
+			return s.Accounts.NewRecoveryLink(ctx, me(c))
+		}})
+	o.Recover = ops.Add(r, &ops.Def[RecoverInput, SignUp]{D: ops.Desc{Name: "account.recovery.use", Access: ops.Public,
+		Summary: "Spend a recovery link: the account's keys are replaced by a new one (shown once).", Errors: []errs.Kind{errs.Unauthorized}},
+		Run: func(ctx context.Context, _ ops.Caller, in RecoverInput) (SignUp, error) {
+			a, k, err := s.Accounts.Recover(ctx, in.Token, account.PrefixCredits)
+			return SignUp{Account: a, Key: k}, err
 		}})
 	return o
 }

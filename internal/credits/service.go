@@ -16,6 +16,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/idem"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
@@ -36,6 +37,31 @@ type Service struct {
 	Log      *slog.Logger
 	// SignUps limits account creation per client address (nil: no limit).
 	SignUps *ratelimit.Limiter
+	// Feed receives each account's events after they commit (nil: none).
+	Feed *feed.Bus[Event]
+}
+
+// Event is one line of an account's live feed: a round, a Free Credits claim, a strategy run, or
+// an alert that the balance ran out.
+type Event struct {
+	Kind  string // "bet", "faucet", "run", "deposit_alert"
+	Round *Round
+	Claim *FaucetClaim
+	Run   *RunResult
+}
+
+func (s *Service) publish(id string, ev Event) {
+	if s.Feed != nil {
+		s.Feed.Publish(id, ev)
+	}
+}
+
+// Subscribe follows the caller's live feed until the subscription is closed.
+func (s *Service) Subscribe(id string) (*feed.Sub[Event], error) {
+	if s.Feed == nil {
+		return nil, errs.Unavailablef("the live feed is not enabled on this server")
+	}
+	return s.Feed.Subscribe(id), nil
 }
 
 // allowSignUp applies the per-address sign-up limit.
@@ -146,10 +172,14 @@ func (s *Service) Balance(ctx context.Context, id string) (b Balance, err error)
 
 // Claim claims the hourly Free Credits.
 func (s *Service) Claim(ctx context.Context, id, idemKey string) (FaucetClaim, error) {
-	return idem.Do(ctx, s.DB, s.Now, id, "credits.faucet", idemKey, struct{}{},
+	c, replayed, err := idem.Do(ctx, s.DB, s.Now, id, "credits.faucet", idemKey, struct{}{},
 		func(ctx context.Context, q store.Q, now time.Time) (FaucetClaim, error) {
 			return ClaimFaucet(ctx, q, now, id)
 		})
+	if err == nil && !replayed {
+		s.publish(id, Event{Kind: "faucet", Claim: &c})
+	}
+	return c, err
 }
 
 // DicePlay is one dice round's input: the bet and, optionally, the player's client seed. A client
@@ -170,12 +200,16 @@ func (s *Service) Play(ctx context.Context, id, idemKey string, in DicePlay) (Ro
 			return Round{}, err
 		}
 	}
-	return idem.Do(ctx, s.DB, s.Now, id, "credits.dice", idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (Round, error) {
+	r, replayed, err := idem.Do(ctx, s.DB, s.Now, id, "credits.dice", idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (Round, error) {
 		if err := s.useClientSeed(ctx, q, now, id, in.ClientSeed); err != nil {
 			return Round{}, err
 		}
 		return PlayDice(ctx, q, now, s.Seeds, id, in.Bet)
 	})
+	if err == nil && !replayed {
+		s.publish(id, Event{Kind: "bet", Round: &r})
+	}
+	return r, err
 }
 
 // useClientSeed switches to the player's client seed when it differs from the active one.
@@ -399,9 +433,10 @@ func (s *Service) Withdraw(ctx context.Context, id, idemKey string, in Withdrawa
 	if len(in.Currency) > 8 {
 		return Withdrawal{}, errs.Invalid("currency", "must be at most 8 characters")
 	}
-	return idem.Do(ctx, s.DB, s.Now, id, "credits.withdraw", idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (Withdrawal, error) {
+	w, _, err := idem.Do(ctx, s.DB, s.Now, id, "credits.withdraw", idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (Withdrawal, error) {
 		return RequestWithdrawal(ctx, q, now, id, in)
 	})
+	return w, err
 }
 
 // WithdrawalsQuery lists withdrawals: the caller's own (Account set) or, for the operator, all
@@ -663,7 +698,7 @@ func (s *Service) Run(ctx context.Context, id, idemKey string, in RunInput) (Run
 	if in.Advanced {
 		scope = "credits.run-advanced"
 	}
-	return idem.Do(ctx, s.DB, s.Now, id, scope, idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (RunResult, error) {
+	res, replayed, err := idem.Do(ctx, s.DB, s.Now, id, scope, idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (RunResult, error) {
 		st := in.Inline
 		if st == nil {
 			if in.Advanced {
@@ -688,6 +723,13 @@ func (s *Service) Run(ctx context.Context, id, idemKey string, in RunInput) (Run
 		}
 		return RunStrategy(ctx, q, now, s.Seeds, id, in.StrategyID, st, in.MaxRounds)
 	})
+	if err == nil && !replayed {
+		s.publish(id, Event{Kind: "run", Run: &res})
+		if res.StopReason == "insufficient_balance" {
+			s.publish(id, Event{Kind: "deposit_alert", Run: &res})
+		}
+	}
+	return res, err
 }
 
 // RunSummary is what is kept of a finished strategy run (a "session" to the tools).

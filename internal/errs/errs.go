@@ -146,3 +146,8 @@ func Insufficient(msg string) *Error { return &Error{Kind: InsufficientBalance, 
 func Limited(code, msg string, retryAfter time.Duration) *Error {
 	return &Error{Kind: RateLimited, Code: code, Message: msg, RetryAfter: retryAfter}
 }
+
+// Unavailablef is an Unavailable error: a dependency or feature this server does not offer now.
+func Unavailablef(format string, args ...any) *Error {
+	return &Error{Kind: Unavailable, Message: fmt.Sprintf(format, args...)}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/arcadehq/arcade/internal/errs"
 )
@@ -139,4 +140,40 @@ func TestStrictNumber(t *testing.T) {
 			t.Errorf("%s: got %v, want a validation error on %s", body, err, field)
 		}
 	}
+}
+
+// FuzzCheckJSONText: the text check never panics, and JSON it accepts decodes to strings that
+// are valid UTF-8 without NUL characters.
+func FuzzCheckJSONText(f *testing.F) {
+	for _, s := range []string{`{"a":"b"}`, `{"a":"\u0000"}`, "{\"a\":\"\xff\"}", `{"k\u0000":1}`, `[{"a":["x","\u0000"]}]`, `"x"`, `{`, `{"a":{"b":[1,{"c":"\u0000"}]}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if CheckJSONText(raw) != nil {
+			return
+		}
+		var v any
+		if json.Unmarshal(raw, &v) != nil {
+			return
+		}
+		var walk func(any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case string:
+				if !validText(x) || strings.ContainsRune(x, utf8.RuneError) && !strings.Contains(string(raw), "\uFFFD") && !strings.Contains(string(raw), `\ufffd`) && !strings.Contains(string(raw), `\uFFFD`) {
+					t.Fatalf("accepted %q holding %q", raw, x)
+				}
+			case map[string]any:
+				for k, e := range x {
+					walk(k)
+					walk(e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(e)
+				}
+			}
+		}
+		walk(v)
+	})
 }

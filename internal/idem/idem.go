@@ -105,28 +105,27 @@ func RequestHash(scope string, input any) (string, error) {
 // successful result is stored (gob-encoded: domain values keep their exact Go form, whatever JSON
 // shape a surface gives them) in the same transaction as the money it moved and a retry
 // of the same parsed request replays it without running fn; the same key with another request is
-// errs.Conflict. Without a key fn simply runs once. Out must be gob-encodable (no interface fields).
+// errs.Conflict. Without a key fn simply runs once. replayed says the answer is a stored one. Out must be gob-encodable (no interface fields).
 // Scopes are new names for this stored form, so answers stored by older versions never meet it.
 func Do[Out any](ctx context.Context, db *store.DB, now func() time.Time, account, scope, key string, input any,
-	fn func(ctx context.Context, q store.Q, now time.Time) (Out, error)) (Out, error) {
-	var out Out
+	fn func(ctx context.Context, q store.Q, now time.Time) (Out, error)) (out Out, replayed bool, err error) {
 	if key == "" {
 		err := db.WriteFor(ctx, account, func(ctx context.Context, q store.Q) (err error) {
 			out, err = fn(ctx, q, now())
 			return err
 		})
-		return out, err
+		return out, false, err
 	}
 	if err := ValidateKey(key); err != nil {
-		return out, err
+		return out, false, err
 	}
 	hash, err := RequestHash(scope, input)
 	if err != nil {
-		return out, err
+		return out, false, err
 	}
 	err = db.WriteFor(ctx, account, func(ctx context.Context, q store.Q) error {
 		var zero Out
-		out = zero
+		out, replayed = zero, false
 		prev, err := Lookup(ctx, q, account, scope, key, hash)
 		if err != nil {
 			return err
@@ -140,6 +139,7 @@ func Do[Out any](ctx context.Context, db *store.DB, now func() time.Time, accoun
 			if err := gob.NewDecoder(bytes.NewReader(prev.Body)).Decode(&out); err != nil {
 				return fmt.Errorf("idem: stored answer for %s: %w", scope, err)
 			}
+			replayed = true
 			return nil
 		}
 		t := now()
@@ -152,5 +152,5 @@ func Do[Out any](ctx context.Context, db *store.DB, now func() time.Time, accoun
 		}
 		return Save(ctx, q, t, account, scope, key, hash, Answer{Status: 200, Body: []byte(base64.StdEncoding.EncodeToString(body.Bytes()))})
 	})
-	return out, err
+	return out, replayed, err
 }

@@ -22,6 +22,8 @@ type API struct {
 	Gate *ops.Gate
 	Now  func() time.Time
 	Log  *slog.Logger
+	// BaseURL is the public base URL for links in answers ("" uses the request's origin).
+	BaseURL string
 }
 
 // handlerFunc is a /api handler: it returns the data to put in the envelope, or an error.
@@ -59,6 +61,15 @@ func (a *API) handle(rt *httpapi.Router, op ops.Op, route httpapi.Op, h handlerF
 			return
 		}
 		status, data, err := h(r, c)
+		switch x := err.(type) {
+		case redirect:
+			x.serve(w, r)
+			return
+		case stream:
+			defer x.sub.Close()
+			writeSSE(w, r, x.ch)
+			return
+		}
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -110,6 +121,8 @@ func (a *API) Register(rt *httpapi.Router) {
 	a.registerWithdraw(rt)
 	a.registerCheckout(rt)
 	a.registerStrategies(rt)
+	a.registerAccount(rt)
+	a.registerInfo(rt)
 }
 
 // Me is GET /api/me's data: spec 000 documents id, email, credits, apiKeyPrefix.

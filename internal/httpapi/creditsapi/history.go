@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/arcadehq/arcade/fairness"
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
@@ -299,4 +300,96 @@ func gameType(r *http.Request) (string, error) {
 		return g, nil
 	}
 	return "", errs.Invalid("gameType", `must be "dice"`)
+}
+
+// RunStatusData answers GET /api/me/runs/{id}.
+type RunStatusData struct {
+	RunID         string       `json:"runId"`
+	Status        string       `json:"status" jsonschema:"enum=completed"`
+	RoundsPlayed  int          `json:"roundsPlayed"`
+	Wagered       money.Amount `json:"wagered"`
+	Returned      money.Amount `json:"returned"`
+	SessionPnL    money.Amount `json:"sessionPnl"`
+	StoppedReason string       `json:"stoppedReason"`
+	CreatedAt     time.Time    `json:"createdAt"`
+}
+
+// OddsData answers GET /api/games/dice/odds.
+type OddsData struct {
+	WinProbability json.Number  `json:"winProbability" jsonschema:"type=number,description=percent"`
+	Multiplier     money.Amount `json:"multiplier"`
+	PayoutIfWin    money.Amount `json:"payoutIfWin"`
+	ExpectedValue  money.Amount `json:"expectedValue"`
+	HouseEdge      int          `json:"houseEdge" jsonschema:"description=percent"`
+}
+
+// LimitsData answers GET /api/limits.
+type LimitsData struct {
+	MinBet              money.Amount `json:"minBet"`
+	MaxBet              money.Amount `json:"maxBet"`
+	MinWithdrawal       money.Amount `json:"minWithdrawal"`
+	FaucetAmount        money.Amount `json:"faucetAmount"`
+	FaucetCooldownSecs  int64        `json:"faucetCooldownSeconds"`
+	MaxRunRounds        int64        `json:"maxRunRounds"`
+	MaxSimRounds        int64        `json:"maxSimulationRounds"`
+	MaxSimSessions      int64        `json:"maxSimulationSessions"`
+	PerKeyPerSecond     *float64     `json:"requestsPerSecondPerKey" jsonschema:"nullable,description=null when off"`
+	SignUpsPerMinute    *float64     `json:"signUpsPerMinutePerAddress" jsonschema:"nullable"`
+	ToolCallsPerMinute  int          `json:"toolCallsPerMinute"`
+	AgentCallsPerMinute int          `json:"toolCallsPerMinuteWithAgentToken"`
+}
+
+func (a *API) registerInfo(rt *httpapi.Router) {
+	a.handle(rt, a.Ops.RunStatus, httpapi.Op{Method: "GET", Path: "/api/me/runs/{id}", ID: "getRun", Tag: "strategies", Resp: RunStatusData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			s, err := a.Ops.RunStatus.Invoke(r.Context(), c, credits.ByID{ID: r.PathValue("id")})
+			return 0, RunStatusData{RunID: s.ID, Status: "completed", RoundsPlayed: s.Rounds, Wagered: s.Wagered, Returned: s.Returned,
+				SessionPnL: s.Returned - s.Wagered, StoppedReason: s.StopReason, CreatedAt: s.CreatedAt}, err
+		})
+	a.handle(rt, a.Ops.Odds, httpapi.Op{Method: "GET", Path: "/api/games/dice/odds", ID: "diceOdds", Tag: "dice",
+		Params: []httpapi.Param{{Name: "target", Type: "number", Required: true, Description: "0–99.99"},
+			{Name: "condition", Required: true, Enum: []string{"over", "under"}}, {Name: "amount", Type: "number", Description: "credits, default 1"}},
+		Resp: OddsData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			q := r.URL.Query()
+			in := credits.OddsInput{Amount: money.Micro}
+			var err error
+			if q.Get("target") == "" {
+				return 0, nil, errs.Missing("target")
+			}
+			if in.Target, err = fairness.ParseCreditDiceTarget(q.Get("target")); err != nil {
+				return 0, nil, errs.Invalid("target", "must be a number from 0 to 99.99 with at most two decimals")
+			}
+			switch q.Get("condition") {
+			case "over":
+				in.Over = true
+			case "under":
+			case "":
+				return 0, nil, errs.Missing("condition")
+			default:
+				return 0, nil, errs.Invalid("condition", `must be "over" or "under"`)
+			}
+			if s := q.Get("amount"); s != "" {
+				if in.Amount, err = money.Parse(s); err != nil {
+					return 0, nil, errs.Invalid("amount", "must be a number of credits with at most 6 decimals")
+				}
+			}
+			o, err := a.Ops.Odds.Invoke(r.Context(), c, in)
+			return 0, OddsData{WinProbability: hundredths(o.WinningRolls), Multiplier: o.Multiplier, PayoutIfWin: o.Payout,
+				ExpectedValue: o.Expected, HouseEdge: 3}, err
+		})
+	a.handle(rt, a.Ops.Limits, httpapi.Op{Method: "GET", Path: "/api/limits", ID: "limits", Tag: "meta", Resp: LimitsData{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			l, err := a.Ops.Limits.Invoke(r.Context(), c, ops.None{})
+			d := LimitsData{MinBet: l.MinBet, MaxBet: l.MaxBet, MinWithdrawal: l.MinWithdrawal, FaucetAmount: l.FaucetAmount,
+				FaucetCooldownSecs: int64(l.FaucetCooldown / time.Second), MaxRunRounds: l.MaxRunRounds, MaxSimRounds: l.MaxSimRounds,
+				MaxSimSessions: l.MaxSimSessions, ToolCallsPerMinute: l.ToolCallsPerMinute, AgentCallsPerMinute: l.AgentCallsPerMinute}
+			if l.PerKeyPerSecond > 0 {
+				d.PerKeyPerSecond = &l.PerKeyPerSecond
+			}
+			if l.SignUpsPerMinute > 0 {
+				d.SignUpsPerMinute = &l.SignUpsPerMinute
+			}
+			return 0, d, err
+		})
 }

@@ -1,0 +1,65 @@
+package app_test
+
+import (
+	"testing"
+
+	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/store"
+)
+
+// notTools are the operations agents reach through REST only, with the reason.
+var notTools = map[string]string{
+	"credits.feed":             "a stream: tools answer once",
+	"credits.checkout.webhook": "Stripe's callback, not an agent's",
+	"credits.seed.get":         "read through verify_round and the REST seed route",
+	"credits.seed.set":         "client seeds are set per round (place_dice_round client_seed)",
+	"credits.withdrawals.list": "the skill has no tool for it",
+	"credits.withdrawals.get":  "the skill has no tool for it",
+	"admin.withdrawals.list":   "operator route",
+	"admin.withdrawals.decide": "operator route",
+	"account.me":               "get_balance answers it for agents",
+	"credits.balance":          "get_balance answers it with the session figures (credits.stats)",
+	"account.key.regenerate":   "the skill has no tool for it",
+	"account.recovery.link":    "a link for a person's browser",
+	"account.recovery.use":     "a link for a person's browser",
+}
+
+// TestRegistryBindings: every route binds a registered operation, every operation is bound by
+// REST, and every operation is a tool or says why not.
+func TestRegistryBindings(t *testing.T) {
+	s := newServer(t, store.SQLite)
+	reg := s.app.Registry
+	bound := map[string]bool{}
+	for _, op := range s.app.Router.Ops() {
+		if op.Operation == "" {
+			continue
+		}
+		if _, ok := reg.Get(op.Operation); !ok {
+			t.Errorf("%s %s binds %q, which is not in the registry", op.Method, op.Path, op.Operation)
+		}
+		bound[op.Operation] = true
+	}
+	for _, op := range reg.All() {
+		if !bound[op.Desc().Name] {
+			t.Errorf("operation %s has no REST route", op.Desc().Name)
+		}
+	}
+	for _, p := range s.app.Tools.Bound(reg, notTools) {
+		t.Error(p)
+	}
+	for name := range notTools {
+		if _, ok := reg.Get(name); !ok {
+			t.Errorf("notTools names %s, which is not in the registry", name)
+		}
+	}
+}
+
+// TestEveryErrorKindHasAStatus: a new error kind must be given a status in each surface's table.
+func TestEveryErrorKindHasAStatus(t *testing.T) {
+	for _, k := range errs.Kinds() {
+		if _, ok := creditsapi.StatusOf(k); !ok {
+			t.Errorf("error kind %s has no status on /api", k)
+		}
+	}
+}
