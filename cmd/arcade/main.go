@@ -1,5 +1,6 @@
 // Command arcade is the whole of Arcade in one binary: `arcade serve` runs every surface on one
-// port; `arcade verify` checks a bet offline; `arcade migrate` applies the schema.
+// port; `arcade verify` checks a bet offline; `arcade migrate` applies the schema; `arcade mcp`
+// serves a running server's tools to desktop agent clients over stdio.
 package main
 
 import (
@@ -40,6 +41,7 @@ Usage:
   arcade verify    recompute a bet offline: arcade verify --game G --server-seed HEX --client-seed C --nonce N [params]
   arcade simulate  Monte Carlo simulation of a strategy file or preset (see arcade simulate -h)
   arcade bench     load generator against a running server (see arcade bench -h)
+  arcade mcp       MCP over stdio for desktop agent clients, against a running server (see arcade mcp -h)
   arcade admin-key issue an API key for the platform account (operators: admin routes)
   arcade poker replay FILE.phh   replay PHH hand histories through the poker engine
   arcade version   print the version
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return simulateCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "mcp":
+		return mcpCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "admin-key":
 		return adminKey(ctx, args[1:], getenv, stdout, stderr)
 	case "poker":

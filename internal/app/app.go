@@ -23,6 +23,7 @@ import (
 	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
@@ -161,8 +162,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
 	api.Register(a.Router)
 	api.RegisterTools(a.Router, a.Tools, cfg.RateLimit.Off())
+	a.registerMCP(gate)
 	a.registerOpenAPI()
 	return a, nil
+}
+
+// registerMCP serves the tool set over MCP (streamable HTTP) at /mcp.
+func (a *App) registerMCP(gate *ops.Gate) {
+	srv := mcpapi.New(a.Tools, gate, mcpapi.Options{BaseURL: a.Cfg.BaseURL, Version: a.Cfg.Version, Log: a.Log})
+	h := mcpapi.Handler(srv, mcpapi.Limits{NewSessions: a.Cfg.SignUpLimit})
+	for _, op := range mcpapi.Routes(h) {
+		a.Router.Handle(op)
+	}
 }
 
 func (a *App) registerOpenAPI() {
