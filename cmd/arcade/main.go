@@ -156,7 +156,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		where = "PostgreSQL"
 	}
 	base := localURL(ln.Addr())
-	fmt.Fprintf(stdout, "Arcade %s listening on %s (%s)\nGet an API key:\n  curl -s -X POST %s/api/auth/guest\n", cfg.Version, base, where, base)
+	fmt.Fprintf(stdout, "Arcade %s listening on %s (%s)\n"+
+		"Get an API key:\n  curl -s -X POST %s/api/auth/guest\n"+
+		"Claim Free Credits with it:\n  curl -s -X POST -H \"Authorization: Bearer $KEY\" %s/api/faucet\n"+
+		"Agent guide: %s/agent-skill.md   tools: %s/api/openclaw/tools   MCP: %s/mcp   OpenAPI: %s/openapi.json\n",
+		cfg.Version, base, where, base, base, base, base, base, base)
 	if err := a.Serve(ctx, ln); err != nil {
 		fmt.Fprintln(stderr, "arcade serve:", err)
 		return 1

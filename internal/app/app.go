@@ -23,6 +23,7 @@ import (
 	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/ratelimit"
@@ -163,6 +164,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	api.Register(a.Router)
 	api.RegisterTools(a.Router, a.Tools, cfg.RateLimit.Off())
 	a.registerMCP(gate)
+	(&startapi.Site{BaseURL: cfg.BaseURL, Tools: a.Tools.Guide, Limits: func() any {
+		l, _ := a.Credits.Limits.Invoke(context.Background(), ops.Caller{}, ops.None{})
+		return creditsapi.LimitsOf(l)
+	}}).Register(a.Router)
 	a.registerOpenAPI()
 	return a, nil
 }

@@ -3,6 +3,8 @@ package app_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -323,6 +325,65 @@ func TestLiveFeed(t *testing.T) {
 	}
 	if r := s.do("GET", "/api/me/live-feed", "", nil); r.Status != 401 || r.Body["success"] != false {
 		t.Fatalf("feed without a key: %d %s", r.Status, r.Raw)
+	}
+	storetest.CheckLedger(t, s.app.DB)
+}
+
+// TestFromTheBaseURL: an agent that knows only the base URL reads GET / and follows its
+// quickstart: three calls later it has played a round. The guide and the skill files are there.
+func TestFromTheBaseURL(t *testing.T) {
+	s := newServer(t, store.SQLite)
+	start := s.do("GET", "/", "", nil)
+	var st struct {
+		Quickstart []struct {
+			Method, Path, Yields string
+			Auth                 bool
+			Body                 map[string]any
+		}
+		Links map[string]string
+	}
+	if err := json.Unmarshal(start.Raw, &st); err != nil || start.Status != 200 || len(st.Quickstart) > 3 {
+		t.Fatalf("GET /: %d %s", start.Status, start.Raw)
+	}
+	var key string
+	var last resp
+	for i, step := range st.Quickstart {
+		var body []byte
+		if step.Body != nil {
+			body, _ = json.Marshal(step.Body)
+		}
+		k := ""
+		if step.Auth {
+			k = key
+		}
+		last = s.do(step.Method, step.Path, k, body)
+		if last.Status >= 300 {
+			t.Fatalf("step %d %s %s: %d %s", i+1, step.Method, step.Path, last.Status, last.Raw)
+		}
+		if step.Yields == "data.apiKey" {
+			key = data(last)["apiKey"].(string)
+		}
+	}
+	if v := data(last)["verification"]; v == nil || data(last)["result"] == nil {
+		t.Fatalf("the quickstart's last call did not play a round: %s", last.Raw)
+	}
+	md := s.do("GET", "/api", "", nil, "Accept", "text/markdown")
+	if md.Status != 200 || !strings.Contains(string(md.Raw), "/api/auth/guest") || !strings.HasPrefix(md.Header.Get("Content-Type"), "text/markdown") {
+		t.Fatalf("GET /api as Markdown: %d %.300s", md.Status, md.Raw)
+	}
+	guide := s.do("GET", "/agent-skill.md", "", nil)
+	if guide.Status != 200 || !strings.HasPrefix(string(guide.Raw), "---\nname: arcade\n") || !strings.Contains(string(guide.Raw), "xpersona_place_dice_round") {
+		t.Fatalf("guide: %d %.300s", guide.Status, guide.Raw)
+	}
+	idx := s.do("GET", "/.well-known/agent-skills/index.json", "", nil)
+	sk := idx.Body["skills"].([]any)[0].(map[string]any)
+	skill := s.do("GET", sk["url"].(string), "", nil)
+	sum := sha256.Sum256(skill.Raw)
+	if sk["digest"] != "sha256:"+hex.EncodeToString(sum[:]) || string(skill.Raw) != string(guide.Raw) {
+		t.Fatalf("skill index digest %v does not match the SKILL.md served", sk["digest"])
+	}
+	if m := s.do("GET", "/.well-known/skill.json", "", nil); m.Status != 200 || m.Body["skill_url"] == nil {
+		t.Fatalf("skill.json: %d %s", m.Status, m.Raw)
 	}
 	storetest.CheckLedger(t, s.app.DB)
 }

@@ -381,15 +381,20 @@ func (a *API) registerInfo(rt *httpapi.Router) {
 	a.handle(rt, a.Ops.Limits, httpapi.Op{Method: "GET", Path: "/api/limits", ID: "limits", Tag: "meta", Resp: LimitsData{}},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			l, err := a.Ops.Limits.Invoke(r.Context(), c, ops.None{})
-			d := LimitsData{MinBet: l.MinBet, MaxBet: l.MaxBet, MinWithdrawal: l.MinWithdrawal, FaucetAmount: l.FaucetAmount,
-				FaucetCooldownSecs: int64(l.FaucetCooldown / time.Second), MaxRunRounds: l.MaxRunRounds, MaxSimRounds: l.MaxSimRounds,
-				MaxSimSessions: l.MaxSimSessions, ToolCallsPerMinute: l.ToolCallsPerMinute, AgentCallsPerMinute: l.AgentCallsPerMinute}
-			if l.PerKeyPerSecond > 0 {
-				d.PerKeyPerSecond = &l.PerKeyPerSecond
-			}
-			if l.SignUpsPerMinute > 0 {
-				d.SignUpsPerMinute = &l.SignUpsPerMinute
-			}
-			return 0, d, err
+			return 0, LimitsOf(l), err
 		})
+}
+
+// LimitsOf renders the enforced limits as /api publishes them.
+func LimitsOf(l credits.Limits) LimitsData {
+	d := LimitsData{MinBet: l.MinBet, MaxBet: l.MaxBet, MinWithdrawal: l.MinWithdrawal, FaucetAmount: l.FaucetAmount,
+		FaucetCooldownSecs: int64(l.FaucetCooldown / time.Second), MaxRunRounds: l.MaxRunRounds, MaxSimRounds: l.MaxSimRounds,
+		MaxSimSessions: l.MaxSimSessions, ToolCallsPerMinute: l.ToolCallsPerMinute, AgentCallsPerMinute: l.AgentCallsPerMinute}
+	if l.PerKeyPerSecond > 0 {
+		d.PerKeyPerSecond = &l.PerKeyPerSecond
+	}
+	if l.SignUpsPerMinute > 0 {
+		d.SignUpsPerMinute = &l.SignUpsPerMinute
+	}
+	return d
 }
