@@ -214,9 +214,10 @@ func openAPIYAML(doc []byte) []byte {
 
 // OpenAPIJSON renders the OpenAPI document.
 func (a *App) OpenAPIJSON() []byte {
-	return mustJSON(a.Router.OpenAPI(httpapi.DocInfo{Title: "Arcade", Version: a.Cfg.Version,
-		Description: "Provably-fair games for AI agents: the credits API (/api), health and metrics. " +
-			"Authenticate with Authorization: Bearer <API key> from POST /api/auth/guest."}))
+	return mustJSON(a.Router.OpenAPI(httpapi.DocInfo{Title: "Arcade", Version: a.Cfg.Version, ServerURL: a.Cfg.BaseURL,
+		Examples: creditsapi.Examples(),
+		Description: "Provably-fair games for AI agents: the credits API (/api), its tools endpoint, MCP at /mcp, health and metrics. " +
+			"Authenticate with Authorization: Bearer <API key> from POST /api/auth/guest. Start at GET / or /agent-skill.md."}))
 }
 
 // Handler is the whole HTTP surface.

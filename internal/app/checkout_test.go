@@ -73,7 +73,11 @@ func (s *docServer) documented(method, path, key string, body []byte, hdr ...str
 	res.Body = io.NopCloser(bytes.NewReader(out.Raw))
 	if ok, verrs := s.doc.ValidateHttpResponse(req, res); !ok {
 		for _, e := range verrs {
-			s.t.Errorf("%s %s (%d) does not match the document: %s %s\n%s", method, path, res.StatusCode, e.Message, e.Reason, out.Raw)
+			var detail []string
+			for _, f := range e.SchemaValidationErrors {
+				detail = append(detail, f.FieldPath+": "+f.Reason)
+			}
+			s.t.Errorf("%s %s (%d) does not match the document: %s %s %v\n%.600s", method, path, res.StatusCode, e.Message, e.Reason, detail, out.Raw)
 		}
 	}
 	return out

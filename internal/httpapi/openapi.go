@@ -32,7 +32,13 @@ var pathParam = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)\}`)
 // same Op values that register the routes, so the two cannot disagree.
 func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 	refl := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Anonymous: true,
-		AllowAdditionalProperties: true, Mapper: mapType}
+		AllowAdditionalProperties: true, Mapper: func(t reflect.Type) *jsonschema.Schema {
+			if s, ok := rt.types[t]; ok {
+				c := *s
+				return &c
+			}
+			return mapType(t)
+		}}
 	paths := map[string]any{}
 	for _, op := range rt.Ops() {
 		item, _ := paths[op.Path].(map[string]any)
@@ -144,6 +150,15 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 
 var amountType = reflect.TypeOf(money.Amount(0))
 
+// SchemaFor documents values of type t with schema s wherever they appear (a surface's own
+// wire types whose JSON differs from their Go kind, e.g. hundredths written as decimals).
+func (rt *Router) SchemaFor(t reflect.Type, s *jsonschema.Schema) {
+	if rt.types == nil {
+		rt.types = map[reflect.Type]*jsonschema.Schema{}
+	}
+	rt.types[t] = s
+}
+
 // mapType renders money.Amount as a JSON number (whole units with up to six decimals) and
 // json.RawMessage as any value.
 func mapType(t reflect.Type) *jsonschema.Schema {
@@ -152,6 +167,8 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 		return &jsonschema.Schema{Type: "number", Description: "amount in whole units, exact to 6 decimals"}
 	case reflect.TypeOf(json.RawMessage(nil)):
 		return &jsonschema.Schema{}
+	case reflect.TypeOf(json.Number("")):
+		return &jsonschema.Schema{Type: "number"}
 	}
 	return nil
 }

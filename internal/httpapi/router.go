@@ -8,8 +8,11 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/invopop/jsonschema"
 
 	"github.com/arcadehq/arcade/internal/ops"
 )
@@ -78,6 +81,7 @@ type Router struct {
 	metrics   *Metrics
 	fallbacks []fallback
 	unmatched http.Handler
+	types     map[reflect.Type]*jsonschema.Schema
 }
 
 // Miss renders a request no route matched, in a surface's own error shape: status is 404, or 405
@@ -180,4 +184,15 @@ func (rt *Router) Patterns() []string {
 // in the shape of the surface the path belongs to (OnMiss), never the mux's plain text.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt.mux.ServeHTTP(w, r)
+}
+
+// Match returns the operation that serves r, if any route does.
+func (rt *Router) Match(r *http.Request) (Op, bool) {
+	_, pattern := rt.mux.Handler(r)
+	for _, op := range rt.ops {
+		if op.Method+" "+op.Path == pattern {
+			return op, true
+		}
+	}
+	return Op{}, false
 }

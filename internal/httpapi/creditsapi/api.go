@@ -7,9 +7,13 @@ package creditsapi
 import (
 	"log/slog"
 	"net/http"
+	"reflect"
 	"time"
 
+	"github.com/invopop/jsonschema"
+
 	"github.com/arcadehq/arcade/internal/credits"
+	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/ops"
@@ -114,6 +118,7 @@ type envelope struct {
 // Register adds every /api route to rt.
 func (a *API) Register(rt *httpapi.Router) {
 	rt.OnMiss("/api/", miss)
+	rt.SchemaFor(reflect.TypeOf(strategy.Hundredths(0)), &jsonschema.Schema{Type: "number", Description: "two decimals at most"})
 	a.registerAuth(rt)
 	a.registerFaucet(rt)
 	a.registerDice(rt)

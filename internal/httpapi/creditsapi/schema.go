@@ -58,5 +58,9 @@ func (StrategyJSON) JSONSchema() *jsonschema.Schema {
 	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, RequiredFromJSONSchemaTags: true, AllowAdditionalProperties: true}
 	s := r.Reflect(AdvancedBody{})
 	s.Version, s.ID = "", ""
+	// Stored strategies come back with their id and times.
+	s.Properties.Set("id", &jsonschema.Schema{Type: "string", Description: "set by the server"})
+	s.Properties.Set("createdAt", &jsonschema.Schema{Type: "string", Format: "date-time"})
+	s.Properties.Set("updatedAt", &jsonschema.Schema{Type: "string", Format: "date-time"})
 	return s
 }
