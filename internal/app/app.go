@@ -23,9 +23,11 @@ import (
 	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
+	personasvc "github.com/arcadehq/arcade/internal/persona/service"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
@@ -120,6 +122,7 @@ type App struct {
 	Metrics  *httpapi.Metrics
 	Registry *ops.Registry
 	Credits  *credits.Ops
+	Personas *personasvc.Ops
 	Tools    *tools.Set
 	draining atomic.Bool
 	started  time.Time
@@ -159,9 +162,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit), Feed: &feed.Bus[credits.Event]{}}
 	a.Credits = creditsSvc.Declare(a.Registry, cardpay.New(cfg.Stripe, db, deps.Now, log), func() credits.Limits { return limits(cfg) })
 
+	personaSvc := &personasvc.Service{DB: db, Now: deps.Now, Rand: deps.Rand, BaseURL: cfg.BaseURL}
+	if _, err := personaSvc.Examples(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	a.Personas = personaSvc.Declare(a.Registry)
+
 	a.Tools = tools.Credits(a.Credits, log)
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
 	api.Register(a.Router)
+	(&personaapi.API{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)
 	api.RegisterTools(a.Router, a.Tools, cfg.RateLimit.Off())
 	a.registerMCP(gate)
 	(&startapi.Site{BaseURL: cfg.BaseURL, Tools: a.Tools.Guide, Limits: func() any {

@@ -5,24 +5,41 @@ import (
 
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
 // notTools are the operations agents reach through REST only, with the reason.
 var notTools = map[string]string{
-	"credits.feed":             "a stream: tools answer once",
-	"credits.checkout.webhook": "Stripe's callback, not an agent's",
-	"credits.seed.get":         "read through verify_round and the REST seed route",
-	"credits.seed.set":         "client seeds are set per round (place_dice_round client_seed)",
-	"credits.withdrawals.list": "the skill has no tool for it",
-	"credits.withdrawals.get":  "the skill has no tool for it",
-	"admin.withdrawals.list":   "operator route",
-	"admin.withdrawals.decide": "operator route",
-	"account.me":               "get_balance answers it for agents",
-	"credits.balance":          "get_balance answers it with the session figures (credits.stats)",
-	"account.key.regenerate":   "the skill has no tool for it",
-	"account.recovery.link":    "a link for a person's browser",
-	"account.recovery.use":     "a link for a person's browser",
+	"credits.feed":               "a stream: tools answer once",
+	"credits.checkout.webhook":   "Stripe's callback, not an agent's",
+	"credits.seed.get":           "read through verify_round and the REST seed route",
+	"credits.seed.set":           "client seeds are set per round (place_dice_round client_seed)",
+	"credits.withdrawals.list":   "the skill has no tool for it",
+	"credits.withdrawals.get":    "the skill has no tool for it",
+	"admin.withdrawals.list":     "operator route",
+	"admin.withdrawals.decide":   "operator route",
+	"account.me":                 "get_balance answers it for agents",
+	"credits.balance":            "get_balance answers it with the session figures (credits.stats)",
+	"account.key.regenerate":     "the skill has no tool for it",
+	"account.recovery.link":      "a link for a person's browser",
+	"account.recovery.use":       "a link for a person's browser",
+	"persona.get":                "persona.full answers it for agents",
+	"persona.full":               "TODO",
+	"persona.save":               "TODO",
+	"persona.delete":             "TODO",
+	"persona.publish":            "TODO",
+	"persona.progress":           "TODO",
+	"persona.progress.reset":     "TODO",
+	"persona.machines.available": "TODO",
+	"persona.list":               "TODO",
+	"persona.sdk.list":           "TODO",
+	"persona.sdk.start":          "TODO",
+	"persona.sdk.message":        "TODO",
+	"persona.sdk.session":        "TODO",
+	"persona.sdk.history":        "TODO",
+	"persona.sdk.reset":          "TODO",
+	"persona.sdk.machines":       "TODO",
 }
 
 // TestRegistryBindings: every route binds a registered operation, every operation is bound by
@@ -60,6 +77,9 @@ func TestEveryErrorKindHasAStatus(t *testing.T) {
 	for _, k := range errs.Kinds() {
 		if _, ok := creditsapi.StatusOf(k); !ok {
 			t.Errorf("error kind %s has no status on /api", k)
+		}
+		if _, ok := personaapi.StatusOf(k); !ok {
+			t.Errorf("error kind %s has no status on the persona routes", k)
 		}
 	}
 }
