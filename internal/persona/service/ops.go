@@ -37,7 +37,7 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 	nf := []errs.Kind{errs.NotFound}
 	owner := []errs.Kind{errs.NotFound, errs.Forbidden}
 	play := []errs.Kind{errs.NotFound, errs.Forbidden, errs.Conflict}
-	o.List = ops.Add(r, &ops.Def[ListQuery, []Summary]{D: ops.Desc{Name: "persona.list", Access: ops.Public,
+	o.List = ops.Add(r, &ops.Def[ListQuery, []Summary]{D: ops.Desc{Name: "persona.list", Access: ops.Public, Errors: []errs.Kind{errs.Unauthorized},
 		Summary: "List personas: the public ones (the shipped examples first), or with my_personas=true the caller's own."},
 		Run: func(ctx context.Context, c ops.Caller, in ListQuery) ([]Summary, error) { return s.List(ctx, c.ID(), in) }})
 	o.Get = ops.Add(r, &ops.Def[ByID, Stored]{D: ops.Desc{Name: "persona.get", Access: ops.Public, Errors: nf,
