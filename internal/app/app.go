@@ -169,7 +169,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	}
 	a.Personas = personaSvc.Declare(a.Registry)
 
-	a.Tools = tools.Credits(a.Credits, log)
+	a.Tools = tools.Credits(a.Credits, log).Merge(tools.Personas(a.Personas))
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
 	api.Register(a.Router)
 	(&personaapi.API{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)

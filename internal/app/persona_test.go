@@ -17,6 +17,9 @@ import (
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
 
+// personaTools are the persona tools served beside spec 000's skill.
+var personaTools = []string{"persona_list", "persona_start", "persona_message", "persona_progress", "persona_reset"}
+
 // sdk sends a play-API request with the key in X-API-Key, as the SDK does, and checks the answer
 // against the OpenAPI document.
 func (s *docServer) sdk(method, path, key string, body any) resp {
@@ -514,4 +517,48 @@ func TestPersonaRateLimitShape(t *testing.T) {
 		t.Fatalf("rate limit: %d %s", r.Status, r.Raw)
 	}
 	sdkError(t, r)
+}
+
+// TestPersonaTools: an agent plays a shipped persona through the tools endpoint and MCP's set.
+func TestPersonaTools(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newServer(t, e)
+		key := s.guest()
+		call := func(tool, params string) resp {
+			t.Helper()
+			return s.do("POST", "/api/openclaw/tools", key, []byte(fmt.Sprintf(`{"tool":%q,"parameters":%s}`, tool, params)))
+		}
+		result := func(r resp) map[string]any {
+			t.Helper()
+			res, _ := r.Body["result"].(map[string]any)
+			if r.Status != 200 || r.Body["success"] != true || res == nil {
+				t.Fatalf("%d %s", r.Status, r.Raw)
+			}
+			return res
+		}
+		if got := ids(toMaps(result(call("persona_list", `{}`))["personas"]), "id"); !reflect.DeepEqual(got, []string{"captain-sera", "merchant-kael"}) {
+			t.Fatalf("persona_list %v", got)
+		}
+		play := `"persona_id":"captain-sera","user_session_id":"agent-1"`
+		if r := call("persona_message", `{`+play+`,"message":"hello"}`); r.Status != 404 {
+			t.Fatalf("message before start: %d %s", r.Status, r.Raw)
+		}
+		if r := call("persona_start", `{"persona_id":"captain-sera"}`); r.Status != 400 && r.Status != 422 {
+			t.Fatalf("start without user_session_id: %d %s", r.Status, r.Raw)
+		}
+		st := result(call("persona_start", `{`+play+`,"player_name":"Brennan"}`))
+		if st["machine_id"] != "gate" || st["session_id"] == "" {
+			t.Fatalf("persona_start %v", st)
+		}
+		m := result(call("persona_message", `{`+play+`,"message":"My name is Brennan"}`))
+		expect(t, m, map[string]any{"current_state": "purpose", "score": 1, "decision": "pass"})
+		m = result(call("persona_message", `{`+play+`,"message":"I come to trade wool"}`))
+		expect(t, m, map[string]any{"outcome": "ACCEPT", "machine_completed": true})
+		p := result(call("persona_progress", `{`+play+`}`))
+		expect(t, p, map[string]any{"relationship_level": 1, "total_score": 3})
+		if r := result(call("persona_reset", `{`+play+`}`)); r["persona_id"] != "captain-sera" {
+			t.Fatalf("persona_reset %v", r)
+		}
+		expect(t, result(call("persona_progress", `{`+play+`}`)), map[string]any{"relationship_level": 0, "total_score": 0})
+	})
 }

@@ -87,7 +87,8 @@ type ProgressReset struct {
 	Message   string `json:"message"`
 }
 
-func item(s service.Summary) PersonaItem {
+// Item renders a persona summary as a listing item.
+func Item(s service.Summary) PersonaItem {
 	return PersonaItem{ID: s.ID, Name: s.Name, Description: s.Description, IsPublic: s.IsPublic, IsExample: s.Example,
 		UserID: s.UserID, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
@@ -110,7 +111,8 @@ func fullOf(p service.Stored) Full {
 		MachineLinks: nonNil(p.MachineLinks)}
 }
 
-func progressOf(p service.Progress) Progress {
+// ProgressOf renders a player's progress as spec 003's progress answer.
+func ProgressOf(p service.Progress) Progress {
 	names := map[string]string{}
 	for _, m := range p.Machines {
 		names[m.MachineKey] = m.Name
@@ -159,7 +161,7 @@ func (a *API) registerPersonas(rt *httpapi.Router) {
 			list, err := o.List.Invoke(r.Context(), c, in)
 			out := make([]PersonaItem, 0, len(list))
 			for _, s := range list {
-				out = append(out, item(s))
+				out = append(out, Item(s))
 			}
 			return 0, out, err
 		})
@@ -207,7 +209,7 @@ func (a *API) registerPersonas(rt *httpapi.Router) {
 		Description: "The player is the caller's account plus user_session_id, so the key is required: one key never reads another's players."},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			p, err := o.Progress.Invoke(r.Context(), c, webRef(r))
-			return 0, progressOf(p), err
+			return 0, ProgressOf(p), err
 		})
 	a.handle(rt, o.ResetProgress, detailShape, httpapi.Op{Method: "DELETE", Path: "/api/v1/personas/{persona_id}/progress", ID: "resetPersonaProgress",
 		Params: []httpapi.Param{usidParam}, Resp: ProgressReset{}},
@@ -219,11 +221,12 @@ func (a *API) registerPersonas(rt *httpapi.Router) {
 		Params: []httpapi.Param{usidParam}, Resp: []MachineInfo{}},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			ms, err := o.Available.Invoke(r.Context(), c, webRef(r))
-			return 0, machineInfos(ms), err
+			return 0, MachineInfos(ms), err
 		})
 }
 
-func machineInfos(ms []turn.MachineInfo) []MachineInfo {
+// MachineInfos renders machines as the SDK's MachineInfo list.
+func MachineInfos(ms []turn.MachineInfo) []MachineInfo {
 	out := make([]MachineInfo, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, machineInfo(m))

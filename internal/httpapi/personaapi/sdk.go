@@ -141,7 +141,8 @@ func machineInfo(m turn.MachineInfo) MachineInfo {
 		HasSession: m.HasSession, SessionOutcome: optional(m.SessionOutcome), IsLinked: m.IsLinked, IsAvailable: m.Available}
 }
 
-func chatResponse(r service.Reply) ChatResponse {
+// ChatResponseOf renders a reply as the SDK's ChatResponse.
+func ChatResponseOf(r service.Reply) ChatResponse {
 	out := ChatResponse{Message: r.Reply, CurrentState: r.StateKey, Score: r.Score, Outcome: optional(r.Outcome),
 		Decision: optional(r.Decision), FollowUp: r.FollowUp, SessionID: r.SessionID, ScoringMode: r.ScoringMode,
 		RedirectCount: r.RedirectCount, MachineCompleted: r.MachineCompleted, UnlockedMachines: []UnlockedMachine{},
@@ -154,6 +155,13 @@ func chatResponse(r service.Reply) ChatResponse {
 		out.NextMachine = &NextMachine{MachineID: r.Advanced.MachineKey, Message: r.Advanced.Reply}
 	}
 	return out
+}
+
+// SessionInitOf renders a started session as the SDK's SessionInit.
+func SessionInitOf(s service.SessionInit) SessionInit {
+	return SessionInit{SessionID: s.SessionID, UserSessionID: s.UserSessionID, PersonaName: s.PersonaName,
+		PersonaDescription: optional(s.PersonaDescription), PlayerName: s.Player.Name, PlayerGender: s.Player.Gender,
+		Message: s.Message, MachineID: s.MachineKey, Evaluator: s.Evaluator}
 }
 
 func statusOfSession(s service.SessionStatus) SessionStatus {
@@ -248,9 +256,7 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 				}
 				s, err := o.Start.Invoke(r.Context(), c, service.StartInput{PlayRef: playRef(r, req.UserSessionID, web),
 					PlayerName: req.PlayerName, PlayerGender: req.PlayerGender})
-				return 0, SessionInit{SessionID: s.SessionID, UserSessionID: s.UserSessionID, PersonaName: s.PersonaName,
-					PersonaDescription: optional(s.PersonaDescription), PlayerName: s.Player.Name, PlayerGender: s.Player.Gender,
-					Message: s.Message, MachineID: s.MachineKey, Evaluator: s.Evaluator}, err
+				return 0, SessionInitOf(s), err
 			})
 		a.handle(rt, o.Message, sdkShape, httpapi.Op{Method: "POST", Path: base + "/message", ID: id + "Message", Tag: tag,
 			Params: []httpapi.Param{machineOpt}, Body: MessageRequest{}, Resp: ChatResponse{}},
@@ -260,7 +266,7 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 					return 0, nil, err
 				}
 				res, err := o.Message.Invoke(r.Context(), c, service.MessageInput{PlayRef: playRef(r, req.UserSessionID, web), Message: req.Message})
-				return 0, chatResponse(res), err
+				return 0, ChatResponseOf(res), err
 			})
 	}
 	a.handle(rt, o.Message, sdkShape, httpapi.Op{Method: "POST", Path: sdk + "/message/stream", ID: "sdkMessageStream", Tag: "persona-sdk",
@@ -276,7 +282,7 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 			if err != nil {
 				return 0, nil, err
 			}
-			return 0, streamOf(chatResponse(res)), nil
+			return 0, streamOf(ChatResponseOf(res)), nil
 		})
 	a.handle(rt, o.Session, sdkShape, httpapi.Op{Method: "GET", Path: sdk + "/session", ID: "sdkSession", Tag: "persona-sdk",
 		Params: []httpapi.Param{usidParam, machineOpt}, Resp: SessionStatus{}},
@@ -308,6 +314,6 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 		Params: []httpapi.Param{usidParam}, Resp: []MachineInfo{}},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			ms, err := o.Machines.Invoke(r.Context(), c, playRef(r, "", false))
-			return 0, machineInfos(ms), err
+			return 0, MachineInfos(ms), err
 		})
 }
