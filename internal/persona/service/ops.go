@@ -39,7 +39,9 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 	play := []errs.Kind{errs.NotFound, errs.Forbidden, errs.Conflict}
 	o.List = ops.Add(r, &ops.Def[ListQuery, []Summary]{D: ops.Desc{Name: "persona.list", Access: ops.Public, Errors: []errs.Kind{errs.Unauthorized},
 		Summary: "List personas: the public ones (the shipped examples first), or with my_personas=true the caller's own."},
-		Run: func(ctx context.Context, c ops.Caller, in ListQuery) ([]Summary, error) { return s.List(ctx, c.ID(), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in ListQuery) ([]Summary, error) {
+			return s.List(ctx, c.ID(), in)
+		}})
 	o.Get = ops.Add(r, &ops.Def[ByID, Stored]{D: ops.Desc{Name: "persona.get", Access: ops.Public, Errors: nf,
 		Summary: "One persona: name, description, identity prompt, owner and publication."},
 		Run: func(ctx context.Context, c ops.Caller, in ByID) (Stored, error) { return s.Get(ctx, c.ID(), in.ID) }})
@@ -52,10 +54,14 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 		Run: func(ctx context.Context, c ops.Caller, in SaveInput) (Stored, error) { return s.Save(ctx, c.ID(), in) }})
 	o.Delete = ops.Add(r, &ops.Def[ByID, ByID]{D: ops.Desc{Name: "persona.delete", Access: ops.Player, Errors: owner,
 		Summary: "Delete the caller's persona with every session, chat history and progress."},
-		Run: func(ctx context.Context, c ops.Caller, in ByID) (ByID, error) { return in, s.Delete(ctx, c.ID(), in.ID) }})
+		Run: func(ctx context.Context, c ops.Caller, in ByID) (ByID, error) {
+			return in, s.Delete(ctx, c.ID(), in.ID)
+		}})
 	o.Publish = ops.Add(r, &ops.Def[ByID, Published]{D: ops.Desc{Name: "persona.publish", Access: ops.Player, Errors: owner,
 		Summary: "Publish the caller's persona and get its play link."},
-		Run: func(ctx context.Context, c ops.Caller, in ByID) (Published, error) { return s.Publish(ctx, c.ID(), in.ID) }})
+		Run: func(ctx context.Context, c ops.Caller, in ByID) (Published, error) {
+			return s.Publish(ctx, c.ID(), in.ID)
+		}})
 	o.Progress = ops.Add(r, &ops.Def[PlayRef, Progress]{D: ops.Desc{Name: "persona.progress", Access: ops.Player, Errors: nf,
 		Summary: "A player's progress with a persona: relationship level, total score, completions, route, variables."},
 		Run: func(ctx context.Context, c ops.Caller, in PlayRef) (Progress, error) {
@@ -86,22 +92,34 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 		Run: func(ctx context.Context, c ops.Caller, _ ops.None) ([]Summary, error) { return s.SDKList(ctx, c.ID()) }})
 	o.Start = ops.Add(r, &ops.Def[StartInput, SessionInit]{D: ops.Desc{Name: "persona.sdk.start", Access: ops.Player, Errors: play,
 		Summary: "Start a session with a persona's machine (the primary one by default) and get the NPC's opening line."},
-		Run: func(ctx context.Context, c ops.Caller, in StartInput) (SessionInit, error) { return s.Start(ctx, c.ID(), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in StartInput) (SessionInit, error) {
+			return s.Start(ctx, c.ID(), in)
+		}})
 	o.Message = ops.Add(r, &ops.Def[MessageInput, Reply]{D: ops.Desc{Name: "persona.sdk.message", Access: ops.Player,
 		Errors:  []errs.Kind{errs.NotFound, errs.Forbidden, errs.Conflict, errs.TooLarge},
 		Summary: "Send a player message: the NPC's reply, state, score, decision, outcome and unlocked machines."},
-		Run: func(ctx context.Context, c ops.Caller, in MessageInput) (Reply, error) { return s.Message(ctx, c.ID(), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in MessageInput) (Reply, error) {
+			return s.Message(ctx, c.ID(), in)
+		}})
 	o.Session = ops.Add(r, &ops.Def[PlayRef, SessionStatus]{D: ops.Desc{Name: "persona.sdk.session", Access: ops.Player, Errors: play,
 		Summary: "A session's state, score and outcome."},
-		Run: func(ctx context.Context, c ops.Caller, in PlayRef) (SessionStatus, error) { return s.Session(ctx, c.ID(), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in PlayRef) (SessionStatus, error) {
+			return s.Session(ctx, c.ID(), in)
+		}})
 	o.History = ops.Add(r, &ops.Def[PlayRef, History]{D: ops.Desc{Name: "persona.sdk.history", Access: ops.Player, Errors: play,
 		Summary: "A session with its chat history."},
-		Run: func(ctx context.Context, c ops.Caller, in PlayRef) (History, error) { return s.History(ctx, c.ID(), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in PlayRef) (History, error) {
+			return s.History(ctx, c.ID(), in)
+		}})
 	o.Reset = ops.Add(r, &ops.Def[PlayRef, ResetResult]{D: ops.Desc{Name: "persona.sdk.reset", Access: ops.Player, Errors: play,
 		Summary: "Delete one machine's session and its history (progress stays)."},
-		Run: func(ctx context.Context, c ops.Caller, in PlayRef) (ResetResult, error) { return s.Reset(ctx, c.ID(), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in PlayRef) (ResetResult, error) {
+			return s.Reset(ctx, c.ID(), in)
+		}})
 	o.Machines = ops.Add(r, &ops.Def[PlayRef, []turn.MachineInfo]{D: ops.Desc{Name: "persona.sdk.machines", Access: ops.Player,
 		Errors: play, Summary: "Every machine of a persona with the player's session, outcome, link and availability."},
-		Run: func(ctx context.Context, c ops.Caller, in PlayRef) ([]turn.MachineInfo, error) { return s.Machines(ctx, c.ID(), in) }})
+		Run: func(ctx context.Context, c ops.Caller, in PlayRef) ([]turn.MachineInfo, error) {
+			return s.Machines(ctx, c.ID(), in)
+		}})
 	return o
 }

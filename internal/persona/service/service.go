@@ -71,8 +71,8 @@ type Stored struct {
 // Summary is a persona without its machines.
 type Summary struct {
 	ID, UserID, Name, Description, PersonaIdentityPrompt, PlayLink string
-	IsPublic, Example                                               bool
-	CreatedAt, UpdatedAt                                            time.Time
+	IsPublic, Example                                              bool
+	CreatedAt, UpdatedAt                                           time.Time
 }
 
 // Summary drops the machines.
@@ -124,7 +124,7 @@ func (s *Service) newID() (string, error) {
 	return id.String(), nil
 }
 
-func micros(t time.Time) int64 { return t.UnixMicro() }
+func micros(t time.Time) int64     { return t.UnixMicro() }
 func fromMicros(n int64) time.Time { return time.UnixMicro(n).UTC() }
 
 const personaCols = `id, account_id, definition, is_public, play_link, created_at, updated_at`
