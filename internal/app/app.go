@@ -25,6 +25,7 @@ import (
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
+	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	personasvc "github.com/arcadehq/arcade/internal/persona/service"
@@ -150,7 +151,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	a.Router = httpapi.NewRouter(log, a.Metrics)
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
-	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: db, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
 	health.Register(a.Router, a.Metrics)
 
 	// The operation registry: each domain declares its operations once; every binding below is
@@ -267,6 +268,16 @@ func limits(cfg Config) credits.Limits {
 		MaxSimRounds: credits.MaxSimRounds, MaxSimSessions: credits.MaxSimSessions,
 		PerKeyPerSecond: max(cfg.RateLimit.PerSecond, 0), PerKeyBurst: cfg.RateLimit.Burst,
 		SignUpsPerMinute: max(cfg.SignUpLimit.PerSecond*60, 0), ToolCallsPerMinute: 10, AgentCallsPerMinute: 60}
+}
+
+// healthProbe adapts the store to the health probes.
+type healthProbe struct{ db *store.DB }
+
+func (p healthProbe) Ping(ctx context.Context) error { return p.db.Ping(ctx) }
+func (p healthProbe) EngineName() string             { return string(p.db.Engine()) }
+func (p healthProbe) LedgerReport(ctx context.Context) (r ledger.Report, err error) {
+	err = p.db.Read(ctx, func(ctx context.Context, q store.Q) error { r, err = ledger.Check(ctx, q); return err })
+	return r, err
 }
 
 // registerStoreMetrics publishes the write path's counters: writes ÷ batches is the group
