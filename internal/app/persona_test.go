@@ -324,6 +324,12 @@ func TestPersonaSDKPlaysKael(t *testing.T) {
 		if r := s.sdk("GET", "/api/v1/sdk/personas", key, nil); r.Status != 200 || !reflect.DeepEqual(ids(list(r), "id"), []string{"captain-sera", "merchant-kael"}) {
 			t.Fatalf("personas: %d %s", r.Status, r.Raw)
 		}
+		if r := s.sdk("POST", "/api/v1/sdk/validate-llm-key", key, nil); r.Status != 200 || r.Body["valid"] != false || r.Body["error"] == nil || r.Body["model"] != nil {
+			t.Fatalf("validate-llm-key: %d %s", r.Status, r.Raw)
+		}
+		if r := s.sdk("POST", "/api/v1/sdk/validate-llm-key", key, map[string]any{"model": "gpt-4o"}); r.Status != 200 || r.Body["model"] != "gpt-4o" {
+			t.Fatalf("validate-llm-key with a model: %d %s", r.Status, r.Raw)
+		}
 		if r := s.sdk("POST", "/api/v1/sdk/chat/nope/init-session", key, map[string]any{"user_session_id": "u1"}); r.Status != 404 {
 			t.Fatalf("unknown persona: %d %s", r.Status, r.Raw)
 		}

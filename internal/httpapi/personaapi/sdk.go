@@ -124,6 +124,18 @@ type ResetResult struct {
 	Message   string `json:"message"`
 }
 
+// LLMKeyRequest is validate-llm-key's optional body.
+type LLMKeyRequest struct {
+	Model string `json:"model,omitempty"`
+}
+
+// LLMKeyCheck answers validate-llm-key.
+type LLMKeyCheck struct {
+	Valid bool    `json:"valid"`
+	Model *string `json:"model" jsonschema:"nullable"`
+	Error *string `json:"error" jsonschema:"nullable"`
+}
+
 // MachineInfo is one machine with the player's standing on it. machine_id is the machine_key.
 type MachineInfo struct {
 	MachineID      string  `json:"machine_id"`
@@ -240,6 +252,27 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 					CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt})
 			}
 			return 0, out, err
+		})
+	a.handle(rt, o.ValidateLLM, sdkShape, httpapi.Op{Method: "POST", Path: "/api/v1/sdk/validate-llm-key", ID: "sdkValidateLLMKey",
+		Tag: "persona-sdk", Body: LLMKeyRequest{}, Resp: LLMKeyCheck{},
+		Description: "Always valid: false with the reason: personas are played by the built-in rule-based evaluator, which needs no key. " +
+			"The X-LLM-* headers are neither read nor stored."},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			raw, err := httpapi.ReadBody(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			var req LLMKeyRequest
+			if len(strings.TrimSpace(string(raw))) > 0 {
+				if err := httpapi.DecodeJSON(raw, &req); err != nil {
+					return 0, nil, err
+				}
+			}
+			if req.Model == "" {
+				req.Model = r.Header.Get("X-LLM-Model")
+			}
+			res, err := o.ValidateLLM.Invoke(r.Context(), c, service.LLMKey{Model: req.Model})
+			return 0, LLMKeyCheck{Valid: res.Valid, Model: optional(res.Model), Error: optional(res.Error)}, err
 		})
 	for _, web := range []bool{false, true} {
 		base, tag, id := sdk, "persona-sdk", "sdk"

@@ -26,6 +26,18 @@ type Ops struct {
 	History       *ops.Def[PlayRef, History]
 	Reset         *ops.Def[PlayRef, ResetResult]
 	Machines      *ops.Def[PlayRef, []turn.MachineInfo]
+	ValidateLLM   *ops.Def[LLMKey, LLMKeyCheck]
+}
+
+// LLMKey is what a client would send to check its language-model key (the key itself is never
+// read: no LLM evaluator runs on this server yet).
+type LLMKey struct{ Model string }
+
+// LLMKeyCheck answers validate-llm-key.
+type LLMKeyCheck struct {
+	Valid bool
+	Model string
+	Error string
 }
 
 // ByID names one persona.
@@ -120,6 +132,12 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 		Errors: play, Summary: "Every machine of a persona with the player's session, outcome, link and availability."},
 		Run: func(ctx context.Context, c ops.Caller, in PlayRef) ([]turn.MachineInfo, error) {
 			return s.Machines(ctx, c.ID(), in)
+		}})
+	o.ValidateLLM = ops.Add(r, &ops.Def[LLMKey, LLMKeyCheck]{D: ops.Desc{Name: "persona.sdk.validate_llm_key", Access: ops.Player,
+		Summary: "Check a language-model key: this server plays with the built-in rule-based evaluator and uses none."},
+		Run: func(ctx context.Context, c ops.Caller, in LLMKey) (LLMKeyCheck, error) {
+			return LLMKeyCheck{Valid: false, Model: in.Model, Error: "this server plays personas with the built-in rule-based evaluator: " +
+				"no language-model key is used or needed, and chat calls work without X-LLM-* headers"}, nil
 		}})
 	return o
 }
