@@ -163,7 +163,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit), Feed: &feed.Bus[credits.Event]{}}
 	a.Credits = creditsSvc.Declare(a.Registry, cardpay.New(cfg.Stripe, db, deps.Now, log), func() credits.Limits { return limits(cfg) })
 
-	personaSvc := &personasvc.Service{DB: db, Now: deps.Now, Rand: deps.Rand, BaseURL: cfg.BaseURL}
+	personaSvc := &personasvc.Service{DB: db, Accounts: accounts, Now: deps.Now, Rand: deps.Rand, BaseURL: cfg.BaseURL}
 	if _, err := personaSvc.Examples(); err != nil {
 		_ = db.Close()
 		return nil, err

@@ -568,3 +568,51 @@ func TestPersonaTools(t *testing.T) {
 		expect(t, result(call("persona_progress", `{`+play+`}`)), map[string]any{"relationship_level": 0, "total_score": 0})
 	})
 }
+
+// TestPersonaSDKKeys: pk_live_ keys are issued to the signed-in account (shown once), play through
+// X-API-Key, are listed by prefix and revoked for good; another account cannot touch them.
+func TestPersonaSDKKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := withDoc(newServer(t, e))
+		acct, other := s.guest(), s.guest()
+		if r := s.documented("POST", "/api/v1/sdk/api-keys", "", body(map[string]any{"name": "game"})); r.Status != 401 {
+			t.Fatalf("no key: %d %s", r.Status, r.Raw)
+		}
+		if r := s.documented("POST", "/api/v1/sdk/api-keys", acct, body(map[string]any{"name": strings.Repeat("n", 101)})); r.Status != 422 {
+			t.Fatalf("long name: %d %s", r.Status, r.Raw)
+		}
+		r := s.documented("POST", "/api/v1/sdk/api-keys", acct, body(map[string]any{"name": "my game"}))
+		pk, _ := r.Body["key"].(string)
+		if r.Status != 200 || !strings.HasPrefix(pk, "pk_live_") || len(pk) != 8+64 || r.Body["key_prefix"] != "pk_live_" ||
+			r.Body["name"] != "my game" || !strings.HasPrefix(pk, r.Body["prefix"].(string)) {
+			t.Fatalf("create: %d %s", r.Status, r.Raw)
+		}
+		id := r.Body["id"].(string)
+		if r := s.sdk("GET", "/api/v1/sdk/personas", pk, nil); r.Status != 200 || len(list(r)) != 2 {
+			t.Fatalf("play with the pk_live_ key: %d %s", r.Status, r.Raw)
+		}
+		// The account key keeps working beside it.
+		if r := s.sdk("GET", "/api/v1/sdk/personas", acct, nil); r.Status != 200 {
+			t.Fatalf("account key: %d %s", r.Status, r.Raw)
+		}
+		r = s.documented("GET", "/api/v1/sdk/api-keys", acct, nil)
+		if ks := list(r); r.Status != 200 || len(ks) != 1 || ks[0]["id"] != id || ks[0]["key"] != nil || ks[0]["name"] != "my game" {
+			t.Fatalf("list: %d %s", r.Status, r.Raw)
+		}
+		if r := s.documented("GET", "/api/v1/sdk/api-keys", other, nil); r.Status != 200 || len(list(r)) != 0 {
+			t.Fatalf("other's list: %d %s", r.Status, r.Raw)
+		}
+		if r := s.documented("DELETE", "/api/v1/sdk/api-keys/"+id, other, nil); r.Status != 404 {
+			t.Fatalf("revoke another's key: %d %s", r.Status, r.Raw)
+		}
+		if r := s.documented("DELETE", "/api/v1/sdk/api-keys/"+id, acct, nil); r.Status != 200 || r.Body["revoked"] != true {
+			t.Fatalf("revoke: %d %s", r.Status, r.Raw)
+		}
+		if r := s.sdk("GET", "/api/v1/sdk/personas", pk, nil); r.Status != 401 {
+			t.Fatalf("revoked key: %d %s", r.Status, r.Raw)
+		}
+		if r := s.documented("DELETE", "/api/v1/sdk/api-keys/"+id, acct, nil); r.Status != 404 {
+			t.Fatalf("revoke twice: %d %s", r.Status, r.Raw)
+		}
+	})
+}

@@ -35,6 +35,9 @@ var notTools = map[string]string{
 	"persona.sdk.history":          "the agent holds its own conversation",
 	"persona.sdk.reset":            "persona_start replaces a machine's session; persona_reset starts over",
 	"persona.sdk.machines":         "persona_progress answers it (available_machines)",
+	"persona.sdk.keys.create":      "keys are managed by a person (REST)",
+	"persona.sdk.keys.list":        "keys are managed by a person (REST)",
+	"persona.sdk.keys.revoke":      "keys are managed by a person (REST)",
 	"persona.sdk.validate_llm_key": "for game clients that bring a language-model key",
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/persona/service"
@@ -136,6 +137,27 @@ type LLMKeyCheck struct {
 	Error *string `json:"error" jsonschema:"nullable"`
 }
 
+// KeyRequest is POST /api/v1/sdk/api-keys' body.
+type KeyRequest struct {
+	Name string `json:"name,omitempty" jsonschema:"maxLength=100"`
+}
+
+// SDKKey is an issued SDK key: key (the secret) only in the answer to its creation.
+type SDKKey struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Key       string    `json:"key,omitempty"`
+	KeyPrefix string    `json:"key_prefix" jsonschema:"description=the key format's prefix: pk_live_"`
+	Prefix    string    `json:"prefix" jsonschema:"description=the readable start of this key"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// KeyRevoked answers DELETE /api/v1/sdk/api-keys/{key_id}.
+type KeyRevoked struct {
+	ID      string `json:"id"`
+	Revoked bool   `json:"revoked"`
+}
+
 // MachineInfo is one machine with the player's standing on it. machine_id is the machine_key.
 type MachineInfo struct {
 	MachineID      string  `json:"machine_id"`
@@ -252,6 +274,40 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 					CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt})
 			}
 			return 0, out, err
+		})
+	a.handle(rt, o.CreateKey, sdkShape, httpapi.Op{Method: "POST", Path: "/api/v1/sdk/api-keys", ID: "sdkCreateKey", Tag: "persona-sdk",
+		Body: KeyRequest{}, Resp: SDKKey{},
+		Description: "Authenticated with the account's key (the creator's \"JWT\"). key is shown once; regenerating the account key " +
+			"(POST /api/me/api-key) revokes every key of the account, these included."},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			raw, err := httpapi.ReadBody(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			var req KeyRequest
+			if len(strings.TrimSpace(string(raw))) > 0 {
+				if err := httpapi.DecodeJSON(raw, &req); err != nil {
+					return 0, nil, err
+				}
+			}
+			k, err := o.CreateKey.Invoke(r.Context(), c, service.KeyName{Name: req.Name})
+			return 0, SDKKey{ID: k.ID, Name: k.Name, Key: k.Secret, KeyPrefix: account.PrefixSDK, Prefix: k.Prefix, CreatedAt: k.CreatedAt}, err
+		})
+	a.handle(rt, o.Keys, sdkShape, httpapi.Op{Method: "GET", Path: "/api/v1/sdk/api-keys", ID: "sdkListKeys", Tag: "persona-sdk",
+		Resp: []SDKKey{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			ks, err := o.Keys.Invoke(r.Context(), c, ops.None{})
+			out := make([]SDKKey, 0, len(ks))
+			for _, k := range ks {
+				out = append(out, SDKKey{ID: k.ID, Name: k.Name, KeyPrefix: account.PrefixSDK, Prefix: k.Prefix, CreatedAt: k.CreatedAt})
+			}
+			return 0, out, err
+		})
+	a.handle(rt, o.RevokeKey, sdkShape, httpapi.Op{Method: "DELETE", Path: "/api/v1/sdk/api-keys/{key_id}", ID: "sdkRevokeKey",
+		Tag: "persona-sdk", Resp: KeyRevoked{}},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			k, err := o.RevokeKey.Invoke(r.Context(), c, service.ByID{ID: r.PathValue("key_id")})
+			return 0, KeyRevoked{ID: k.ID, Revoked: true}, err
 		})
 	a.handle(rt, o.ValidateLLM, sdkShape, httpapi.Op{Method: "POST", Path: "/api/v1/sdk/validate-llm-key", ID: "sdkValidateLLMKey",
 		Tag: "persona-sdk", Body: LLMKeyRequest{}, Resp: LLMKeyCheck{},

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 
+	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/persona/turn"
@@ -27,6 +28,18 @@ type Ops struct {
 	Reset         *ops.Def[PlayRef, ResetResult]
 	Machines      *ops.Def[PlayRef, []turn.MachineInfo]
 	ValidateLLM   *ops.Def[LLMKey, LLMKeyCheck]
+	CreateKey     *ops.Def[KeyName, NewKey]
+	Keys          *ops.Def[ops.None, []account.KeyInfo]
+	RevokeKey     *ops.Def[ByID, ByID]
+}
+
+// KeyName names a new SDK key.
+type KeyName struct{ Name string }
+
+// NewKey is a new SDK key: the secret is shown once.
+type NewKey struct {
+	Secret string
+	account.KeyInfo
 }
 
 // LLMKey is what a client would send to check its language-model key (the key itself is never
@@ -138,6 +151,25 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 		Run: func(ctx context.Context, c ops.Caller, in LLMKey) (LLMKeyCheck, error) {
 			return LLMKeyCheck{Valid: false, Model: in.Model, Error: "this server plays personas with the built-in rule-based evaluator: " +
 				"no language-model key is used or needed, and chat calls work without X-LLM-* headers"}, nil
+		}})
+	o.CreateKey = ops.Add(r, &ops.Def[KeyName, NewKey]{D: ops.Desc{Name: "persona.sdk.keys.create", Access: ops.Player,
+		Summary: "Issue a pk_live_ key for the persona SDK (shown once; the account's other keys keep working)."},
+		Run: func(ctx context.Context, c ops.Caller, in KeyName) (NewKey, error) {
+			k, info, err := s.Accounts.IssueNamedKey(ctx, c.ID(), account.PrefixSDK, in.Name)
+			return NewKey{Secret: k.Secret, KeyInfo: info}, err
+		}})
+	o.Keys = ops.Add(r, &ops.Def[ops.None, []account.KeyInfo]{D: ops.Desc{Name: "persona.sdk.keys.list", Access: ops.Player,
+		Summary: "The account's active pk_live_ keys, by prefix (never the secret)."},
+		Run: func(ctx context.Context, c ops.Caller, _ ops.None) ([]account.KeyInfo, error) {
+			return s.Accounts.KeysWithPrefix(ctx, c.ID(), account.PrefixSDK)
+		}})
+	o.RevokeKey = ops.Add(r, &ops.Def[ByID, ByID]{D: ops.Desc{Name: "persona.sdk.keys.revoke", Access: ops.Player, Errors: nf,
+		Summary: "Revoke one of the account's pk_live_ keys; it stops working at once."},
+		Run: func(ctx context.Context, c ops.Caller, in ByID) (ByID, error) {
+			if in.ID == "" {
+				return in, errs.Missing("key_id")
+			}
+			return in, s.Accounts.RevokeKeyWithPrefix(ctx, c.ID(), account.PrefixSDK, in.ID)
 		}})
 	return o
 }

@@ -40,10 +40,11 @@ var genders = map[string]bool{"": true, "female": true, "male": true, "non-binar
 
 // Service plays personas. Now stamps everything; Rand feeds ids; BaseURL prefixes play links.
 type Service struct {
-	DB      *store.DB
-	Now     func() time.Time
-	Rand    io.Reader
-	BaseURL string
+	DB       *store.DB
+	Accounts *account.Service // issues the SDK's keys
+	Now      func() time.Time
+	Rand     io.Reader
+	BaseURL  string
 
 	once     sync.Once
 	examples []Stored

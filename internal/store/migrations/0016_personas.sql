@@ -55,3 +55,6 @@ CREATE TABLE persona_messages (
     created_at  BIGINT NOT NULL,
     PRIMARY KEY (session_id, seq)
 );
+
+-- The persona SDK's keys (pk_live_…) are ordinary API keys with a name its creator gives them.
+ALTER TABLE api_keys ADD COLUMN name TEXT;
