@@ -118,7 +118,9 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 			responses[strconv.Itoa(s)] = r
 		}
 		o["responses"] = responses
-		if op.Auth != AuthNone {
+		if op.Auth != AuthNone && op.KeyHeader {
+			o["security"] = []any{map[string]any{"apiKeyHeader": []string{}}, map[string]any{"bearerAuth": []string{}}}
+		} else if op.Auth != AuthNone {
 			o["security"] = []any{map[string]any{"bearerAuth": []string{}}}
 		} else {
 			o["security"] = []any{} // public: no credentials
@@ -144,6 +146,8 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 		"paths":   paths,
 		"components": map[string]any{"securitySchemes": map[string]any{
 			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "description": "API key from POST /api/auth/guest"},
+			"apiKeyHeader": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key",
+				"description": "the same API key in X-API-Key, as the persona SDK sends it"},
 		}},
 	}
 }

@@ -42,6 +42,7 @@ func (a *API) handle(rt *httpapi.Router, op ops.Op, sh shape, route httpapi.Op, 
 	d := op.Desc()
 	route.ErrBody, route.Operation = errSchemas[sh], d.Name
 	route.Auth = httpapi.AuthOf(d.Access)
+	route.KeyHeader = sh == sdkShape && route.Auth != httpapi.AuthNone
 	if route.Tag == "" {
 		route.Tag = "personas"
 	}
