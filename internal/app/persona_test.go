@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/arcadehq/arcade/internal/app"
@@ -207,6 +208,16 @@ func TestPersonaCreatorRoutes(t *testing.T) {
 		// The web chat plays any public persona.
 		if r := s.sdk("POST", "/api/v1/chat/"+pid+"/init-session", other, init); r.Status != 200 {
 			t.Fatalf("web chat: %d %s", r.Status, r.Raw)
+		}
+		// A new definition starts every player afresh (their states name the old one's states).
+		if r := s.documented("POST", "/api/v1/creator/save?persona_id="+pid, owner, kaelCopy(t, "Kael's Brother")); r.Status != 200 {
+			t.Fatalf("update published: %d %s", r.Status, r.Raw)
+		}
+		if r := s.sdk("GET", "/api/v1/sdk/chat/"+pid+"/session?user_session_id=p1", owner, nil); r.Status != 404 {
+			t.Fatalf("session after the definition changed: %d %s", r.Status, r.Raw)
+		}
+		if r := s.sdk("POST", "/api/v1/chat/"+pid+"/init-session", other, init); r.Status != 200 {
+			t.Fatalf("web chat again: %d %s", r.Status, r.Raw)
 		}
 
 		// Delete: the owner only; it cascades to sessions, history and progress.
@@ -613,6 +624,46 @@ func TestPersonaSDKKeys(t *testing.T) {
 		}
 		if r := s.documented("DELETE", "/api/v1/sdk/api-keys/"+id, acct, nil); r.Status != 404 {
 			t.Fatalf("revoke twice: %d %s", r.Status, r.Raw)
+		}
+	})
+}
+
+// TestPersonaConcurrentTurns: one player's messages racing each other are each applied whole or
+// refused (409), never merged or lost: the history holds exactly the answered turns.
+func TestPersonaConcurrentTurns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newServer(t, e)
+		key := s.guest()
+		const kael = "/api/v1/sdk/chat/merchant-kael"
+		if r := s.do("POST", kael+"/init-session", "", body(map[string]any{"user_session_id": "race"}), "X-API-Key", key); r.Status != 200 {
+			t.Fatalf("init: %d %s", r.Status, r.Raw)
+		}
+		const n = 12
+		codes := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes <- s.do("POST", kael+"/message", "", body(map[string]any{"user_session_id": "race", "message": "I want to buy a lantern"}),
+					"X-API-Key", key).Status
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		ok := 0
+		for c := range codes {
+			switch c {
+			case 200:
+				ok++
+			case 409:
+			default:
+				t.Fatalf("status %d", c)
+			}
+		}
+		r := s.do("GET", kael+"/history?user_session_id=race&machine_id=haggle", "", nil, "X-API-Key", key)
+		if r.Status != 200 || len(r.Body["messages"].([]any)) != 1+2*ok || ok == 0 {
+			t.Fatalf("%d answered, history %d: %s", ok, len(r.Body["messages"].([]any)), r.Raw)
 		}
 	})
 }

@@ -333,6 +333,11 @@ func (s *Service) Save(ctx context.Context, me string, in SaveInput) (Stored, er
 			def.Name, def.Description, string(raw), micros(now), p.ID); err != nil {
 			return fmt.Errorf("update persona: %w", err)
 		}
+		// Players' states name machines and states of the old definition: a changed definition
+		// starts every player afresh rather than leave a session in a state that no longer exists.
+		if err := dropPlayers(ctx, q, p.ID); err != nil {
+			return err
+		}
 		p.Definition, p.UpdatedAt = *def, now.UTC()
 		out = p
 		return nil
@@ -347,18 +352,28 @@ func (s *Service) Delete(ctx context.Context, me, id string) error {
 		if err != nil {
 			return err
 		}
-		for _, stmt := range []string{
-			`DELETE FROM persona_messages WHERE session_id IN (SELECT id FROM persona_sessions WHERE persona_id = ?)`,
-			`DELETE FROM persona_sessions WHERE persona_id = ?`,
-			`DELETE FROM persona_progress WHERE persona_id = ?`,
-			`DELETE FROM personas WHERE id = ?`,
-		} {
-			if _, err := q.Exec(ctx, stmt, p.ID); err != nil {
-				return fmt.Errorf("delete persona: %w", err)
-			}
+		if err := dropPlayers(ctx, q, p.ID); err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, `DELETE FROM personas WHERE id = ?`, p.ID); err != nil {
+			return fmt.Errorf("delete persona: %w", err)
 		}
 		return nil
 	})
+}
+
+// dropPlayers deletes every player's sessions, chat history and progress with persona id.
+func dropPlayers(ctx context.Context, q store.Q, id string) error {
+	for _, stmt := range []string{
+		`DELETE FROM persona_messages WHERE session_id IN (SELECT id FROM persona_sessions WHERE persona_id = ?)`,
+		`DELETE FROM persona_sessions WHERE persona_id = ?`,
+		`DELETE FROM persona_progress WHERE persona_id = ?`,
+	} {
+		if _, err := q.Exec(ctx, stmt, id); err != nil {
+			return fmt.Errorf("delete players: %w", err)
+		}
+	}
+	return nil
 }
 
 // Published answers publish.
