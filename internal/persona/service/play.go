@@ -182,6 +182,25 @@ func loadState(ctx context.Context, q store.Q, pid, me, usid string) (turn.State
 	return st, v, nil
 }
 
+// fit drops from st what def no longer has (a shipped example changed by an upgrade): sessions
+// with unknown machines or states, completions, unlocks and the current machine of unknown
+// machines. What remains can be played.
+func fit(def *persona.Definition, st *turn.State) {
+	known := func(k string) bool { m, _ := def.Machine(k); return m != nil }
+	for k, sess := range st.Sessions {
+		if m, _ := def.Machine(k); m == nil {
+			delete(st.Sessions, k)
+		} else if s, _ := m.State(sess.StateKey); s == nil {
+			delete(st.Sessions, k)
+		}
+	}
+	st.Completed = slices.DeleteFunc(st.Completed, func(c turn.Completion) bool { return !known(c.MachineKey) })
+	st.Unlocked = slices.DeleteFunc(st.Unlocked, func(k string) bool { return !known(k) })
+	if st.CurrentMachine != "" && !known(st.CurrentMachine) {
+		st.CurrentMachine = ""
+	}
+}
+
 var errConcurrent = &errs.Error{Kind: errs.Conflict, Code: "CONCURRENT_TURN",
 	Message: "another request changed this player's progress at the same time; retry"}
 
@@ -331,6 +350,7 @@ func (s *Service) play(ctx context.Context, me string, ref PlayRef,
 		if err != nil {
 			return err
 		}
+		fit(&p.Definition, &st)
 		if err := fn(q, p, eng, &st); err != nil {
 			return err
 		}
@@ -441,6 +461,7 @@ func (s *Service) read(ctx context.Context, me string, ref PlayRef,
 		if err != nil {
 			return err
 		}
+		fit(&p.Definition, &st)
 		return fn(q, p, eng, st)
 	})
 }
