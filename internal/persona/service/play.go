@@ -72,6 +72,7 @@ type SessionStatus struct {
 type Msg struct {
 	ID string
 	turn.Message
+	seq int64
 }
 
 // History is a session with its messages, oldest first.
@@ -274,13 +275,16 @@ func (s *Service) newSession(ctx context.Context, q store.Q, pid, me, usid, key 
 	return id, nil
 }
 
-func appendMessages(ctx context.Context, q store.Q, sid string, msgs []turn.Message) error {
+// appendMessages appends msgs to session sid's history after seq last (-1: read the last one).
+func appendMessages(ctx context.Context, q store.Q, sid string, last int64, msgs []turn.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	var seq int64
-	if err := q.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM persona_messages WHERE session_id = ?`, sid).Scan(&seq); err != nil {
-		return fmt.Errorf("read history: %w", err)
+	seq := last
+	if seq < 0 {
+		if err := q.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM persona_messages WHERE session_id = ?`, sid).Scan(&seq); err != nil {
+			return fmt.Errorf("read history: %w", err)
+		}
 	}
 	for _, m := range msgs {
 		seq++
@@ -320,7 +324,7 @@ func messages(ctx context.Context, q store.Q, sid, key string, last int) ([]Msg,
 		if err := rows.Scan(&seq, &m.Role, &m.Content, &m.StateKey, &m.Score, &m.Decision, &followUp, &at); err != nil {
 			return nil, fmt.Errorf("read history: %w", err)
 		}
-		m.ID, m.MachineKey, m.FollowUp, m.At = sid+"-"+strconv.FormatInt(seq, 10), key, followUp == 1, fromMicros(at)
+		m.ID, m.MachineKey, m.FollowUp, m.At, m.seq = sid+"-"+strconv.FormatInt(seq, 10), key, followUp == 1, fromMicros(at), seq
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
@@ -381,7 +385,7 @@ func (s *Service) Start(ctx context.Context, me string, in StartInput) (SessionI
 		if err != nil {
 			return err
 		}
-		if err := appendMessages(ctx, q, sid, started.Messages); err != nil {
+		if err := appendMessages(ctx, q, sid, 0, started.Messages); err != nil {
 			return err
 		}
 		out = SessionInit{SessionID: sid, UserSessionID: in.UserSessionID, PersonaName: p.Name, PersonaDescription: p.Description,
@@ -392,43 +396,99 @@ func (s *Service) Start(ctx context.Context, me string, in StartInput) (SessionI
 }
 
 // Message plays one player message.
-func (s *Service) Message(ctx context.Context, me string, in MessageInput) (Reply, error) {
-	var out Reply
-	err := s.play(ctx, me, in.PlayRef, func(q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
-		key, err := machineKey(&p.Definition, *st, in.MachineID)
-		if err != nil {
+func (s *Service) Message(ctx context.Context, me string, in MessageInput) (out Reply, err error) {
+	if err := in.check(); err != nil {
+		return Reply{}, err
+	}
+	// Optimistic: the turn is judged on a snapshot read outside the write, and the write applies
+	// it only if the player's state is still the one judged (any change of sessions or progress
+	// bumps its version); otherwise it is judged again on the new state. So the single writer
+	// only writes, and the evaluator never runs inside a transaction.
+	for range maxAttempts {
+		out, err = s.message(ctx, me, in)
+		if err != errConcurrent {
+			break
+		}
+	}
+	return out, err
+}
+
+// maxAttempts bounds the retries of a turn that raced another change of the same player.
+const maxAttempts = 4
+
+func (s *Service) message(ctx context.Context, me string, in MessageInput) (Reply, error) {
+	var (
+		p    Stored
+		eng  *turn.Engine
+		st   turn.State
+		v    int64
+		key  string
+		sid  string
+		hist []Msg
+	)
+	err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+		if p, err = s.playable(ctx, q, me, in.PlayRef); err != nil {
+			return err
+		}
+		if eng, err = s.engine(p); err != nil {
+			return err
+		}
+		if st, v, err = loadState(ctx, q, p.ID, me, in.UserSessionID); err != nil {
+			return err
+		}
+		fit(&p.Definition, &st)
+		if key, err = machineKey(&p.Definition, st, in.MachineID); err != nil {
 			return err
 		}
 		if _, ok := st.Sessions[key]; !ok {
 			return errNoSession
 		}
-		sid, err := sessionID(ctx, q, p.ID, me, in.UserSessionID, key)
-		if err != nil {
+		if sid, err = sessionID(ctx, q, p.ID, me, in.UserSessionID, key); err != nil {
 			return err
 		}
-		hist, err := messages(ctx, q, sid, key, 2*turn.MaxHistory)
-		if err != nil {
-			return err
-		}
-		h := make([]turn.Message, len(hist))
-		for i, m := range hist {
-			h[i] = m.Message
-		}
-		res, err := eng.Turn(ctx, st, key, in.Message, h)
-		if err != nil {
+		hist, err = messages(ctx, q, sid, key, turn.MaxHistory)
+		return err
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	h := make([]turn.Message, len(hist))
+	lastSeq := int64(0)
+	for i, m := range hist {
+		h[i] = m.Message
+		lastSeq = m.seq
+	}
+	res, err := eng.Turn(ctx, &st, key, in.Message, h)
+	if err != nil {
+		return Reply{}, err
+	}
+	err = s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
+		if err := s.saveState(ctx, q, p.ID, me, in.UserSessionID, st, v); err != nil {
 			return err
 		}
 		sessions := map[string]string{key: sid}
 		if res.Advanced != nil {
-			if sessions[res.Advanced.MachineKey], err = s.newSession(ctx, q, p.ID, me, in.UserSessionID, res.Advanced.MachineKey); err != nil {
+			id, err := s.newSession(ctx, q, p.ID, me, in.UserSessionID, res.Advanced.MachineKey)
+			if err != nil {
 				return err
 			}
+			sessions[res.Advanced.MachineKey] = id
 		}
+		bySession := map[string][]turn.Message{}
 		for _, m := range res.Messages {
 			if id, ok := sessions[m.MachineKey]; ok {
-				if err := appendMessages(ctx, q, id, []turn.Message{m}); err != nil {
-					return err
-				}
+				bySession[id] = append(bySession[id], m)
+			}
+		}
+		for id, msgs := range bySession {
+			// The snapshot's last message is still the last: any append bumps the state's
+			// version, which saveState has just checked. A new session starts at 0.
+			last := int64(0)
+			if id == sid {
+				last = lastSeq
+			}
+			if err := appendMessages(ctx, q, id, last, msgs); err != nil {
+				return err
 			}
 		}
 		if res.MachineCompleted {
@@ -436,10 +496,9 @@ func (s *Service) Message(ctx context.Context, me string, in MessageInput) (Repl
 				return fmt.Errorf("complete session: %w", err)
 			}
 		}
-		out = Reply{SessionID: sid, Result: res}
 		return nil
 	})
-	return out, err
+	return Reply{SessionID: sid, Result: res}, err
 }
 
 // read runs fn on the player's state without changing it.
