@@ -219,6 +219,18 @@ func TestPersonaCreatorRoutes(t *testing.T) {
 		if r := s.sdk("POST", "/api/v1/chat/"+pid+"/init-session", other, init); r.Status != 200 {
 			t.Fatalf("web chat again: %d %s", r.Status, r.Raw)
 		}
+		if r := s.sdk("GET", "/api/v1/chat/"+pid+"/session?user_session_id=p1", other, nil); r.Status != 200 || r.Body["current_state"] != "greeting" {
+			t.Fatalf("web chat session: %d %s", r.Status, r.Raw)
+		}
+		if r := s.sdk("GET", "/api/v1/chat/"+pid+"/history?user_session_id=p1", other, nil); r.Status != 200 || len(r.Body["messages"].([]any)) != 1 {
+			t.Fatalf("web chat history: %d %s", r.Status, r.Raw)
+		}
+		if r := s.sdk("POST", "/api/v1/chat/"+pid+"/reset?user_session_id=p1", other, nil); r.Status != 200 {
+			t.Fatalf("web chat reset: %d %s", r.Status, r.Raw)
+		}
+		if r := s.sdk("GET", "/api/v1/sdk/chat/"+pid+"/session?user_session_id=p1", other, nil); r.Status != 403 {
+			t.Fatalf("the SDK still refuses another's persona: %d %s", r.Status, r.Raw)
+		}
 
 		// Delete: the owner only; it cascades to sessions, history and progress.
 		if r := s.documented("DELETE", "/api/v1/personas/"+pid, other, nil); r.Status != 403 {

@@ -373,32 +373,40 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 			}
 			return 0, streamOf(ChatResponseOf(res)), nil
 		})
-	a.handle(rt, o.Session, sdkShape, httpapi.Op{Method: "GET", Path: sdk + "/session", ID: "sdkSession", Tag: "persona-sdk",
-		Params: []httpapi.Param{usidParam, machineOpt}, Resp: SessionStatus{}},
-		func(r *http.Request, c ops.Caller) (int, any, error) {
-			s, err := o.Session.Invoke(r.Context(), c, playRef(r, "", false))
-			return 0, statusOfSession(s), err
-		})
-	a.handle(rt, o.History, sdkShape, httpapi.Op{Method: "GET", Path: sdk + "/history", ID: "sdkHistory", Tag: "persona-sdk",
-		Params: []httpapi.Param{usidParam, machineOpt}, Resp: ChatHistory{}},
-		func(r *http.Request, c ops.Caller) (int, any, error) {
-			h, err := o.History.Invoke(r.Context(), c, playRef(r, "", false))
-			out := ChatHistory{SessionStatus: statusOfSession(h.SessionStatus), Messages: make([]HistoryMessage, 0, len(h.Messages))}
-			for _, m := range h.Messages {
-				out.Messages = append(out.Messages, HistoryMessage{ID: m.ID, Role: m.Role, Content: m.Content, StateKeyAtTime: m.StateKey,
-					ScoreAtTime: m.Score, Decision: optional(m.Decision), FollowUpTriggered: m.FollowUp, CreatedAt: m.At})
-			}
-			return 0, out, err
-		})
-	a.handle(rt, o.Reset, sdkShape, httpapi.Op{Method: "POST", Path: sdk + "/reset", ID: "sdkReset", Tag: "persona-sdk",
-		Params: []httpapi.Param{usidParam, machineOpt}, Resp: ResetResult{}},
-		func(r *http.Request, c ops.Caller) (int, any, error) {
-			if _, err := httpapi.ReadBody(r); err != nil {
-				return 0, nil, err
-			}
-			res, err := o.Reset.Invoke(r.Context(), c, playRef(r, "", false))
-			return 0, ResetResult{SessionID: res.SessionID, Message: res.Message}, err
-		})
+	for _, web := range []bool{false, true} {
+		base, tag, id := sdk, "persona-sdk", "sdk"
+		if web {
+			// Not seen in the real system's documents (◇): the web chat's session, history and
+			// reset, which a browser page needs.
+			base, tag, id = "/api/v1/chat/{persona_id}", "persona-chat", "chat"
+		}
+		a.handle(rt, o.Session, sdkShape, httpapi.Op{Method: "GET", Path: base + "/session", ID: id + "Session", Tag: tag,
+			Params: []httpapi.Param{usidParam, machineOpt}, Resp: SessionStatus{}},
+			func(r *http.Request, c ops.Caller) (int, any, error) {
+				s, err := o.Session.Invoke(r.Context(), c, playRef(r, "", web))
+				return 0, statusOfSession(s), err
+			})
+		a.handle(rt, o.History, sdkShape, httpapi.Op{Method: "GET", Path: base + "/history", ID: id + "History", Tag: tag,
+			Params: []httpapi.Param{usidParam, machineOpt}, Resp: ChatHistory{}},
+			func(r *http.Request, c ops.Caller) (int, any, error) {
+				h, err := o.History.Invoke(r.Context(), c, playRef(r, "", web))
+				out := ChatHistory{SessionStatus: statusOfSession(h.SessionStatus), Messages: make([]HistoryMessage, 0, len(h.Messages))}
+				for _, m := range h.Messages {
+					out.Messages = append(out.Messages, HistoryMessage{ID: m.ID, Role: m.Role, Content: m.Content, StateKeyAtTime: m.StateKey,
+						ScoreAtTime: m.Score, Decision: optional(m.Decision), FollowUpTriggered: m.FollowUp, CreatedAt: m.At})
+				}
+				return 0, out, err
+			})
+		a.handle(rt, o.Reset, sdkShape, httpapi.Op{Method: "POST", Path: base + "/reset", ID: id + "Reset", Tag: tag,
+			Params: []httpapi.Param{usidParam, machineOpt}, Resp: ResetResult{}},
+			func(r *http.Request, c ops.Caller) (int, any, error) {
+				if _, err := httpapi.ReadBody(r); err != nil {
+					return 0, nil, err
+				}
+				res, err := o.Reset.Invoke(r.Context(), c, playRef(r, "", web))
+				return 0, ResetResult{SessionID: res.SessionID, Message: res.Message}, err
+			})
+	}
 	a.handle(rt, o.Machines, sdkShape, httpapi.Op{Method: "GET", Path: sdk + "/machines", ID: "sdkMachines", Tag: "persona-sdk",
 		Params: []httpapi.Param{usidParam}, Resp: []MachineInfo{}},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
