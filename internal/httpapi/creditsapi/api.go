@@ -136,9 +136,9 @@ type Me struct {
 	Email        *string      `json:"email" jsonschema:"nullable"`
 	Name         *string      `json:"name" jsonschema:"nullable"`
 	AccountType  string       `json:"accountType"`
-	Credits      money.Amount `json:"credits"`
-	Balance      money.Amount `json:"balance"`
-	USDC         money.Amount `json:"usdc"`
+	Credits      money.Decimal `json:"credits"`
+	Balance      money.Decimal `json:"balance"`
+	USDC         money.Decimal `json:"usdc"`
 	APIKeyPrefix string       `json:"apiKeyPrefix"`
 	CreatedAt    time.Time    `json:"createdAt"`
 }
@@ -154,7 +154,7 @@ type GuestData struct {
 	KeyData
 	ID      string       `json:"id"`
 	UserID  string       `json:"userId"`
-	Credits money.Amount `json:"credits"`
+	Credits money.Decimal `json:"credits"`
 }
 
 // AgentRegisterRequest optionally names the agent.
@@ -168,7 +168,7 @@ type AgentData struct {
 	APIKeyPrefix string       `json:"apiKeyPrefix"`
 	AgentID      string       `json:"agentId"`
 	UserID       string       `json:"userId"`
-	Credits      money.Amount `json:"credits"`
+	Credits      money.Decimal `json:"credits"`
 }
 
 func optional(s string) *string {
@@ -180,7 +180,7 @@ func optional(s string) *string {
 
 func signUpData(su credits.SignUp) GuestData {
 	return GuestData{KeyData: KeyData{APIKey: su.Key.Secret, APIKeyPrefix: su.Key.Prefix}, ID: su.Account.ID, UserID: su.Account.ID,
-		Credits: su.Credits}
+		Credits: su.Credits.Decimal()}
 }
 
 func (a *API) registerAuth(rt *httpapi.Router) {
@@ -202,7 +202,7 @@ func (a *API) registerAuth(rt *httpapi.Router) {
 				return 0, nil, err
 			}
 			return http.StatusCreated, AgentData{APIKey: su.Key.Secret, APIKeyPrefix: su.Key.Prefix, AgentID: su.Account.ID,
-				UserID: su.Account.ID, Credits: su.Credits}, nil
+				UserID: su.Account.ID, Credits: su.Credits.Decimal()}, nil
 		})
 	a.handle(rt, a.Ops.Me, httpapi.Op{Method: "GET", Path: "/api/me", ID: "getMe", Tag: "account", Resp: Me{},
 		Summary: "Current account: id, email, credits, apiKeyPrefix."},
@@ -213,7 +213,7 @@ func (a *API) registerAuth(rt *httpapi.Router) {
 			}
 			me := p.Account
 			return 0, Me{ID: me.ID, Email: optional(me.Email), Name: optional(me.Name), AccountType: string(me.Kind),
-				Credits: p.Credits.Available, Balance: p.Credits.Available, USDC: p.USDC.Available,
+				Credits: p.Credits.Available.Decimal(), Balance: p.Credits.Available.Decimal(), USDC: p.USDC.Available.Decimal(),
 				APIKeyPrefix: me.KeyPrefix, CreatedAt: me.CreatedAt}, nil
 		})
 	a.handle(rt, a.Ops.RegenerateKey, httpapi.Op{Method: "POST", Path: "/api/me/api-key", ID: "createApiKey", Tag: "account", Resp: KeyData{}},

@@ -68,15 +68,15 @@ type Verification struct {
 type DiceData struct {
 	BetID        string       `json:"betId"`
 	RoundID      string       `json:"roundId"`
-	Balance      money.Amount `json:"balance"`
+	Balance      money.Decimal `json:"balance"`
 	Result       json.Number  `json:"result" jsonschema:"type=number"`
 	Win          bool         `json:"win"`
-	Payout       money.Amount `json:"payout"`
-	Amount       money.Amount `json:"amount"`
+	Payout       money.Decimal `json:"payout"`
+	Amount       money.Decimal `json:"amount"`
 	Target       json.Number  `json:"target" jsonschema:"type=number"`
 	Condition    string       `json:"condition"`
 	Multiplier   json.Number  `json:"multiplier" jsonschema:"type=number"`
-	PnL          money.Amount `json:"pnl"`
+	PnL          money.Decimal `json:"pnl"`
 	Verification Verification `json:"verification"`
 }
 
@@ -96,9 +96,9 @@ func multiplier(b credits.DiceBet) json.Number {
 }
 
 func diceData(r credits.Round) DiceData {
-	return DiceData{BetID: r.ID, RoundID: r.ID, Balance: r.Balance, Result: hundredths(r.Roll), Win: r.Win, Payout: r.Payout,
-		Amount: r.Bet.Amount, Target: hundredths(r.Bet.Target), Condition: r.Bet.Condition(), Multiplier: multiplier(r.Bet),
-		PnL: r.PnL(), Verification: Verification{ServerSeedHash: r.Commitment, ServerSeedID: r.SeedID, ClientSeed: r.ClientSeed, Nonce: r.Nonce}}
+	return DiceData{BetID: r.ID, RoundID: r.ID, Balance: r.Balance.Decimal(), Result: hundredths(r.Roll), Win: r.Win, Payout: r.Payout.Decimal(),
+		Amount: r.Bet.Amount.Decimal(), Target: hundredths(r.Bet.Target), Condition: r.Bet.Condition(), Multiplier: multiplier(r.Bet),
+		PnL: r.PnL().Decimal(), Verification: Verification{ServerSeedHash: r.Commitment, ServerSeedID: r.SeedID, ClientSeed: r.ClientSeed, Nonce: r.Nonce}}
 }
 
 func (a *API) registerDice(rt *httpapi.Router) {
