@@ -572,18 +572,18 @@ func truncate(s string) string {
 
 type baseJSON struct {
 	Amount    money.Decimal `json:"amount"`
-	Target    Hundredths   `json:"target"`
-	Condition Condition    `json:"condition"`
+	Target    Hundredths    `json:"target"`
+	Condition Condition     `json:"condition"`
 }
 
 type limitsJSON struct {
 	MaxBet                  *money.Decimal `json:"maxBet,omitempty"`
 	MinBet                  *money.Decimal `json:"minBet,omitempty"`
-	MaxRounds               int64         `json:"maxRounds,omitempty"`
+	MaxRounds               int64          `json:"maxRounds,omitempty"`
 	StopIfBalanceBelow      *money.Decimal `json:"stopIfBalanceBelow,omitempty"`
 	StopIfBalanceAbove      *money.Decimal `json:"stopIfBalanceAbove,omitempty"`
-	StopOnConsecutiveLosses int64         `json:"stopOnConsecutiveLosses,omitempty"`
-	StopOnConsecutiveWins   int64         `json:"stopOnConsecutiveWins,omitempty"`
+	StopOnConsecutiveLosses int64          `json:"stopOnConsecutiveLosses,omitempty"`
+	StopOnConsecutiveWins   int64          `json:"stopOnConsecutiveWins,omitempty"`
 	StopOnProfitAbove       *money.Decimal `json:"stopOnProfitAbove,omitempty"`
 	StopOnLossAbove         *money.Decimal `json:"stopOnLossAbove,omitempty"`
 }

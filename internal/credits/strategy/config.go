@@ -255,18 +255,18 @@ func progressionList() string {
 // are written, so that clients of either find the key they read.
 type configJSON struct {
 	Amount               money.Decimal  `json:"amount"`
-	Target               Hundredths    `json:"target"`
-	Condition            Condition     `json:"condition"`
-	ProgressionType      Progression   `json:"progressionType"`
+	Target               Hundredths     `json:"target"`
+	Condition            Condition      `json:"condition"`
+	ProgressionType      Progression    `json:"progressionType"`
 	MaxPlay              *money.Decimal `json:"maxPlay,omitempty"`
 	MaxBet               *money.Decimal `json:"maxBet,omitempty"`
-	MaxConsecutiveLosses int64         `json:"maxConsecutiveLosses,omitempty"`
-	MaxConsecutiveWins   int64         `json:"maxConsecutiveWins,omitempty"`
-	UnitStep             *Dec          `json:"unitStep,omitempty"`
-	StopAfterRounds      int64         `json:"stopAfterRounds,omitempty"`
+	MaxConsecutiveLosses int64          `json:"maxConsecutiveLosses,omitempty"`
+	MaxConsecutiveWins   int64          `json:"maxConsecutiveWins,omitempty"`
+	UnitStep             *Dec           `json:"unitStep,omitempty"`
+	StopAfterRounds      int64          `json:"stopAfterRounds,omitempty"`
 	StopIfBalanceBelow   *money.Decimal `json:"stopIfBalanceBelow,omitempty"`
 	StopIfBalanceAbove   *money.Decimal `json:"stopIfBalanceAbove,omitempty"`
-	LabouchereLine       []int64       `json:"labouchereLine,omitempty"`
+	LabouchereLine       []int64        `json:"labouchereLine,omitempty"`
 }
 
 // MarshalJSON renders c with the wire names; numbers are exact.

@@ -299,10 +299,10 @@ func (s *Session) record(win bool, payout int64) {
 
 // Stats is a snapshot of a session.
 type Stats struct {
-	Rounds            int64        `json:"rounds"`       // rounds taken, paused ones included
-	RoundsPlayed      int64        `json:"roundsPlayed"` // bets settled
-	Wins              int64        `json:"wins"`
-	Losses            int64        `json:"losses"`
+	Rounds            int64         `json:"rounds"`       // rounds taken, paused ones included
+	RoundsPlayed      int64         `json:"roundsPlayed"` // bets settled
+	Wins              int64         `json:"wins"`
+	Losses            int64         `json:"losses"`
 	StartingBalance   money.Decimal `json:"startingBalance"`
 	Balance           money.Decimal `json:"balance"`
 	PnL               money.Decimal `json:"pnl"`
@@ -310,15 +310,15 @@ type Stats struct {
 	MinBalance        money.Decimal `json:"minBalance"`
 	MaxDrawdown       money.Decimal `json:"maxDrawdown"`
 	Turnover          money.Decimal `json:"turnover"`
-	WinStreak         int64        `json:"winStreak"`
-	LossStreak        int64        `json:"lossStreak"`
-	LongestWinStreak  int64        `json:"longestWinStreak"`
-	LongestLossStreak int64        `json:"longestLossStreak"`
+	WinStreak         int64         `json:"winStreak"`
+	LossStreak        int64         `json:"lossStreak"`
+	LongestWinStreak  int64         `json:"longestWinStreak"`
+	LongestLossStreak int64         `json:"longestLossStreak"`
 	Bet               money.Decimal `json:"bet"` // the working bet (exact, before rounding)
-	Target            Hundredths   `json:"target"`
-	Condition         Condition    `json:"condition"`
-	Stopped           bool         `json:"stopped"`
-	StopReason        string       `json:"stopReason,omitempty"`
+	Target            Hundredths    `json:"target"`
+	Condition         Condition     `json:"condition"`
+	Stopped           bool          `json:"stopped"`
+	StopReason        string        `json:"stopReason,omitempty"`
 }
 
 // Stats returns a snapshot of the session's state.

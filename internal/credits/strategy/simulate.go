@@ -60,44 +60,44 @@ func SessionSeed(master []byte, i int) fairness.Seed {
 
 // SessionResult is one simulated session.
 type SessionResult struct {
-	Index             int          `json:"index"`
-	Rounds            int64        `json:"rounds"` // rounds taken, paused ones included
-	RoundsPlayed      int64        `json:"roundsPlayed"`
-	Wins              int64        `json:"wins"`
-	Losses            int64        `json:"losses"`
+	Index             int           `json:"index"`
+	Rounds            int64         `json:"rounds"` // rounds taken, paused ones included
+	RoundsPlayed      int64         `json:"roundsPlayed"`
+	Wins              int64         `json:"wins"`
+	Losses            int64         `json:"losses"`
 	FinalBalance      money.Decimal `json:"finalBalance"`
 	PnL               money.Decimal `json:"pnl"`
 	MaxBalance        money.Decimal `json:"maxBalance"`
 	MinBalance        money.Decimal `json:"minBalance"`
 	MaxDrawdown       money.Decimal `json:"maxDrawdown"`
 	Turnover          money.Decimal `json:"turnover"` // sum of stakes
-	LongestWinStreak  int64        `json:"longestWinStreak"`
-	LongestLossStreak int64        `json:"longestLossStreak"`
-	StopReason        string       `json:"stopReason"` // ReasonCompleted or a Next reason
-	Bust              bool         `json:"bust"`       // stopped with insufficient_balance
+	LongestWinStreak  int64         `json:"longestWinStreak"`
+	LongestLossStreak int64         `json:"longestLossStreak"`
+	StopReason        string        `json:"stopReason"` // ReasonCompleted or a Next reason
+	Bust              bool          `json:"bust"`       // stopped with insufficient_balance
 }
 
 // RoundRecord is one round of the recent-rounds tail, in the reference simulator's shape.
 type RoundRecord struct {
-	Round         int64        `json:"round"`
+	Round         int64         `json:"round"`
 	Bet           money.Decimal `json:"bet"`
-	Target        Hundredths   `json:"target"`
-	Condition     Condition    `json:"condition"`
-	Roll          Hundredths   `json:"roll"`
-	Win           bool         `json:"win"`
+	Target        Hundredths    `json:"target"`
+	Condition     Condition     `json:"condition"`
+	Roll          Hundredths    `json:"roll"`
+	Win           bool          `json:"win"`
 	Payout        money.Decimal `json:"payout"`
 	Balance       money.Decimal `json:"balance"`
-	ExecutedRules []string     `json:"executedRules"`
+	ExecutedRules []string      `json:"executedRules"`
 }
 
 // PnLStats summarises per-session profit and loss. Mean and StdDev are display statistics in
 // credits; the others are exact.
 type PnLStats struct {
-	Mean   float64      `json:"mean"`
+	Mean   float64       `json:"mean"`
 	Median money.Decimal `json:"median"`
 	Min    money.Decimal `json:"min"`
 	Max    money.Decimal `json:"max"`
-	StdDev float64      `json:"stddev"`
+	StdDev float64       `json:"stddev"`
 }
 
 // Quantiles of a distribution (nearest rank).
@@ -113,16 +113,16 @@ type Quantiles struct {
 type Bucket struct {
 	From  money.Decimal `json:"from"`
 	To    money.Decimal `json:"to"`
-	Count int64        `json:"count"`
+	Count int64         `json:"count"`
 }
 
 // Distribution describes the final balances.
 type Distribution struct {
 	Min       money.Decimal `json:"min"`
 	Max       money.Decimal `json:"max"`
-	Mean      float64      `json:"mean"`
-	Quantiles Quantiles    `json:"quantiles"`
-	Histogram []Bucket     `json:"histogram"`
+	Mean      float64       `json:"mean"`
+	Quantiles Quantiles     `json:"quantiles"`
+	Histogram []Bucket      `json:"histogram"`
 }
 
 // SimResult is the outcome of Simulate.
@@ -130,7 +130,7 @@ type SimResult struct {
 	Seed              string           `json:"seed"` // master seed, hex
 	Rounds            int64            `json:"rounds"`
 	Sessions          int              `json:"sessions"`
-	StartingBalance   money.Decimal     `json:"startingBalance"`
+	StartingBalance   money.Decimal    `json:"startingBalance"`
 	TotalRounds       int64            `json:"totalRounds"` // rounds taken by all sessions
 	RoundsPlayed      int64            `json:"roundsPlayed"`
 	Wins              int64            `json:"wins"`
@@ -140,7 +140,7 @@ type SimResult struct {
 	ObservedEdge      float64          `json:"observedEdge"` // −(sum of PnL) / turnover
 	PnL               PnLStats         `json:"pnl"`
 	FinalBalance      Distribution     `json:"finalBalance"`
-	MaxDrawdown       money.Decimal     `json:"maxDrawdown"` // largest over sessions
+	MaxDrawdown       money.Decimal    `json:"maxDrawdown"` // largest over sessions
 	MeanMaxDrawdown   float64          `json:"meanMaxDrawdown"`
 	LongestWinStreak  int64            `json:"longestWinStreak"`
 	LongestLossStreak int64            `json:"longestLossStreak"`
@@ -455,13 +455,13 @@ func histogram(sorted []money.Amount, b int) []Bucket {
 // reference, the balance is charged the stake of every round.
 type ReferenceSimulation struct {
 	Rounds       int64         `json:"rounds"`
-	FinalBalance money.Decimal  `json:"finalBalance"`
-	Profit       money.Decimal  `json:"profit"`
+	FinalBalance money.Decimal `json:"finalBalance"`
+	Profit       money.Decimal `json:"profit"`
 	TotalWins    int64         `json:"totalWins"`
 	TotalLosses  int64         `json:"totalLosses"`
 	WinRate      float64       `json:"winRate"`
-	MaxBalance   money.Decimal  `json:"maxBalance"`
-	MinBalance   money.Decimal  `json:"minBalance"`
+	MaxBalance   money.Decimal `json:"maxBalance"`
+	MinBalance   money.Decimal `json:"minBalance"`
 	ShouldStop   bool          `json:"shouldStop"`
 	StopReason   string        `json:"stopReason,omitempty"`
 	RecentRounds []RoundRecord `json:"recentRounds"`

@@ -132,15 +132,15 @@ func (a *API) Register(rt *httpapi.Router) {
 
 // Me is GET /api/me's data: spec 000 documents id, email, credits, apiKeyPrefix.
 type Me struct {
-	ID           string       `json:"id"`
-	Email        *string      `json:"email" jsonschema:"nullable"`
-	Name         *string      `json:"name" jsonschema:"nullable"`
-	AccountType  string       `json:"accountType"`
+	ID           string        `json:"id"`
+	Email        *string       `json:"email" jsonschema:"nullable"`
+	Name         *string       `json:"name" jsonschema:"nullable"`
+	AccountType  string        `json:"accountType"`
 	Credits      money.Decimal `json:"credits"`
 	Balance      money.Decimal `json:"balance"`
 	USDC         money.Decimal `json:"usdc"`
-	APIKeyPrefix string       `json:"apiKeyPrefix"`
-	CreatedAt    time.Time    `json:"createdAt"`
+	APIKeyPrefix string        `json:"apiKeyPrefix"`
+	CreatedAt    time.Time     `json:"createdAt"`
 }
 
 // KeyData answers key creation: the key is shown once.
@@ -152,8 +152,8 @@ type KeyData struct {
 // GuestData answers guest sign-up.
 type GuestData struct {
 	KeyData
-	ID      string       `json:"id"`
-	UserID  string       `json:"userId"`
+	ID      string        `json:"id"`
+	UserID  string        `json:"userId"`
 	Credits money.Decimal `json:"credits"`
 }
 
@@ -164,10 +164,10 @@ type AgentRegisterRequest struct {
 
 // AgentData answers agent registration with the real system's field names.
 type AgentData struct {
-	APIKey       string       `json:"apiKey"`
-	APIKeyPrefix string       `json:"apiKeyPrefix"`
-	AgentID      string       `json:"agentId"`
-	UserID       string       `json:"userId"`
+	APIKey       string        `json:"apiKey"`
+	APIKeyPrefix string        `json:"apiKeyPrefix"`
+	AgentID      string        `json:"agentId"`
+	UserID       string        `json:"userId"`
 	Credits      money.Decimal `json:"credits"`
 }
 

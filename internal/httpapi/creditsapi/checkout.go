@@ -12,11 +12,11 @@ import (
 
 // PackageData is one credit package, in the fields of spec 000's reference system.
 type PackageData struct {
-	ID            string       `json:"id"`
-	Name          string       `json:"name"`
+	ID            string        `json:"id"`
+	Name          string        `json:"name"`
 	Credits       money.Decimal `json:"credits"`
-	AmountCents   int64        `json:"amountCents"`
-	StripePriceID *string      `json:"stripePriceId" jsonschema:"nullable"`
+	AmountCents   int64         `json:"amountCents"`
+	StripePriceID *string       `json:"stripePriceId" jsonschema:"nullable"`
 }
 
 // CheckoutRequest is POST /api/credits/checkout's body.

@@ -66,18 +66,18 @@ type Verification struct {
 
 // DiceData answers a dice round (the real system's field names plus Arcade's).
 type DiceData struct {
-	BetID        string       `json:"betId"`
-	RoundID      string       `json:"roundId"`
+	BetID        string        `json:"betId"`
+	RoundID      string        `json:"roundId"`
 	Balance      money.Decimal `json:"balance"`
-	Result       json.Number  `json:"result" jsonschema:"type=number"`
-	Win          bool         `json:"win"`
+	Result       json.Number   `json:"result" jsonschema:"type=number"`
+	Win          bool          `json:"win"`
 	Payout       money.Decimal `json:"payout"`
 	Amount       money.Decimal `json:"amount"`
-	Target       json.Number  `json:"target" jsonschema:"type=number"`
-	Condition    string       `json:"condition"`
-	Multiplier   json.Number  `json:"multiplier" jsonschema:"type=number"`
+	Target       json.Number   `json:"target" jsonschema:"type=number"`
+	Condition    string        `json:"condition"`
+	Multiplier   json.Number   `json:"multiplier" jsonschema:"type=number"`
 	PnL          money.Decimal `json:"pnl"`
-	Verification Verification `json:"verification"`
+	Verification Verification  `json:"verification"`
 }
 
 const formula = "roll = floor(u0 × 10000) / 100 where u0 is the big-endian uint32 of the first 4 bytes of " +

@@ -13,8 +13,8 @@ import (
 type FaucetData struct {
 	Balance      money.Decimal `json:"balance"`
 	Granted      money.Decimal `json:"granted"`
-	NextFaucetAt time.Time    `json:"nextFaucetAt"`
-	ClaimID      string       `json:"claimId"`
+	NextFaucetAt time.Time     `json:"nextFaucetAt"`
+	ClaimID      string        `json:"claimId"`
 }
 
 func (a *API) registerFaucet(rt *httpapi.Router) {

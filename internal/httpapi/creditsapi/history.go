@@ -28,12 +28,12 @@ type BalanceData struct {
 	FaucetCredits       money.Decimal `json:"faucetCredits"`
 	Withdrawable        money.Decimal `json:"withdrawable"`
 	Pending             money.Decimal `json:"pendingWithdrawal"`
-	DepositAlert        string       `json:"deposit_alert" jsonschema:"enum=ok,enum=low,enum=critical"`
-	DepositAlertMessage *string      `json:"deposit_alert_message" jsonschema:"nullable"`
-	DepositURL          string       `json:"deposit_url"`
-	DepositThresholds   Thresholds   `json:"deposit_thresholds"`
-	BalanceMilestone    *int         `json:"balance_milestone" jsonschema:"nullable"`
-	MilestoneMessage    *string      `json:"milestone_message" jsonschema:"nullable"`
+	DepositAlert        string        `json:"deposit_alert" jsonschema:"enum=ok,enum=low,enum=critical"`
+	DepositAlertMessage *string       `json:"deposit_alert_message" jsonschema:"nullable"`
+	DepositURL          string        `json:"deposit_url"`
+	DepositThresholds   Thresholds    `json:"deposit_thresholds"`
+	BalanceMilestone    *int          `json:"balance_milestone" jsonschema:"nullable"`
+	MilestoneMessage    *string       `json:"milestone_message" jsonschema:"nullable"`
 }
 
 var milestones = []int{50000, 25000, 10000, 5000, 2000, 1000}
@@ -61,10 +61,10 @@ func balanceData(bal, granted, pending money.Amount) BalanceData {
 type Play struct {
 	ID            string        `json:"id"`
 	GameType      string        `json:"gameType"`
-	Amount        money.Decimal  `json:"amount"`
+	Amount        money.Decimal `json:"amount"`
 	Outcome       string        `json:"outcome" jsonschema:"enum=win,enum=loss"`
-	Payout        money.Decimal  `json:"payout"`
-	PnL           money.Decimal  `json:"pnl"`
+	Payout        money.Decimal `json:"payout"`
+	PnL           money.Decimal `json:"pnl"`
 	CreatedAt     time.Time     `json:"createdAt"`
 	ResultPayload ResultPayload `json:"resultPayload"`
 	Verification  Verification  `json:"verification"`
@@ -95,33 +95,33 @@ func play(r credits.Round) Play {
 
 // RoundsData answers GET /api/me/rounds.
 type RoundsData struct {
-	Plays      []Play       `json:"plays"`
+	Plays      []Play        `json:"plays"`
 	SessionPnL money.Decimal `json:"sessionPnl"`
-	RoundCount int          `json:"roundCount"`
-	TotalCount int          `json:"totalCount"`
-	Offset     int          `json:"offset"`
-	Limit      int          `json:"limit"`
+	RoundCount int           `json:"roundCount"`
+	TotalCount int           `json:"totalCount"`
+	Offset     int           `json:"offset"`
+	Limit      int           `json:"limit"`
 }
 
 // TxItem is one line of GET /api/me/transactions.
 type TxItem struct {
-	ID        string        `json:"id"`
-	Type      string        `json:"type" jsonschema:"enum=bet,enum=faucet,enum=withdrawal"`
-	GameType  string        `json:"gameType,omitempty"`
+	ID        string         `json:"id"`
+	Type      string         `json:"type" jsonschema:"enum=bet,enum=faucet,enum=withdrawal"`
+	GameType  string         `json:"gameType,omitempty"`
 	Amount    money.Decimal  `json:"amount"`
-	Outcome   string        `json:"outcome,omitempty"`
+	Outcome   string         `json:"outcome,omitempty"`
 	Payout    *money.Decimal `json:"payout,omitempty"`
 	PnL       *money.Decimal `json:"pnl,omitempty"`
-	Status    string        `json:"status,omitempty"`
-	CreatedAt time.Time     `json:"createdAt"`
+	Status    string         `json:"status,omitempty"`
+	CreatedAt time.Time      `json:"createdAt"`
 }
 
 // TxData answers GET /api/me/transactions.
 type TxData struct {
-	Transactions []TxItem     `json:"transactions"`
+	Transactions []TxItem      `json:"transactions"`
 	SessionPnL   money.Decimal `json:"sessionPnl"`
-	Limit        int          `json:"limit"`
-	Offset       int          `json:"offset"`
+	Limit        int           `json:"limit"`
+	Offset       int           `json:"offset"`
 }
 
 // Alert is a proof-of-life note for agents reporting to their humans.
@@ -133,7 +133,7 @@ type Alert struct {
 // RecentPlay is a compact round in session stats.
 type RecentPlay struct {
 	Amount  money.Decimal `json:"amount"`
-	Outcome string       `json:"outcome"`
+	Outcome string        `json:"outcome"`
 	Payout  money.Decimal `json:"payout"`
 	PnL     money.Decimal `json:"pnl"`
 }
@@ -141,18 +141,18 @@ type RecentPlay struct {
 // StatsData answers GET /api/me/session-stats: everything "how am I doing?" needs in one call.
 type StatsData struct {
 	BalanceData
-	Rounds            int          `json:"rounds"`
+	Rounds            int           `json:"rounds"`
 	SessionPnL        money.Decimal `json:"sessionPnl"`
-	WinRate           float64      `json:"winRate"`
+	WinRate           float64       `json:"winRate"`
 	Wagered           money.Decimal `json:"wagered"`
-	RecentPlays       []RecentPlay `json:"recentPlays"`
-	ProofOfLifeAlerts []Alert      `json:"proof_of_life_alerts"`
-	CurrentStreak     int          `json:"current_streak"`
-	MaxWinStreak      int          `json:"max_win_streak"`
-	MaxLossStreak     int          `json:"max_loss_streak"`
-	ProfitFactor      *float64     `json:"profit_factor" jsonschema:"nullable"`
-	RollingWinRate10  *float64     `json:"rolling_win_rate_10" jsonschema:"nullable"`
-	RollingWinRate20  *float64     `json:"rolling_win_rate_20" jsonschema:"nullable"`
+	RecentPlays       []RecentPlay  `json:"recentPlays"`
+	ProofOfLifeAlerts []Alert       `json:"proof_of_life_alerts"`
+	CurrentStreak     int           `json:"current_streak"`
+	MaxWinStreak      int           `json:"max_win_streak"`
+	MaxLossStreak     int           `json:"max_loss_streak"`
+	ProfitFactor      *float64      `json:"profit_factor" jsonschema:"nullable"`
+	RollingWinRate10  *float64      `json:"rolling_win_rate_10" jsonschema:"nullable"`
+	RollingWinRate20  *float64      `json:"rolling_win_rate_20" jsonschema:"nullable"`
 }
 
 // RoundDetail answers GET /api/me/rounds/{id}.
@@ -304,23 +304,23 @@ func gameType(r *http.Request) (string, error) {
 
 // RunStatusData answers GET /api/me/runs/{id}.
 type RunStatusData struct {
-	RunID         string       `json:"runId"`
-	Status        string       `json:"status" jsonschema:"enum=completed"`
-	RoundsPlayed  int          `json:"roundsPlayed"`
+	RunID         string        `json:"runId"`
+	Status        string        `json:"status" jsonschema:"enum=completed"`
+	RoundsPlayed  int           `json:"roundsPlayed"`
 	Wagered       money.Decimal `json:"wagered"`
 	Returned      money.Decimal `json:"returned"`
 	SessionPnL    money.Decimal `json:"sessionPnl"`
-	StoppedReason string       `json:"stoppedReason"`
-	CreatedAt     time.Time    `json:"createdAt"`
+	StoppedReason string        `json:"stoppedReason"`
+	CreatedAt     time.Time     `json:"createdAt"`
 }
 
 // OddsData answers GET /api/games/dice/odds.
 type OddsData struct {
-	WinProbability json.Number  `json:"winProbability" jsonschema:"type=number,description=percent"`
+	WinProbability json.Number   `json:"winProbability" jsonschema:"type=number,description=percent"`
 	Multiplier     money.Decimal `json:"multiplier"`
 	PayoutIfWin    money.Decimal `json:"payoutIfWin"`
 	ExpectedValue  money.Decimal `json:"expectedValue"`
-	HouseEdge      int          `json:"houseEdge" jsonschema:"description=percent"`
+	HouseEdge      int           `json:"houseEdge" jsonschema:"description=percent"`
 }
 
 // LimitsData answers GET /api/limits.
@@ -329,14 +329,14 @@ type LimitsData struct {
 	MaxBet              money.Decimal `json:"maxBet"`
 	MinWithdrawal       money.Decimal `json:"minWithdrawal"`
 	FaucetAmount        money.Decimal `json:"faucetAmount"`
-	FaucetCooldownSecs  int64        `json:"faucetCooldownSeconds"`
-	MaxRunRounds        int64        `json:"maxRunRounds"`
-	MaxSimRounds        int64        `json:"maxSimulationRounds"`
-	MaxSimSessions      int64        `json:"maxSimulationSessions"`
-	PerKeyPerSecond     *float64     `json:"requestsPerSecondPerKey" jsonschema:"nullable,description=null when off"`
-	SignUpsPerMinute    *float64     `json:"signUpsPerMinutePerAddress" jsonschema:"nullable"`
-	ToolCallsPerMinute  int          `json:"toolCallsPerMinute"`
-	AgentCallsPerMinute int          `json:"toolCallsPerMinuteWithAgentToken"`
+	FaucetCooldownSecs  int64         `json:"faucetCooldownSeconds"`
+	MaxRunRounds        int64         `json:"maxRunRounds"`
+	MaxSimRounds        int64         `json:"maxSimulationRounds"`
+	MaxSimSessions      int64         `json:"maxSimulationSessions"`
+	PerKeyPerSecond     *float64      `json:"requestsPerSecondPerKey" jsonschema:"nullable,description=null when off"`
+	SignUpsPerMinute    *float64      `json:"signUpsPerMinutePerAddress" jsonschema:"nullable"`
+	ToolCallsPerMinute  int           `json:"toolCallsPerMinute"`
+	AgentCallsPerMinute int           `json:"toolCallsPerMinuteWithAgentToken"`
 }
 
 func (a *API) registerInfo(rt *httpapi.Router) {

@@ -113,17 +113,17 @@ type RunRequest struct {
 
 // RunResultItem is one round of a run.
 type RunResultItem struct {
-	Round         int          `json:"round"`
-	RoundID       string       `json:"roundId"`
-	Result        json.Number  `json:"result" jsonschema:"type=number"`
-	Win           bool         `json:"win"`
+	Round         int           `json:"round"`
+	RoundID       string        `json:"roundId"`
+	Result        json.Number   `json:"result" jsonschema:"type=number"`
+	Win           bool          `json:"win"`
 	Payout        money.Decimal `json:"payout"`
 	Balance       money.Decimal `json:"balance"`
 	BetAmount     money.Decimal `json:"betAmount"`
-	Target        json.Number  `json:"target" jsonschema:"type=number"`
-	Condition     string       `json:"condition"`
-	Nonce         uint64       `json:"nonce"`
-	ExecutedRules []string     `json:"executedRules,omitempty"`
+	Target        json.Number   `json:"target" jsonschema:"type=number"`
+	Condition     string        `json:"condition"`
+	Nonce         uint64        `json:"nonce"`
+	ExecutedRules []string      `json:"executedRules,omitempty"`
 }
 
 // RunData answers run-strategy and run-advanced-strategy (camelCase as the REST API, snake_case
@@ -131,17 +131,17 @@ type RunResultItem struct {
 type RunData struct {
 	RunID         string          `json:"runId"`
 	Results       []RunResultItem `json:"results"`
-	SessionPnL    money.Decimal    `json:"sessionPnl"`
-	SessionPnL2   money.Decimal    `json:"session_pnl"`
-	FinalBalance  money.Decimal    `json:"finalBalance"`
-	FinalBalance2 money.Decimal    `json:"final_balance"`
+	SessionPnL    money.Decimal   `json:"sessionPnl"`
+	SessionPnL2   money.Decimal   `json:"session_pnl"`
+	FinalBalance  money.Decimal   `json:"finalBalance"`
+	FinalBalance2 money.Decimal   `json:"final_balance"`
 	RoundsPlayed  int             `json:"roundsPlayed"`
 	StoppedReason string          `json:"stoppedReason"`
 	Stopped2      string          `json:"stopped_reason"`
 	TotalWins     int64           `json:"totalWins"`
 	TotalLosses   int64           `json:"totalLosses"`
 	WinRate       float64         `json:"winRate"`
-	MaxDrawdown   money.Decimal    `json:"maxDrawdown"`
+	MaxDrawdown   money.Decimal   `json:"maxDrawdown"`
 	Verification  RunVerification `json:"verification"`
 }
 

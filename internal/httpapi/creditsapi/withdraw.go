@@ -21,15 +21,15 @@ type WithdrawRequest struct {
 
 // WithdrawalData describes a withdrawal.
 type WithdrawalData struct {
-	ID        string        `json:"id"`
+	ID        string         `json:"id"`
 	Amount    money.Decimal  `json:"amount"`
-	Status    string        `json:"status" jsonschema:"enum=pending,enum=approved,enum=rejected"`
-	Currency  string        `json:"currency,omitempty"`
-	Note      string        `json:"note,omitempty"`
-	AccountID string        `json:"accountId"`
-	CreatedAt time.Time     `json:"createdAt"`
-	DecidedAt *time.Time    `json:"decidedAt,omitempty"`
-	Message   string        `json:"message,omitempty"`
+	Status    string         `json:"status" jsonschema:"enum=pending,enum=approved,enum=rejected"`
+	Currency  string         `json:"currency,omitempty"`
+	Note      string         `json:"note,omitempty"`
+	AccountID string         `json:"accountId"`
+	CreatedAt time.Time      `json:"createdAt"`
+	DecidedAt *time.Time     `json:"decidedAt,omitempty"`
+	Message   string         `json:"message,omitempty"`
 	Balance   *money.Decimal `json:"balance,omitempty"`
 }
 
