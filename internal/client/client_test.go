@@ -257,7 +257,10 @@ func TestAgainstArcade(t *testing.T) {
 		}, 409, "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key"},
 		{"unknown round", func() error { _, err := me.GetRound(ctx, "nope", false); return err }, 404, "", ""},
 		{"deleted strategy", func() error { _, err := me.GetStrategy(ctx, s.ID); return err }, 404, "", ""},
-		{"withdraw Free Credits", func() error { _, err := me.Withdraw(ctx, client.WithdrawRequest{Amount: client.Credits(10000)}); return err }, 400, "", ""},
+		{"withdraw Free Credits", func() error {
+			_, err := me.Withdraw(ctx, client.WithdrawRequest{Amount: client.Credits(10000)})
+			return err
+		}, 400, "", ""},
 	} {
 		err := f.call()
 		e := client.AsError(err)
