@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -109,11 +110,37 @@ type DiceBet struct {
 	IdempotencyKey string
 }
 
-type diceBody struct {
-	Amount     Amount      `json:"amount"`
-	Target     json.Number `json:"target"`
-	Condition  string      `json:"condition"`
-	ClientSeed string      `json:"clientSeed,omitempty"`
+// diceBody encodes b as the round's JSON body. It is written by hand (the hot path of a load
+// generator): the stake and target are checked to be plain decimal numbers, and the strings go
+// through the JSON encoder unless they are plain ASCII words.
+func diceBody(b DiceBet) ([]byte, error) {
+	if _, ok := parseMicro([]byte(b.Target)); !ok {
+		return nil, fmt.Errorf("target %q is not a decimal number", b.Target)
+	}
+	out := make([]byte, 0, 96+len(b.ClientSeed))
+	out = append(out, `{"amount":`...)
+	out = append(out, b.Amount.String()...)
+	out = append(out, `,"target":`...)
+	out = append(out, b.Target...)
+	out = append(out, `,"condition":`...)
+	out = appendString(out, b.Condition)
+	if b.ClientSeed != "" {
+		out = append(out, `,"clientSeed":`...)
+		out = appendString(out, b.ClientSeed)
+	}
+	return append(out, '}'), nil
+}
+
+func appendString(out []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(out, q...)
+		}
+	}
+	out = append(out, '"')
+	out = append(out, s...)
+	return append(out, '"')
 }
 
 // Verification is what recomputing a roll needs; ServerSeed and VerificationFormula come only
@@ -146,8 +173,11 @@ type DiceResult struct {
 // PlayDice plays one round (POST /api/games/dice/round). Without the balance to cover it, it
 // fails with code INSUFFICIENT_BALANCE.
 func (c *Client) PlayDice(ctx context.Context, b DiceBet) (*DiceResult, error) {
-	return call[DiceResult](ctx, c, request{method: http.MethodPost, path: "/api/games/dice/round",
-		body: diceBody{Amount: b.Amount, Target: b.Target, Condition: b.Condition, ClientSeed: b.ClientSeed}, idem: b.IdempotencyKey})
+	raw, err := diceBody(b)
+	if err != nil {
+		return nil, fmt.Errorf("POST /api/games/dice/round: %w", err)
+	}
+	return call[DiceResult](ctx, c, request{method: http.MethodPost, path: "/api/games/dice/round", raw: raw, idem: b.IdempotencyKey})
 }
 
 // ResultPayload is a round's stored outcome.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -218,20 +219,65 @@ func (a Amount) MarshalJSON() ([]byte, error) { return []byte(a.String()), nil }
 
 // UnmarshalJSON reads a JSON number in credits with at most six decimals; null is 0.
 func (a *Amount) UnmarshalJSON(b []byte) error {
-	s := string(bytes.TrimSpace(b))
-	if s == "null" {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
 		*a = 0
 		return nil
 	}
-	if s == "" || !(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) {
-		return fmt.Errorf("amount: want a JSON number, got %.20s", s)
+	v, ok := parseMicro(b)
+	if !ok {
+		return fmt.Errorf("amount: want a JSON number with at most six decimals within ±%d, got %.24s", int64(math.MaxInt64/1_000_000), b)
 	}
-	v, err := money.Parse(s)
-	if err != nil {
-		return fmt.Errorf("amount %s: %w", s, err)
-	}
-	*a = Amount(v)
+	*a = v
 	return nil
+}
+
+// parseMicro reads [-]digits[.digits] with at most six fractional digits as micro-units,
+// exactly and without allocating (the hot path of every answer); exponents are refused.
+func parseMicro(b []byte) (Amount, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var whole, frac uint64
+	i, digits := 0, 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if whole > (math.MaxInt64/1_000_000)/10+1 {
+			return 0, false
+		}
+		whole = whole*10 + uint64(b[i]-'0')
+		digits++
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	scale := uint64(1_000_000)
+	if i < len(b) && b[i] == '.' {
+		i++
+		n := 0
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if n == 6 {
+				return 0, false
+			}
+			scale /= 10
+			frac += uint64(b[i]-'0') * scale
+			n++
+		}
+		if n == 0 {
+			return 0, false
+		}
+	}
+	if i != len(b) || whole > math.MaxInt64/1_000_000 {
+		return 0, false
+	}
+	v := whole*1_000_000 + frac
+	if v > math.MaxInt64 {
+		return 0, false
+	}
+	if neg {
+		return -Amount(v), true
+	}
+	return Amount(v), true
 }
 
 // request is one call.
@@ -239,6 +285,7 @@ type request struct {
 	method, path string
 	query        url.Values
 	body         any    // marshalled as JSON when not nil
+	raw          []byte // the body already encoded, instead of body
 	idem         string // Idempotency-Key header
 	public       bool   // no Authorization header
 }
@@ -280,7 +327,10 @@ func (c *Client) send(ctx context.Context, req request) (int, []byte, error) {
 		if err != nil {
 			return 0, nil, fmt.Errorf("%s %s: encoding the request: %w", req.method, req.path, err)
 		}
-		rd = bytes.NewReader(b)
+		req.raw = b
+	}
+	if req.raw != nil {
+		rd = bytes.NewReader(req.raw)
 	}
 	u := c.base + req.path
 	if len(req.query) > 0 {
@@ -294,7 +344,7 @@ func (c *Client) send(ctx context.Context, req request) (int, []byte, error) {
 	if c.ua != "" {
 		hr.Header.Set("User-Agent", c.ua)
 	}
-	if req.body != nil {
+	if req.raw != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}
 	if c.key != "" && !req.public {
