@@ -260,6 +260,10 @@ type Phase struct {
 	PerSecond float64 `json:"perSecond"` // successful answers a second: the achieved rate
 	Latency   Latency `json:"latencyMs"`
 	Errors    Errors  `json:"errors"`
+	// CPUPressure is the share of the phase's wall time during which some task on the machine
+	// waited for a CPU (Linux pressure-stall information; -1 when unknown): near 0 on a quiet
+	// machine, near 1 when other work competes with the server and the bench.
+	CPUPressure float64 `json:"cpuPressure"`
 	// Open loop: how late the sends left against their timetable (the load generator's own
 	// lag; latency is measured from the intended time, so it includes it).
 	MaxSendLag float64 `json:"maxSendLagMs,omitempty"`
@@ -513,6 +517,7 @@ func (r *runner) closed(ctx context.Context, prof Profile, agents []*Agent, dur 
 	r.budget.Store(rounds)
 	recs := make([]recorder, len(agents))
 	start := r.now()
+	psi := startPressure(start)
 	var deadline time.Time
 	if dur > 0 {
 		deadline = start.Add(dur)
@@ -522,7 +527,10 @@ func (r *runner) closed(ctx context.Context, prof Profile, agents []*Agent, dur 
 		wg.Go(func() { recs[i] = r.agent(ctx, prof, a, deadline, rounds) })
 	}
 	wg.Wait()
-	return phase(recs, r.now().Sub(start))
+	end := r.now()
+	p := phase(recs, end.Sub(start))
+	p.CPUPressure = psi.share(end)
+	return p
 }
 
 // takeRound takes one request from the budget; false when it is spent. Without a budget it
@@ -632,6 +640,7 @@ func (r *runner) open(ctx context.Context, prof Profile, agents []*Agent, dur ti
 		wg.Go(func() { recs[i] = r.worker(ctx, prof, jobs) })
 	}
 	start := r.now().Add(5 * time.Millisecond) // the workers are parked by then
+	psi := startPressure(start)
 	var sent int64
 	for ; sent < total && ctx.Err() == nil; sent++ {
 		at := start.Add(time.Duration(float64(sent) * float64(time.Second) / rate))
@@ -645,7 +654,9 @@ func (r *runner) open(ctx context.Context, prof Profile, agents []*Agent, dur ti
 	}
 	close(jobs)
 	wg.Wait()
-	p := phase(recs, r.now().Sub(start))
+	end := r.now()
+	p := phase(recs, end.Sub(start))
+	p.CPUPressure = psi.share(end)
 	p.Scheduled = sent
 	for i := range recs {
 		p.MaxSendLag = max(p.MaxSendLag, ms(recs[i].maxLag))

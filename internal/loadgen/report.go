@@ -39,6 +39,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		row("latency ms", "%s", latency(r.Play.Latency))
 	}
 	row("errors", "%s", r.Play.Errors)
+	row("cpu pressure", "%s", pressure(r.Play.CPUPressure))
 	row("sign-ups", "%d (%d after running out of credits)", r.SignUps, r.Refills)
 	if r.Setup.Total > 0 {
 		row("setup errors", "%s", r.Setup)
@@ -56,6 +57,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			row("live/s", "%.1f  (GET /health/live, %d agents, %.2f s, %d requests)", r.Live.PerSecond, r.Agents, r.Live.Seconds, r.Live.Requests)
 		}
 		row("live latency ms", "%s", latency(r.Live.Latency))
+		row("live cpu pressure", "%s", pressure(r.Live.CPUPressure))
 		if r.Live.Errors.Total > 0 {
 			row("live errors", "%s", r.Live.Errors)
 		}
@@ -79,6 +81,13 @@ func (r *Report) WriteText(w io.Writer) error {
 
 func latency(l Latency) string {
 	return fmt.Sprintf("p50 %.3f  p90 %.3f  p95 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  mean %.3f", l.P50, l.P90, l.P95, l.P99, l.P999, l.Max, l.Mean)
+}
+
+func pressure(p float64) string {
+	if p < 0 {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.0f%% of the time some task waited for a CPU (0%% on a quiet machine)", 100*p)
 }
 
 // String renders the limit for the table.
