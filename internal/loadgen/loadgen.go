@@ -261,8 +261,10 @@ type Phase struct {
 	Latency   Latency `json:"latencyMs"`
 	Errors    Errors  `json:"errors"`
 	// CPUPressure is the share of the phase's wall time during which some task on the machine
-	// waited for a CPU (Linux pressure-stall information; -1 when unknown): near 0 on a quiet
-	// machine, near 1 when other work competes with the server and the bench.
+	// waited for a CPU (Linux pressure-stall information; -1 when unknown). The bench and the
+	// server count too: a closed loop saturating both cores shows a high share by itself, but
+	// an open loop well below capacity stays low on a quiet machine, and near 1 when other work
+	// competes with the server.
 	CPUPressure float64 `json:"cpuPressure"`
 	// Open loop: how late the sends left against their timetable (the load generator's own
 	// lag; latency is measured from the intended time, so it includes it).

@@ -87,7 +87,7 @@ func pressure(p float64) string {
 	if p < 0 {
 		return "unknown"
 	}
-	return fmt.Sprintf("%.0f%% of the time some task waited for a CPU (0%% on a quiet machine)", 100*p)
+	return fmt.Sprintf("%.0f%% of the time some task (bench and server included) waited for a CPU", 100*p)
 }
 
 // String renders the limit for the table.
