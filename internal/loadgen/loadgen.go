@@ -418,6 +418,7 @@ func (r *runner) note(format string, args ...any) {
 // recorder is what one goroutine records; nothing is shared while it runs except the atomic
 // counters.
 type recorder struct {
+	sent      int64 // open loop: requests sent
 	ok        int64
 	latencies []time.Duration
 	errors    map[string]int64
@@ -613,18 +614,13 @@ func (r *runner) backoff(ctx context.Context, failures int, deadline time.Time) 
 	return sleep(ctx, d)
 }
 
-// job is one scheduled send of the open loop.
-type job struct {
-	at    time.Time // intended send time
-	agent *Agent
-}
-
 // open sends on a fixed timetable: the i-th request is due at start + i/Rate, whatever the
 // answers of the earlier ones, for dur (0: no time bound) or n requests (0: no count bound),
-// spread round-robin over agents. A dispatcher hands each due send to a pool of workers, which
-// never waits for an answer before the next send is due (unless every worker is busy, which
-// shows in the latencies: they run from the intended time). Requests in flight at the end are
-// answered, not cancelled.
+// spread round-robin over agents. Each of the workers takes the next free slot of the
+// timetable, sleeps until it is due, sends, and on the answer takes the next free slot: there
+// is no dispatcher to hand off through, and no send waits for an earlier answer unless every
+// worker is busy (which shows in the latencies: they run from the intended time). Requests in
+// flight at the end are answered, not cancelled.
 func (r *runner) open(ctx context.Context, prof Profile, agents []*Agent, dur time.Duration, n int64) Phase {
 	rate := r.cfg.Rate
 	total := n
@@ -634,54 +630,49 @@ func (r *runner) open(ctx context.Context, prof Profile, agents []*Agent, dur ti
 			total = byTime
 		}
 	}
-	w := r.cfg.workers()
-	jobs := make(chan job, w)
+	w := int(min(int64(r.cfg.workers()), max(total, 1)))
 	recs := make([]recorder, w)
-	var wg sync.WaitGroup
-	for i := range w {
-		wg.Go(func() { recs[i] = r.worker(ctx, prof, jobs) })
-	}
-	start := r.now().Add(5 * time.Millisecond) // the workers are parked by then
+	var next atomic.Int64                      // the next slot of the timetable to take
+	start := r.now().Add(5 * time.Millisecond) // a little ahead, so that the first slots are not late already
 	psi := startPressure(start)
-	var sent int64
-	for ; sent < total && ctx.Err() == nil; sent++ {
-		at := start.Add(time.Duration(float64(sent) * float64(time.Second) / rate))
-		if d := at.Sub(r.now()); d > 0 && !sleep(ctx, d) {
-			break
-		}
-		select {
-		case jobs <- job{at: at, agent: agents[sent%int64(len(agents))]}:
-		case <-ctx.Done():
-		}
+	due := func(i int64) time.Time { return start.Add(time.Duration(float64(i) * float64(time.Second) / rate)) }
+	var wg sync.WaitGroup
+	for k := range w {
+		wg.Go(func() {
+			rec := recorder{latencies: make([]time.Duration, 0, min(total/int64(w)+16, latencyPrealloc))}
+			for {
+				i := next.Add(1) - 1
+				if i >= total {
+					break
+				}
+				at := due(i)
+				if !sleep(ctx, at.Sub(r.now())) {
+					break
+				}
+				rec.sent++
+				lag := r.now().Sub(at)
+				rec.maxLag = max(rec.maxLag, lag)
+				if lag > lateAfter {
+					rec.late++
+				}
+				a := agents[i%int64(len(agents))]
+				if r.record(ctx, &rec, prof(ctx, a), r.now().Sub(at)) == broke {
+					r.refillLater(ctx, a)
+				}
+			}
+			recs[k] = rec
+		})
 	}
-	close(jobs)
 	wg.Wait()
 	end := r.now()
 	p := phase(recs, end.Sub(start))
 	p.CPUPressure = psi.share(end)
-	p.Scheduled = sent
 	for i := range recs {
+		p.Scheduled += recs[i].sent
 		p.MaxSendLag = max(p.MaxSendLag, ms(recs[i].maxLag))
 		p.LateSends += recs[i].late
 	}
 	return p
-}
-
-// worker runs the sends handed to it.
-func (r *runner) worker(ctx context.Context, prof Profile, jobs <-chan job) recorder {
-	rec := recorder{latencies: make([]time.Duration, 0, 256)}
-	for j := range jobs {
-		lag := r.now().Sub(j.at)
-		rec.maxLag = max(rec.maxLag, lag)
-		if lag > lateAfter {
-			rec.late++
-		}
-		err := prof(ctx, j.agent)
-		if r.record(ctx, &rec, err, r.now().Sub(j.at)) == broke {
-			r.refillLater(ctx, j.agent)
-		}
-	}
-	return rec
 }
 
 // refillLater signs an open-loop agent up afresh in the background (once at a time): the
