@@ -110,9 +110,16 @@ type DiceBet struct {
 	IdempotencyKey string
 }
 
+// DicePath is the route PlayDice posts to.
+const DicePath = "/api/games/dice/round"
+
+// EncodeDiceBet returns the JSON body PlayDice sends for b (without its Idempotency-Key), for
+// use with Do. The target must be a plain decimal number.
+func EncodeDiceBet(b DiceBet) ([]byte, error) { return diceBody(b) }
+
 // diceBody encodes b as the round's JSON body. It is written by hand (the hot path of a load
-// generator): the stake and target are checked to be plain decimal numbers, and the strings go
-// through the JSON encoder unless they are plain ASCII words.
+// generator): the target is checked to be a plain decimal number, and the strings go through
+// the JSON encoder unless they are plain ASCII words.
 func diceBody(b DiceBet) ([]byte, error) {
 	if _, ok := parseMicro([]byte(b.Target)); !ok {
 		return nil, fmt.Errorf("target %q is not a decimal number", b.Target)
@@ -175,9 +182,9 @@ type DiceResult struct {
 func (c *Client) PlayDice(ctx context.Context, b DiceBet) (*DiceResult, error) {
 	raw, err := diceBody(b)
 	if err != nil {
-		return nil, fmt.Errorf("POST /api/games/dice/round: %w", err)
+		return nil, fmt.Errorf("POST %s: %w", DicePath, err)
 	}
-	return call[DiceResult](ctx, c, request{method: http.MethodPost, path: "/api/games/dice/round", raw: raw, idem: b.IdempotencyKey})
+	return call[DiceResult](ctx, c, request{method: http.MethodPost, path: DicePath, raw: raw, idem: b.IdempotencyKey})
 }
 
 // ResultPayload is a round's stored outcome.

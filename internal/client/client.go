@@ -290,6 +290,27 @@ type request struct {
 	public       bool   // no Authorization header
 }
 
+// Do sends one request to path (e.g. "/api/me/balance"): body, if not nil, is sent as JSON,
+// idempotencyKey, if not empty, as the Idempotency-Key header, and the Client's key as the
+// bearer. The data of a success answer is decoded into out; with out nil a 2xx answer is read
+// but not decoded at all, the cheapest call there is (a load generator's). Failures are *Error,
+// as from the typed methods.
+func (c *Client) Do(ctx context.Context, method, path string, body []byte, idempotencyKey string, out any) error {
+	req := request{method: method, path: path, raw: body, idem: idempotencyKey}
+	if out == nil {
+		_, _, err := c.send(ctx, req)
+		return err
+	}
+	data, err := call[json.RawMessage](ctx, c, req)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(*data, out); err != nil {
+		return fmt.Errorf("%s %s: decoding the answer's data: %w", method, path, err)
+	}
+	return nil
+}
+
 // envelope is a success answer.
 type envelope[T any] struct {
 	Success *bool `json:"success"`

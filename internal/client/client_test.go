@@ -179,6 +179,24 @@ func TestAgainstArcade(t *testing.T) {
 		t.Fatalf("session stats: %+v, %v", st, err)
 	}
 
+	// Do: the cheapest call (no result) and a generic decode.
+	body, err := client.EncodeDiceBet(client.DiceBet{Amount: client.Credits(1), Target: "50", Condition: "under"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := me.Do(ctx, "POST", client.DicePath, body, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	var bal struct {
+		Balance client.Amount `json:"balance"`
+	}
+	if err := me.Do(ctx, "GET", "/api/me/balance", nil, "", &bal); err != nil || bal.Balance <= 0 {
+		t.Fatalf("Do balance: %+v, %v", bal, err)
+	}
+	if err := me.Do(ctx, "POST", client.DicePath, []byte(`{"amount":10000,"target":50,"condition":"over"}`), "", nil); !client.HasCode(err, "INSUFFICIENT_BALANCE") {
+		t.Fatalf("Do broke: %v", err)
+	}
+
 	// Strategies: create, list, get, update, run, delete.
 	cfg := client.StrategyConfig{Amount: client.Credits(1), Target: "50", Condition: "over", ProgressionType: "martingale", MaxBet: client.Credits(8)}
 	s, err := me.CreateStrategy(ctx, "M", cfg)
