@@ -154,7 +154,7 @@ func TestAgainstArcade(t *testing.T) {
 		t.Fatalf("round: %+v, want balance %s", r1, want)
 	}
 	r3, err := me.PlayDice(ctx, client.DiceBet{Amount: client.Credits(2), Target: "10.5", Condition: "under"})
-	if err != nil || r3.Target != "10.50" || r3.Balance != r1.Balance-client.Credits(2)+r3.Payout {
+	if err != nil || r3.Target != "10.5" || r3.Balance != r1.Balance-client.Credits(2)+r3.Payout {
 		t.Fatalf("second round: %+v, %v", r3, err)
 	}
 
