@@ -320,6 +320,7 @@ type envelope[T any] struct {
 // failure is a failure answer.
 type failure struct {
 	Error   string `json:"error"`
+	Code    string `json:"code"` // the tools endpoint puts the code here and words in error
 	Message string `json:"message"`
 	Field   string `json:"field"`
 }
@@ -395,6 +396,9 @@ func (c *Client) failure(req request, status int, h http.Header, raw []byte) *Er
 	var f failure
 	if json.Unmarshal(raw, &f) == nil {
 		e.Code, e.Message, e.Field = f.Error, f.Message, f.Field
+		if f.Code != "" {
+			e.Code, e.Message = f.Code, f.Error
+		}
 	} else {
 		e.Message = strings.TrimSpace(string(raw[:min(len(raw), 200)]))
 	}

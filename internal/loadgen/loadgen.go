@@ -180,8 +180,8 @@ func (a *Agent) Client() *client.Client { return a.c.Load() }
 // sign up afresh, and any other error is counted by kind.
 type Profile func(ctx context.Context, a *Agent) error
 
-// profiles builds each known profile from the run's configuration. Later profiles (tools, mcp,
-// poker) are added here.
+// profiles builds each known profile from the run's configuration. Later profiles (mcp, poker)
+// are added here.
 var profiles = map[string]func(c Config) Profile{
 	"dice": func(c Config) Profile {
 		// The body is encoded once and the answers are not decoded (Do with no result): the
@@ -192,6 +192,19 @@ var profiles = map[string]func(c Config) Profile{
 				return err // Validate has checked the target, so this does not happen
 			}
 			return a.Client().Do(ctx, http.MethodPost, client.DicePath, body, "", nil)
+		}
+	},
+	// tools: the same dice round through the tools endpoint (POST /api/openclaw/tools). Its
+	// per-tool limits (10 a minute per caller) are off only when the server's per-key limit is
+	// off (ARCADE_RATE_LIMIT=0); otherwise the run reports 429s and is invalid.
+	"tools": func(c Config) Profile {
+		body, err := json.Marshal(map[string]any{"tool": "xpersona_place_dice_round",
+			"parameters": map[string]any{"amount": json.Number(strconv.FormatInt(c.Amount, 10)), "target": json.Number(c.Target), "condition": c.Condition}})
+		return func(ctx context.Context, a *Agent) error {
+			if err != nil {
+				return err
+			}
+			return a.Client().Do(ctx, http.MethodPost, "/api/openclaw/tools", json.RawMessage(body), "", nil)
 		}
 	},
 }
