@@ -202,6 +202,12 @@ func (a *App) registerOpenAPI() {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write(doc())
 		}})
+	a.Router.Handle(httpapi.Op{Method: "GET", Path: "/api/openapi", ID: "openapiAPI", Tag: "meta",
+		Summary: "The same OpenAPI 3.1 document, where the real system's agent skill looks for it.", Resp: map[string]any{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(doc())
+		}})
 	a.Router.Handle(httpapi.Op{Method: "GET", Path: "/openapi.yaml", ID: "openapiYAML", Tag: "meta",
 		Summary: "The same OpenAPI 3.1 document in YAML.", Resp: map[string]any{}, RespType: "application/yaml",
 		Handler: func(w http.ResponseWriter, r *http.Request) {

@@ -152,7 +152,10 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 	}
 }
 
-var amountType = reflect.TypeOf(money.Amount(0))
+var (
+	amountType  = reflect.TypeOf(money.Amount(0))
+	decimalType = reflect.TypeOf(money.Decimal(0))
+)
 
 // SchemaFor documents values of type t with schema s wherever they appear (a surface's own
 // wire types whose JSON differs from their Go kind, e.g. hundredths written as decimals).
@@ -163,12 +166,14 @@ func (rt *Router) SchemaFor(t reflect.Type, s *jsonschema.Schema) {
 	rt.types[t] = s
 }
 
-// mapType renders money.Amount as a JSON number (whole units with up to six decimals) and
-// json.RawMessage as any value.
+// mapType renders money.Decimal as a JSON number of whole units, money.Amount as an integer of
+// micro-units, and json.RawMessage as any value.
 func mapType(t reflect.Type) *jsonschema.Schema {
 	switch t {
-	case amountType:
+	case decimalType:
 		return &jsonschema.Schema{Type: "number", Description: "amount in whole units, exact to 6 decimals"}
+	case amountType:
+		return &jsonschema.Schema{Type: "integer", Description: "amount in micro-units (10^-6 of a unit)"}
 	case reflect.TypeOf(json.RawMessage(nil)):
 		return &jsonschema.Schema{}
 	case reflect.TypeOf(json.Number("")):
