@@ -5,6 +5,7 @@ import (
 
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/httpapi/v1api"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
@@ -23,7 +24,20 @@ var notTools = map[string]string{
 	"account.key.regenerate":   "the skill has no tool for it",
 	"account.recovery.link":    "a link for a person's browser",
 	"account.recovery.use":     "a link for a person's browser",
+	"v1.manifest":              x402Only,
+	"v1.games":                 x402Only,
+	"v1.play":                  x402Only,
+	"v1.bets.get":              x402Only,
+	"v1.balance":               x402Only,
+	"v1.withdraw":              x402Only,
+	"v1.seed.commit":           x402Only,
+	"v1.seed.reveal":           x402Only,
+	"v1.seed.rotate":           "operator route",
 }
+
+// x402Only: spec 001's routes are paid per call with an x402 header, which the tools endpoint and
+// MCP do not carry (yet).
+const x402Only = "spec 001 over HTTP: paid per call with x402"
 
 // TestRegistryBindings: every route binds a registered operation, every operation is bound by
 // REST, and every operation is a tool or says why not.
@@ -60,6 +74,9 @@ func TestEveryErrorKindHasAStatus(t *testing.T) {
 	for _, k := range errs.Kinds() {
 		if _, ok := creditsapi.StatusOf(k); !ok {
 			t.Errorf("error kind %s has no status on /api", k)
+		}
+		if _, ok := v1api.StatusOf(k); !ok {
+			t.Errorf("error kind %s has no status on /api/v1", k)
 		}
 	}
 }

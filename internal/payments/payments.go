@@ -1,0 +1,108 @@
+// Package payments keeps x402 payments in the database: the NonceStore that lets every instance
+// refuse a replayed authorization, the record of each accepted payment (in the transaction of
+// what it bought), and its settlement in the ledger. The protocol itself (offers, verification)
+// is package x402; the sandbox network settles here at once.
+package payments
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/x402"
+)
+
+// Nonces is the database NonceStore: an authorization is used once it has a row in
+// x402_payments, whichever instance wrote it.
+type Nonces struct{ DB *store.DB }
+
+var _ x402.NonceStore = Nonces{}
+
+func keyArgs(k x402.NonceKey) []any {
+	return []any{k.Network, strings.ToLower(k.Asset.Hex()), strings.ToLower(k.From.Hex()), "0x" + hex.EncodeToString(k.Nonce[:])}
+}
+
+// NonceUsed reports whether the authorization k was already accepted.
+func (n Nonces) NonceUsed(ctx context.Context, k x402.NonceKey) (used bool, err error) {
+	err = n.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+		var one int
+		err := q.QueryRow(ctx, `SELECT 1 FROM x402_payments WHERE network = ? AND asset = ? AND payer = ? AND nonce = ?`,
+			keyArgs(k)...).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		used = err == nil
+		return err
+	})
+	return used, err
+}
+
+// Record accepts p in q, the transaction of what it pays for (kind, ref), for account. A second
+// copy of the same authorization, on any instance, is x402's invalid_transaction_state and the
+// caller's transaction must roll back.
+func Record(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) error {
+	args := append(keyArgs(p.Nonce), account, p.AmountMicro, kind, ref, now.UnixMicro())
+	_, err := q.Exec(ctx, `INSERT INTO x402_payments (network, asset, payer, nonce, account_id, amount, kind, ref, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	if store.IsUnique(err) {
+		return &x402.Error{Reason: x402.ReasonInvalidTxState, Message: "this authorization was already used", Err: err}
+	}
+	if err != nil {
+		return fmt.Errorf("payments: record: %w", err)
+	}
+	return nil
+}
+
+// Settled books a settled payment in the ledger: the USDC arrives from outside on the payer's
+// in-house account (x402_payment) and goes on to the house for what it bought (kind), and the
+// payment row gets its transaction. The payer's available balance is unchanged by the pair.
+func Settled(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref, tx string) error {
+	amt := money.Amount(p.AmountMicro)
+	user := ledger.UserAccount(account, money.USDC)
+	if err := ledger.Post(ctx, q, now,
+		ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.External, money.USDC), To: user, Amount: amt, Kind: "x402_payment", Ref: ref},
+		ledger.Transfer{Asset: money.USDC, From: user, To: ledger.SystemAccount(ledger.House, money.USDC), Amount: amt, Kind: kind, Ref: ref},
+	); err != nil {
+		return err
+	}
+	args := append([]any{tx}, keyArgs(p.Nonce)...)
+	if _, err := q.Exec(ctx, `UPDATE x402_payments SET tx_hash = ? WHERE network = ? AND asset = ? AND payer = ? AND nonce = ?`, args...); err != nil {
+		return fmt.Errorf("payments: settled: %w", err)
+	}
+	return nil
+}
+
+// Charge accepts and settles a payment in one transaction, for what the sandbox sells outright
+// (reads of the balance, a bet's status, the manifest; a withdrawal's fee). It returns the
+// receipt for PAYMENT-RESPONSE.
+func Charge(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) (x402.SettleResponse, error) {
+	if !p.Network.Sandbox {
+		return x402.SettleResponse{}, fmt.Errorf("payments: settlement on %s is not available yet", p.Network.ID)
+	}
+	if err := Record(ctx, q, now, p, account, kind, ref); err != nil {
+		return x402.SettleResponse{}, err
+	}
+	tx := SandboxTx(p)
+	if err := Settled(ctx, q, now, p, account, kind, ref, tx); err != nil {
+		return x402.SettleResponse{}, err
+	}
+	return Receipt(p, tx), nil
+}
+
+// SandboxTx is the sandbox's settlement "transaction hash": the authorization's EIP-712 digest,
+// unique per authorization and recomputable by the payer. No chain is involved.
+func SandboxTx(p *x402.Payment) string { return "0x" + hex.EncodeToString(p.Digest[:]) }
+
+// Receipt is the PAYMENT-RESPONSE of a settled payment.
+func Receipt(p *x402.Payment, tx string) x402.SettleResponse {
+	return x402.SettleResponse{Success: true, Transaction: tx, Network: p.Network.ID, Payer: p.Payer.Hex(),
+		Amount: strconv.FormatInt(p.AmountMicro, 10)}
+}
