@@ -177,7 +177,10 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 			return Invalid(err)
 		}
 		b.PayoutMicro = b.Outcome.PayoutMicro
-		params, _ := json.Marshal(in.Bet)
+		params, err := json.Marshal(paramsOf(in.Bet))
+		if err != nil {
+			return fmt.Errorf("bets: params: %w", err)
+		}
 		outcome, _ := json.Marshal(b.Outcome)
 		_, err = q.Exec(ctx, `INSERT INTO v1_bets (id, account_id, game, stake_tier, stake, params, outcome, payout, status, seed_id,
 			client_seed, nonce, network, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -250,6 +253,35 @@ func (s *Service) void(ctx context.Context, b *Bet) error {
 	})
 }
 
+// storedParams is a bet's parameters as stored: only the game's own fields.
+type storedParams struct {
+	Choice    string              `json:"choice,omitempty"`
+	Threshold int                 `json:"threshold,omitempty"`
+	Direction string              `json:"direction,omitempty"`
+	Roulette  *casino.RouletteBet `json:"bet,omitempty"`
+}
+
+func paramsOf(b casino.Bet) storedParams {
+	switch b.Game {
+	case casino.Coinflip:
+		return storedParams{Choice: b.Coinflip.Choice}
+	case casino.Dice:
+		return storedParams{Threshold: b.Dice.Threshold, Direction: b.Dice.Direction}
+	case casino.Roulette:
+		return storedParams{Roulette: &b.Roulette}
+	}
+	return storedParams{}
+}
+
+func (p storedParams) bet(g casino.Game) casino.Bet {
+	b := casino.Bet{Game: g, Coinflip: casino.CoinflipBet{Choice: p.Choice},
+		Dice: casino.DiceBet{Threshold: p.Threshold, Direction: p.Direction}}
+	if p.Roulette != nil {
+		b.Roulette = *p.Roulette
+	}
+	return b
+}
+
 func getBet(ctx context.Context, q store.Q, id string) (Bet, error) {
 	var b Bet
 	var game, stake, params, outcome string
@@ -272,9 +304,11 @@ func getBet(ctx context.Context, q store.Q, id string) (Bet, error) {
 	if settled.Valid {
 		b.SettledAt = time.UnixMicro(settled.Int64).UTC()
 	}
-	if err := json.Unmarshal([]byte(params), &b.Params); err != nil {
+	var sp storedParams
+	if err := json.Unmarshal([]byte(params), &sp); err != nil {
 		return Bet{}, fmt.Errorf("bets: stored params of %s: %w", id, err)
 	}
+	b.Params = sp.bet(b.Game)
 	if err := json.Unmarshal([]byte(outcome), &b.Outcome); err != nil {
 		return Bet{}, fmt.Errorf("bets: stored outcome of %s: %w", id, err)
 	}
