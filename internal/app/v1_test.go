@@ -443,3 +443,81 @@ func countTransfers(t *testing.T, s *server) (n int) {
 	}
 	return n
 }
+
+// settlerFunc settles as a test says.
+type settlerFunc func(p *x402.Payment) (string, error)
+
+func (f settlerFunc) Settle(_ context.Context, p *x402.Payment) (string, error) { return f(p) }
+
+// TestV1SettlementFails: a payment the network refuses voids the bet (nothing credited, the
+// payer told in PAYMENT-RESPONSE); an unknown outcome leaves it settling; no money moves either way.
+func TestV1SettlementFails(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newServer(t, e)
+		p := newPayer(t, s)
+		transfers := countTransfers(t, s)
+		s.app.Bets.Settler = settlerFunc(func(*x402.Payment) (string, error) {
+			return "", &x402.Error{Reason: x402.ReasonInsufficientFunds, Message: "balance too low"}
+		})
+		r := p.pay(t, "POST", "/api/v1/games/slots?stake=micro", `{"client_seed":"s","nonce":1}`)
+		st := settlementOf(t, r)
+		if r.Status != 200 || r.Body["status"] != "voided" || st.Success || st.ErrorReason != "insufficient_funds" {
+			t.Fatalf("refused settlement: %d %s %+v", r.Status, r.Raw, st)
+		}
+		s.app.Bets.Settler = settlerFunc(func(*x402.Payment) (string, error) { return "", context.DeadlineExceeded })
+		r = p.pay(t, "POST", "/api/v1/games/slots?stake=micro", `{"client_seed":"s","nonce":2}`)
+		if r.Status != 200 || r.Body["status"] != "settling" || r.Header.Get("PAYMENT-RESPONSE") != "" {
+			t.Fatalf("unknown settlement: %d %s", r.Status, r.Raw)
+		}
+		id := r.Body["bet_id"].(string)
+		if n := countTransfers(t, s); n != transfers {
+			t.Fatalf("unsettled bets moved money: %d transfers, want %d", n, transfers)
+		}
+		s.app.Bets.Settler = nil
+		if g := p.pay(t, "GET", "/api/v1/bets/"+id, ""); g.Status != 200 || g.Body["status"] != "settling" {
+			t.Fatalf("settling bet: %d %s", g.Status, g.Raw)
+		}
+		if b := p.pay(t, "GET", "/api/v1/balance", ""); num(b.Body["usdc_micro"]) != 0 {
+			t.Fatalf("balance: %s", b.Raw)
+		}
+		storetest.CheckLedger(t, s.app.DB)
+	})
+}
+
+// TestV1ConcurrentReplay: copies of one payment sent at once are accepted once, whatever the
+// engine; the others are refused as replays.
+func TestV1ConcurrentReplay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newServer(t, e)
+		p := newPayer(t, s)
+		path := "/api/v1/games/coinflip?stake=micro"
+		pr := s.offer(t, "POST", path, `{"client_seed":"x","nonce":1,"choice":"heads"}`)
+		pp, err := p.Pay(pr, pr.Accepts[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := x402pay.Encode(pp)
+		const n = 8
+		statuses := make(chan resp, n)
+		for i := range n {
+			go func() {
+				statuses <- s.paid(t, "POST", path, fmt.Sprintf(`{"client_seed":"copy-%d","nonce":1,"choice":"heads"}`, i), "PAYMENT-SIGNATURE", h)
+			}()
+		}
+		ok := 0
+		for range n {
+			r := <-statuses
+			switch {
+			case r.Status == 200:
+				ok++
+			case r.Status == 402 && r.Body["error"] == string(x402.ReasonInvalidTxState):
+			default:
+				t.Errorf("copy: %d %s", r.Status, r.Raw)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d copies accepted, want 1", ok)
+		}
+		storetest.CheckLedger(t, s.app.DB)
+	})
+}
