@@ -192,6 +192,49 @@ func TestV1PaymentRequired(t *testing.T) {
 	if r := s.do("GET", "/api/v1/nothing", "", nil); r.Status != 404 || r.Body["error"] != "not_found" {
 		t.Errorf("miss: %d %s", r.Status, r.Raw)
 	}
+	// /.well-known/x402 lists the same offers, each game once per stake.
+	wk := s.do("GET", "/.well-known/x402", "", nil)
+	items, _ := wk.Body["items"].([]any)
+	if wk.Status != 200 || len(items) != 4*3+4 || len(wk.Body["resources"].([]any)) != len(items) {
+		t.Fatalf("/.well-known/x402: %d %s", wk.Status, wk.Raw)
+	}
+	for _, it := range items {
+		m := it.(map[string]any)
+		if strings.HasSuffix(m["resource"].(string), "/api/v1/games/roulette?stake=whale") {
+			if acc := m["accepts"].([]any)[0].(map[string]any); acc["amount"] != "10000000" || m["method"] != "POST" {
+				t.Fatalf("well-known roulette whale: %v", m)
+			}
+		}
+	}
+	// /openapi.json: each paid route's price from the same table, and the x402 body on 402.
+	var doc map[string]any
+	_ = json.Unmarshal(s.do("GET", "/openapi.json", "", nil).Raw, &doc)
+	paths := doc["paths"].(map[string]any)
+	for path, want := range map[string]string{
+		"/api/v1/games/dice": `{"max":"10.00","min":"0.10","mode":"dynamic"}`, "/api/v1": `{"amount":"0.01","mode":"fixed"}`,
+		"/api/v1/balance": `{"amount":"0.01","mode":"fixed"}`, "/api/v1/bets/{id}": `{"amount":"0.01","mode":"fixed"}`,
+		"/api/v1/withdraw": `{"amount":"0.05","mode":"fixed"}`,
+	} {
+		item, _ := paths[path].(map[string]any)
+		var op map[string]any
+		for _, o := range item {
+			op = o.(map[string]any)
+		}
+		info, _ := op["x-payment-info"].(map[string]any)
+		price, _ := info["price"].(map[string]any)
+		delete(price, "currency")
+		got, _ := json.Marshal(price)
+		r402, _ := op["responses"].(map[string]any)["402"].(map[string]any)
+		if string(got) != want || !strings.Contains(fmt.Sprint(r402), "x402Version") {
+			t.Errorf("%s: x-payment-info %s (want %s), 402 %v", path, got, want, r402)
+		}
+	}
+	for _, path := range []string{"/api/v1/games", "/api/v1/games/coinflip", "/api/v1/games/roulette", "/api/v1/games/slots",
+		"/api/v1/seed/commit", "/api/v1/seed/reveal", "/.well-known/x402"} {
+		if paths[path] == nil {
+			t.Errorf("/openapi.json lacks %s", path)
+		}
+	}
 }
 
 // TestV1PlayEveryGame plays every game through 402 → pay → settle → rotate → reveal on both

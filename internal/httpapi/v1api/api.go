@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/arcadehq/arcade/internal/casino"
 	"github.com/arcadehq/arcade/internal/casino/bets"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
@@ -27,6 +28,8 @@ type API struct {
 	Log     *slog.Logger
 	// BaseURL is the public base URL for the 402 answers' resource ("" uses the request's origin).
 	BaseURL string
+
+	paid []route // the Payer routes, in registration order, for /.well-known/x402
 }
 
 // route is one binding: how to read the operation's input from the request and how to render
@@ -38,6 +41,10 @@ type route struct {
 	render func(out any) any
 	// bazaar describes the paid resource for the discovery extension (Payer operations).
 	bazaar x402.BazaarHTTP
+	// items are the price-table lines a Payer route may charge (one, or one per stake tier),
+	// for /openapi.json's x-payment-info and /.well-known/x402; the price of a call is always
+	// the operation's own Price of its input.
+	items []casino.Item
 }
 
 // handle binds rt.op: input decoded (a bad request costs nothing: 400 before any payment), the
@@ -64,6 +71,13 @@ func (a *API) handle(rt *httpapi.Router, b route) {
 			panic("v1api: bazaar " + op.Path + ": " + err.Error())
 		}
 		ext = map[string]x402.Extension{x402.ExtensionBazaar: e}
+		if len(b.items) == 0 {
+			panic("v1api: paid route " + op.Path + " names no price-table item")
+		}
+		op.ErrBodies = map[int]map[string]any{http.StatusPaymentRequired: error402Schema}
+		op.Extensions = map[string]any{"x-payment-info": paymentInfo(b.items)}
+		b.http = op
+		a.paid = append(a.paid, b)
 		op.Description = strings.TrimSpace(op.Description + " Paid with x402: without a payment the answer is 402 with the offers " +
 			"(PAYMENT-REQUIRED header, base64, and the same JSON body); pay and resend with PAYMENT-SIGNATURE. The settlement comes back in PAYMENT-RESPONSE.")
 	}
@@ -157,16 +171,18 @@ func (a *API) paymentRequired(w http.ResponseWriter, r *http.Request, offers []x
 	httpapi.WriteJSON(w, http.StatusPaymentRequired, pr)
 }
 
-func (a *API) resourceURL(r *http.Request) string {
-	base := strings.TrimSuffix(a.BaseURL, "/")
-	if base == "" {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base = scheme + "://" + r.Host
+func (a *API) resourceURL(r *http.Request) string { return a.base(r) + r.URL.RequestURI() }
+
+// base is the public base URL: the configured one, else the request's origin.
+func (a *API) base(r *http.Request) string {
+	if a.BaseURL != "" {
+		return strings.TrimSuffix(a.BaseURL, "/")
 	}
-	return base + r.URL.RequestURI()
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // Register adds every /api/v1 route to rt.
@@ -175,4 +191,5 @@ func (a *API) Register(rt *httpapi.Router) {
 	a.registerGames(rt)
 	a.registerWallet(rt)
 	a.registerSeeds(rt)
+	a.registerWellKnown(rt)
 }

@@ -169,6 +169,14 @@ func stakes(ss []casino.Stake) []StakeInfo {
 	return out
 }
 
+func stakeItems() []casino.Item {
+	var out []casino.Item
+	for _, s := range casino.Stakes() {
+		out = append(out, s.Item())
+	}
+	return out
+}
+
 func (a *API) registerGames(rt *httpapi.Router) {
 	a.handle(rt, route{op: a.Ops.Games, http: httpapi.Op{Method: "GET", Path: "/api/v1/games", ID: "listGames", Tag: "discovery",
 		Summary: "Public game manifest with stakes, descriptions, and payouts.", Resp: GamesResponse{}},
@@ -198,7 +206,7 @@ func (a *API) registerGames(rt *httpapi.Router) {
 		a.handle(rt, route{op: a.Ops.Play, http: httpapi.Op{Method: "POST", Path: "/api/v1/games/" + string(g.game), ID: g.id, Tag: "games",
 			Summary: g.sum, Params: []httpapi.Param{stake}, Body: g.body, Resp: BetResponse{},
 			Description: "A nonce not greater than your last one for this server seed and client seed answers 409 and is not charged."},
-			decode: decodePlay(g.game), render: betResponse,
+			decode: decodePlay(g.game), render: betResponse, items: stakeItems(),
 			bazaar: x402.BazaarHTTP{Method: "POST", Input: g.example}})
 	}
 }

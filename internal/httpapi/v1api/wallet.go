@@ -91,10 +91,10 @@ func (a *API) registerWallet(rt *httpapi.Router) {
 	none := func(*http.Request) (any, error) { return nil, nil }
 	a.handle(rt, route{op: a.Ops.Manifest, http: httpapi.Op{Method: "GET", Path: "/api/v1", ID: "getDiscovery", Tag: "discovery",
 		Summary: "Agent-facing discovery manifest (paid).", Resp: Manifest{}},
-		decode: none, render: manifest, bazaar: x402.BazaarHTTP{Method: "GET"}})
+		decode: none, render: manifest, bazaar: x402.BazaarHTTP{Method: "GET"}, items: []casino.Item{casino.ItemManifest}})
 	a.handle(rt, route{op: a.Ops.Balance, http: httpapi.Op{Method: "GET", Path: "/api/v1/balance", ID: "v1GetBalance", Tag: "wallet",
 		Summary: "Read the in-house USDC balance for the x402 payer wallet.", Resp: BalanceResponse{}},
-		decode: none, bazaar: x402.BazaarHTTP{Method: "GET"},
+		decode: none, bazaar: x402.BazaarHTTP{Method: "GET"}, items: []casino.Item{casino.ItemBalance},
 		render: func(out any) any {
 			b := out.(bets.Balance)
 			return BalanceResponse{b.Wallet, b.USDCMicro, b.UpdatedAt}
@@ -102,7 +102,7 @@ func (a *API) registerWallet(rt *httpapi.Router) {
 	a.handle(rt, route{op: a.Ops.Bet, http: httpapi.Op{Method: "GET", Path: "/api/v1/bets/{id}", ID: "v1GetBet", Tag: "wallet",
 		Summary: "Fetch a specific bet by id (only the payer can view their own bets).", Resp: BetResponse{}},
 		decode: func(r *http.Request) (any, error) { return bets.ByID{ID: r.PathValue("id")}, nil },
-		render: betResponse, bazaar: x402.BazaarHTTP{Method: "GET"}})
+		render: betResponse, bazaar: x402.BazaarHTTP{Method: "GET"}, items: []casino.Item{casino.ItemBetStatus}})
 	a.handle(rt, route{op: a.Ops.Withdraw, http: httpapi.Op{Method: "POST", Path: "/api/v1/withdraw", ID: "v1Withdraw", Tag: "wallet",
 		Summary: "Withdraw USDC on-chain to the x402 payer address. Destination is the payer wallet — never a body field.",
 		Body:    WithdrawBody{}, Resp: WithdrawResponse{}},
@@ -129,5 +129,5 @@ func (a *API) registerWallet(rt *httpapi.Router) {
 			return WithdrawResponse{WithdrawalID: w.ID, TxHash: w.Tx, Status: w.Status, To: w.Address, AmountMicro: w.AmountMic,
 				Network: w.Network, Sandbox: sandboxNetwork(w.Network), CreatedAt: w.CreatedAt}
 		},
-		bazaar: x402.BazaarHTTP{Method: "POST", Input: map[string]any{"amount_micro": 1000000}}})
+		bazaar: x402.BazaarHTTP{Method: "POST", Input: map[string]any{"amount_micro": 1000000}}, items: []casino.Item{casino.ItemWithdrawFee}})
 }
