@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,6 +55,8 @@ type Config struct {
 	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
 	X402Network x402.Network    // ARCADE_X402_NETWORK: the network /api/v1 is paid on (default: the sandbox)
 	X402PayTo   common.Address  // ARCADE_X402_PAY_TO: the casino's receiving address (default: SandboxPayTo)
+	// SIWEBlocked refuses sign-in to addresses (ARCADE_SIWE_BLOCKLIST: comma-separated 0x addresses).
+	SIWEBlocked func(addr string) bool
 	Version     string
 }
 
@@ -100,6 +103,17 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("ARCADE_X402_NETWORK: %s: only the sandbox settles yet (on-chain settlement is to come)", n.ID)
 	}
 	c.X402Network = n
+	if v := getenv("ARCADE_SIWE_BLOCKLIST"); v != "" {
+		blocked := map[string]bool{}
+		for _, a := range strings.Split(v, ",") {
+			a = strings.TrimSpace(a)
+			if !common.IsHexAddress(a) {
+				return c, fmt.Errorf("ARCADE_SIWE_BLOCKLIST: %q is not a 0x address", a)
+			}
+			blocked[strings.ToLower(a)] = true
+		}
+		c.SIWEBlocked = func(addr string) bool { return blocked[strings.ToLower(addr)] }
+	}
 	if v := getenv("ARCADE_X402_PAY_TO"); v != "" {
 		if !common.IsHexAddress(v) {
 			return c, fmt.Errorf("ARCADE_X402_PAY_TO: want a 0x address, got %q", v)
@@ -220,7 +234,7 @@ func (a *App) registerV1(accounts *account.Service, gate *ops.Gate, deps Deps) e
 		return err
 	}
 	a.Bets = &bets.Service{DB: a.DB, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand, Log: a.Log,
-		Networks: []x402.Network{network}, PayTo: payTo.Hex()}
+		Networks: []x402.Network{network}, PayTo: payTo.Hex(), Accounts: accounts, Blocked: a.Cfg.SIWEBlocked}
 	a.V1 = a.Bets.Declare(a.Registry)
 	api := &v1api.API{Ops: a.V1, Gate: gate, Log: a.Log, BaseURL: a.Cfg.BaseURL,
 		Paywall: &ops.Paywall{Verifier: verifier, Networks: []x402.Network{network}, PayTo: payTo, Accounts: accounts}}

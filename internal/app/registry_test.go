@@ -33,6 +33,10 @@ var notTools = map[string]string{
 	"v1.seed.commit":           x402Only,
 	"v1.seed.reveal":           x402Only,
 	"v1.seed.rotate":           "operator route",
+	"auth.siwe.nonce":          "a browser sign-in (cookies)",
+	"auth.siwe.verify":         "a browser sign-in (cookies)",
+	"auth.siwe.me":             "a browser sign-in (cookies)",
+	"auth.siwe.logout":         "a browser sign-in (cookies)",
 }
 
 // x402Only: spec 001's routes are paid per call with an x402 header, which the tools endpoint and

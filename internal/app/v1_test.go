@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/arcadehq/arcade/fairness/verify"
+	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/siwe"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 	"github.com/arcadehq/arcade/internal/x402"
@@ -560,6 +563,116 @@ func TestV1ConcurrentReplay(t *testing.T) {
 		}
 		if ok != 1 {
 			t.Fatalf("%d copies accepted, want 1", ok)
+		}
+		storetest.CheckLedger(t, s.app.DB)
+	})
+}
+
+// siweSign signs text as EIP-191 personal_sign with key.
+func siweSign(t *testing.T, key *ecdsa.PrivateKey, text string) string {
+	t.Helper()
+	sig, err := crypto.Sign(siwe.HashMessage(text), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig[64] += 27
+	return "0x" + hex.EncodeToString(sig)
+}
+
+func cookieOf(r resp, name string) *http.Cookie {
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// TestV1SIWE: nonce → verify → me → logout, single-use nonces, the blocklist, and the signing
+// wallet's account is the one its x402 payments use.
+func TestV1SIWE(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		var blockedAddr string
+		s := newServer(t, e, func(c *app.Config) {
+			c.SIWEBlocked = func(a string) bool { return strings.EqualFold(a, blockedAddr) }
+		})
+		p := newPayer(t, s)
+		host := strings.TrimPrefix(s.URL, "http://")
+		message := func(key *ecdsa.PrivateKey, domain, nonce string) string {
+			m := &siwe.Message{Domain: domain, Address: crypto.PubkeyToAddress(key.PublicKey).Hex(), Statement: "Sign in to Arcade.",
+				URI: s.URL, Version: "1", ChainID: 31337, Nonce: nonce, IssuedAt: time.Now().UTC().Format(time.RFC3339)}
+			if err := m.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			return m.String()
+		}
+		nonce := func() (string, *http.Cookie) {
+			r := s.do("GET", "/api/auth/siwe/nonce", "", nil)
+			c := cookieOf(r, "siwe-nonce")
+			if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") || len(r.Raw) < 8 || c == nil || c.Value != string(r.Raw) {
+				t.Fatalf("nonce: %d %s %v", r.Status, r.Raw, r.Header)
+			}
+			return string(r.Raw), c
+		}
+		verifyBody := func(msg, sig string) []byte {
+			b, _ := json.Marshal(map[string]string{"message": msg, "signature": sig})
+			return b
+		}
+		if me := s.do("GET", "/api/auth/siwe/me", "", nil); me.Status != 200 || me.Body["authenticated"] != false {
+			t.Fatalf("me without a session: %d %s", me.Status, me.Raw)
+		}
+		n, nc := nonce()
+		msg := message(p.Key, host, n)
+		r := s.do("POST", "/api/auth/siwe/verify", "", verifyBody(msg, siweSign(t, p.Key, msg)), "Cookie", "siwe-nonce="+nc.Value)
+		sc := cookieOf(r, "siwe-session")
+		if r.Status != 200 || r.Body["ok"] != true || !strings.EqualFold(r.Body["address"].(string), p.Address()) || sc == nil ||
+			!sc.HttpOnly || sc.SameSite != http.SameSiteLaxMode || sc.MaxAge != 7*24*3600 {
+			t.Fatalf("verify: %d %s %v", r.Status, r.Raw, r.Header)
+		}
+		me := s.do("GET", "/api/auth/siwe/me", "", nil, "Cookie", "siwe-session="+sc.Value)
+		if me.Body["authenticated"] != true || !strings.EqualFold(me.Body["address"].(string), p.Address()) {
+			t.Fatalf("me: %s", me.Raw)
+		}
+		// The nonce is spent; other failures are 401, a malformed message 400, a blocked address 403.
+		if r := s.do("POST", "/api/auth/siwe/verify", "", verifyBody(msg, siweSign(t, p.Key, msg))); r.Status != 401 {
+			t.Fatalf("reused nonce: %d %s", r.Status, r.Raw)
+		}
+		other, _ := crypto.GenerateKey()
+		n2, _ := nonce()
+		m2 := message(p.Key, host, n2)
+		if r := s.do("POST", "/api/auth/siwe/verify", "", verifyBody(m2, siweSign(t, other, m2))); r.Status != 401 {
+			t.Fatalf("wrong signer: %d %s", r.Status, r.Raw)
+		}
+		m3 := message(p.Key, "evil.example", n2)
+		if r := s.do("POST", "/api/auth/siwe/verify", "", verifyBody(m3, siweSign(t, p.Key, m3))); r.Status != 401 {
+			t.Fatalf("wrong domain: %d %s", r.Status, r.Raw)
+		}
+		if r := s.do("POST", "/api/auth/siwe/verify", "", verifyBody(m2, siweSign(t, p.Key, m2)), "Cookie", "siwe-nonce=someothernonce"); r.Status != 401 {
+			t.Fatalf("nonce cookie mismatch: %d %s", r.Status, r.Raw)
+		}
+		if r := s.do("POST", "/api/auth/siwe/verify", "", verifyBody("hello", "0x00")); r.Status != 400 || r.Body["field"] != "message" {
+			t.Fatalf("malformed: %d %s", r.Status, r.Raw)
+		}
+		blockedAddr = crypto.PubkeyToAddress(other.PublicKey).Hex()
+		m4 := message(other, host, n2)
+		if r := s.do("POST", "/api/auth/siwe/verify", "", verifyBody(m4, siweSign(t, other, m4))); r.Status != 403 {
+			t.Fatalf("blocked: %d %s", r.Status, r.Raw)
+		}
+		// One account per proved wallet: SIWE and x402 alike.
+		if b := p.pay(t, "GET", "/api/v1/balance", ""); b.Status != 200 {
+			t.Fatalf("balance: %d %s", b.Status, b.Raw)
+		}
+		var accounts int
+		if err := s.app.DB.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+			return q.QueryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE wallet_address = ?`, strings.ToLower(p.Address())).Scan(&accounts)
+		}); err != nil || accounts != 1 {
+			t.Fatalf("accounts of the wallet: %d %v", accounts, err)
+		}
+		if r := s.do("POST", "/api/auth/siwe/logout", "", nil, "Cookie", "siwe-session="+sc.Value); r.Status != 200 || cookieOf(r, "siwe-session").MaxAge >= 0 {
+			t.Fatalf("logout: %d %s", r.Status, r.Raw)
+		}
+		if me := s.do("GET", "/api/auth/siwe/me", "", nil, "Cookie", "siwe-session="+sc.Value); me.Body["authenticated"] != false {
+			t.Fatalf("me after logout: %s", me.Raw)
 		}
 		storetest.CheckLedger(t, s.app.DB)
 	})

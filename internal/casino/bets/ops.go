@@ -2,7 +2,9 @@ package bets
 
 import (
 	"context"
+	"time"
 
+	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/casino"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ops"
@@ -20,6 +22,21 @@ type Ops struct {
 	Commit   *ops.Def[ops.None, SeedCommit]
 	Reveal   *ops.Def[ByID, seeds.Revealed]
 	Rotate   *ops.Def[ops.None, Rotation]
+
+	SIWENonce  *ops.Def[ops.None, string]
+	SIWEVerify *ops.Def[account.SIWESignIn, account.Session]
+	SIWEMe     *ops.Def[Token, SIWEMe]
+	SIWELogout *ops.Def[Token, ops.None]
+}
+
+// Token is a siwe-session cookie's value.
+type Token struct{ Token string }
+
+// SIWEMe is the current SIWE session, if any.
+type SIWEMe struct {
+	Authenticated bool
+	Address       string
+	ExpiresAt     time.Time
 }
 
 // ByID names one object.
@@ -102,6 +119,29 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 		Run: func(ctx context.Context, _ ops.Caller, _ ops.None) (Rotation, error) {
 			rv, next, err := s.Rotate(ctx)
 			return Rotation{rv, next}, err
+		}})
+	o.SIWENonce = ops.Add(r, &ops.Def[ops.None, string]{D: ops.Desc{Name: "auth.siwe.nonce", Access: ops.Public,
+		Summary: "Issue a single-use Sign-In With Ethereum nonce (valid ten minutes).", Errors: none},
+		Run: func(ctx context.Context, _ ops.Caller, _ ops.None) (string, error) { return s.Accounts.SIWENonce(ctx) }})
+	o.SIWEVerify = ops.Add(r, &ops.Def[account.SIWESignIn, account.Session]{D: ops.Desc{Name: "auth.siwe.verify", Access: ops.Public,
+		Summary: "Verify an EIP-4361 message and its signature; the wallet's account gets a seven-day session.",
+		Errors:  []errs.Kind{errs.Unauthorized, errs.Forbidden}},
+		Run: func(ctx context.Context, _ ops.Caller, in account.SIWESignIn) (account.Session, error) {
+			return s.Accounts.SignInWithEthereum(ctx, in, s.Blocked)
+		}})
+	o.SIWEMe = ops.Add(r, &ops.Def[Token, SIWEMe]{D: ops.Desc{Name: "auth.siwe.me", Access: ops.Public,
+		Summary: "The current SIWE session, or authenticated: false.", Errors: none},
+		Run: func(ctx context.Context, _ ops.Caller, in Token) (SIWEMe, error) {
+			ses, err := s.Accounts.SIWESession(ctx, in.Token)
+			if errs.KindOf(err) == errs.Unauthorized {
+				return SIWEMe{}, nil
+			}
+			return SIWEMe{Authenticated: err == nil, Address: ses.Address, ExpiresAt: ses.ExpiresAt}, err
+		}})
+	o.SIWELogout = ops.Add(r, &ops.Def[Token, ops.None]{D: ops.Desc{Name: "auth.siwe.logout", Access: ops.Public,
+		Summary: "End the SIWE session.", Errors: none},
+		Run: func(ctx context.Context, _ ops.Caller, in Token) (ops.None, error) {
+			return ops.None{}, s.Accounts.SIWELogout(ctx, in.Token)
 		}})
 	return o
 }

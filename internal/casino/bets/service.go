@@ -69,6 +69,9 @@ type Service struct {
 	Settler  Settler        // nil: Sandbox
 	Networks []x402.Network // the offered networks, first the default (for the manifest)
 	PayTo    string         // the casino's receiving address
+	// Accounts signs wallets in with SIWE; Blocked refuses addresses (nil: none).
+	Accounts *account.Service
+	Blocked  func(addr string) bool
 }
 
 func (s *Service) settler() Settler {

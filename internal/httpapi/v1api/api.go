@@ -39,6 +39,8 @@ type route struct {
 	http   httpapi.Op
 	decode func(r *http.Request) (any, error)
 	render func(out any) any
+	// write, when set, answers instead of render (cookies, plain text).
+	write func(w http.ResponseWriter, r *http.Request, out any)
 	// bazaar describes the paid resource for the discovery extension (Payer operations).
 	bazaar x402.BazaarHTTP
 	// items are the price-table lines a Payer route may charge (one, or one per stake tier),
@@ -130,6 +132,10 @@ func (a *API) handle(rt *httpapi.Router, b route) {
 			a.refused(w, r, offers, ext, err)
 			return
 		}
+		if b.write != nil {
+			b.write(w, r, out)
+			return
+		}
 		status := op.RespStatus
 		if status == 0 {
 			status = http.StatusOK
@@ -188,8 +194,10 @@ func (a *API) base(r *http.Request) string {
 // Register adds every /api/v1 route to rt.
 func (a *API) Register(rt *httpapi.Router) {
 	rt.OnMiss("/api/v1/", miss)
+	rt.OnMiss("/api/auth/siwe/", miss)
 	a.registerGames(rt)
 	a.registerWallet(rt)
 	a.registerSeeds(rt)
 	a.registerWellKnown(rt)
+	a.registerSIWE(rt)
 }

@@ -51,3 +51,21 @@ CREATE TABLE v1_withdrawals (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX v1_withdrawals_account ON v1_withdrawals (account_id, created_at);
+
+-- Sign-In With Ethereum (EIP-4361): nonces are single use and live ten minutes; a session is
+-- the siwe-session cookie's token, stored only as its SHA-256 hash, for seven days.
+CREATE TABLE siwe_nonces (
+    nonce      TEXT PRIMARY KEY,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at    BIGINT
+);
+CREATE TABLE siwe_sessions (
+    token_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    address    TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+CREATE INDEX siwe_sessions_account ON siwe_sessions (account_id);
