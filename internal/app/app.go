@@ -27,6 +27,7 @@ import (
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
+	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/payments"
@@ -185,7 +186,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	a.Router = httpapi.NewRouter(log, a.Metrics)
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
-	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: db, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second,
+		Ping: db.Ping, Engine: string(db.Engine()), Ledger: func(ctx context.Context) (r ledger.Report, err error) {
+			err = db.Read(ctx, func(ctx context.Context, q store.Q) error { r, err = ledger.Check(ctx, q); return err })
+			return r, err
+		}}
 	health.Register(a.Router, a.Metrics)
 
 	// The operation registry: each domain declares its operations once; every binding below is

@@ -12,16 +12,19 @@ import (
 
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
-	"github.com/arcadehq/arcade/internal/store"
 )
 
 // Health serves /health, /health/live and /health/ready (spec 002's probes, shared by the whole
 // server). The ledger invariant behind financial_reconciliation reads every transfer, so it is
 // cached for CacheFor.
 type Health struct {
-	Version  string
-	Started  time.Time
-	DB       *store.DB
+	Version string
+	Started time.Time
+	// Ping answers whether the database is reachable; Engine names it; Ledger computes the
+	// invariant report (the app binds them to the store: surfaces run no SQL).
+	Ping     func(ctx context.Context) error
+	Engine   string
+	Ledger   func(ctx context.Context) (ledger.Report, error)
 	Draining *atomic.Bool
 	Now      func() time.Time
 	CacheFor time.Duration
@@ -77,11 +80,7 @@ func (h *Health) ledgerReport(ctx context.Context) (ledger.Report, time.Time, er
 	if h.reportOK && now.Sub(h.reportAt) < h.CacheFor {
 		return h.report, h.reportAt, nil
 	}
-	var r ledger.Report
-	err := h.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
-		r, err = ledger.Check(ctx, q)
-		return err
-	})
+	r, err := h.Ledger(ctx)
 	if err != nil {
 		h.reportOK = false
 		return r, now, err
@@ -112,7 +111,7 @@ func (h *Health) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := h.DB.Ping(ctx); err != nil {
+	if err := h.Ping(ctx); err != nil {
 		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"detail": "database unavailable"})
 		return
 	}
@@ -123,9 +122,9 @@ func (h *Health) full(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	body := HealthBody{Status: "ok", Version: h.Version, UptimeSeconds: h.Now().Sub(h.Started).Seconds(),
-		Services: map[string]any{"database": "ok", "database_engine": string(h.DB.Engine())}}
+		Services: map[string]any{"database": "ok", "database_engine": h.Engine}}
 	code := http.StatusOK
-	if err := h.DB.Ping(ctx); err != nil {
+	if err := h.Ping(ctx); err != nil {
 		body.Status, body.Services["database"] = "unavailable", "error"
 		code = http.StatusServiceUnavailable
 	}
