@@ -56,6 +56,10 @@ type Config struct {
 	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
 	X402Network x402.Network    // ARCADE_X402_NETWORK: the network /api/v1 is paid on (default: the sandbox)
 	X402PayTo   common.Address  // ARCADE_X402_PAY_TO: the casino's receiving address (default: SandboxPayTo)
+	// V1SeedRotation is how long the /api/v1 server seed stays active before the schedule
+	// rotates it (ARCADE_V1_SEED_ROTATION, a Go duration; default 24h; 0 turns the schedule off:
+	// operators rotate with POST /api/v1/seed/rotate).
+	V1SeedRotation time.Duration
 	// SIWEBlocked refuses sign-in to addresses (ARCADE_SIWE_BLOCKLIST: comma-separated 0x addresses).
 	SIWEBlocked func(addr string) bool
 	Version     string
@@ -70,7 +74,7 @@ var (
 
 // ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second,
+	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, V1SeedRotation: 24 * time.Hour,
 		RateLimit: DefaultRateLimit, SignUpLimit: DefaultSignUpLimit}
 	for _, v := range []struct {
 		env   string
@@ -104,6 +108,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("ARCADE_X402_NETWORK: %s: only the sandbox settles yet (on-chain settlement is to come)", n.ID)
 	}
 	c.X402Network = n
+	if v := getenv("ARCADE_V1_SEED_ROTATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || (d > 0 && d < time.Minute) {
+			return c, fmt.Errorf("ARCADE_V1_SEED_ROTATION: want 0 (off) or a duration of at least 1m, got %q", v)
+		}
+		c.V1SeedRotation = d
+	}
 	if v := getenv("ARCADE_SIWE_BLOCKLIST"); v != "" {
 		blocked := map[string]bool{}
 		for _, a := range strings.Split(v, ",") {
@@ -305,6 +316,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if a.Cfg.V1SeedRotation > 0 {
+		rctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go a.Bets.RotateEvery(rctx, a.Cfg.V1SeedRotation)
+	}
 	select {
 	case err := <-errc:
 		_ = a.DB.Close()

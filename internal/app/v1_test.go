@@ -677,3 +677,22 @@ func TestV1SIWE(t *testing.T) {
 		storetest.CheckLedger(t, s.app.DB)
 	})
 }
+
+// TestV1ScheduledRotation: the schedule rotates a seed once it is old enough, once.
+func TestV1ScheduledRotation(t *testing.T) {
+	s := newServer(t, store.SQLite)
+	ctx := context.Background()
+	first := s.do("GET", "/api/v1/seed/commit", "", nil).Body["seed_id"]
+	if r, err := s.app.Bets.RotateIfOlder(ctx, time.Hour); err != nil || r {
+		t.Fatalf("a fresh seed rotated: %v %v", r, err)
+	}
+	if r, err := s.app.Bets.RotateIfOlder(ctx, 0); err != nil || !r {
+		t.Fatalf("an old seed did not rotate: %v %v", r, err)
+	}
+	if now := s.do("GET", "/api/v1/seed/commit", "", nil).Body["seed_id"]; now == first {
+		t.Fatal("the commitment did not change")
+	}
+	if r := s.do("GET", fmt.Sprintf("/api/v1/seed/reveal?seed_id=%v", first), "", nil); r.Status != 200 {
+		t.Fatalf("reveal after the scheduled rotation: %d %s", r.Status, r.Raw)
+	}
+}

@@ -509,3 +509,40 @@ func sandboxWithdrawalTx(id string) string {
 	u := uuid.MustParse(id)
 	return fmt.Sprintf("0x%064x", u[:])
 }
+
+// RotateIfOlder rotates the active server seed when it has been active for maxAge or longer
+// (the schedule: every instance may call it; the age check makes a rotation per period, not
+// per instance). It reports whether it rotated.
+func (s *Service) RotateIfOlder(ctx context.Context, maxAge time.Duration) (rotated bool, err error) {
+	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		rotated = false
+		now := s.Now()
+		p, ok, err := seeds.Peek(ctx, q, account.PlatformID, Scope)
+		if err != nil || !ok || now.Sub(p.CreatedAt) < maxAge {
+			return err
+		}
+		_, _, err = s.Seeds.Rotate(ctx, q, now, account.PlatformID, Scope)
+		rotated = err == nil
+		return err
+	})
+	return rotated, err
+}
+
+// RotateEvery runs the rotation schedule until ctx ends: the seed is rotated once it has been
+// active for period, checked at a tenth of the period (at least every second).
+func (s *Service) RotateEvery(ctx context.Context, period time.Duration) {
+	tick := time.NewTicker(max(period/10, time.Second))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if r, err := s.RotateIfOlder(ctx, period); err != nil && ctx.Err() == nil {
+				s.Log.Warn("v1 seed rotation", "err", err)
+			} else if r {
+				s.Log.Info("v1 seed rotated on schedule")
+			}
+		}
+	}
+}
