@@ -316,10 +316,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	bctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go a.Bets.ResolveEvery(bctx, time.Minute) // bets whose settlement's outcome was unknown
 	if a.Cfg.V1SeedRotation > 0 {
-		rctx, stop := context.WithCancel(ctx)
-		defer stop()
-		go a.Bets.RotateEvery(rctx, a.Cfg.V1SeedRotation)
+		go a.Bets.RotateEvery(bctx, a.Cfg.V1SeedRotation)
 	}
 	select {
 	case err := <-errc:

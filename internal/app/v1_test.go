@@ -526,6 +526,20 @@ func TestV1SettlementFails(t *testing.T) {
 		if b := p.pay(t, "GET", "/api/v1/balance", ""); num(b.Body["usdc_micro"]) != 0 {
 			t.Fatalf("balance: %s", b.Raw)
 		}
+		// The resolver settles it later, once, from the stored authorization.
+		if n, err := s.app.Bets.Resolve(context.Background(), 0, 10); err != nil || n != 1 {
+			t.Fatalf("resolve: %d %v", n, err)
+		}
+		if n, err := s.app.Bets.Resolve(context.Background(), 0, 10); err != nil || n != 0 {
+			t.Fatalf("resolve again: %d %v", n, err)
+		}
+		g := p.pay(t, "GET", "/api/v1/bets/"+id, "")
+		if g.Status != 200 || g.Body["status"] != "settled" || g.Body["tx_hash"] == "" {
+			t.Fatalf("resolved bet: %d %s", g.Status, g.Raw)
+		}
+		if b := p.pay(t, "GET", "/api/v1/balance", ""); num(b.Body["usdc_micro"]) != num(g.Body["payout_micro"]) {
+			t.Fatalf("balance after resolving: %s, payout %v", b.Raw, g.Body["payout_micro"])
+		}
 		storetest.CheckLedger(t, s.app.DB)
 	})
 }

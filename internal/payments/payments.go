@@ -8,11 +8,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
@@ -49,9 +52,15 @@ func (n Nonces) NonceUsed(ctx context.Context, k x402.NonceKey) (used bool, err 
 // copy of the same authorization, on any instance, is x402's invalid_transaction_state and the
 // caller's transaction must roll back.
 func Record(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) error {
-	args := append(keyArgs(p.Nonce), account, p.AmountMicro, kind, ref, now.UnixMicro())
-	_, err := q.Exec(ctx, `INSERT INTO x402_payments (network, asset, payer, nonce, account_id, amount, kind, ref, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	auth, err := json.Marshal(storedAuth{From: p.Authorization.From.Hex(), To: p.Authorization.To.Hex(),
+		Value: hexWord(p.Authorization.Value), ValidAfter: hexWord(p.Authorization.ValidAfter),
+		ValidBefore: hexWord(p.Authorization.ValidBefore), Nonce: "0x" + hex.EncodeToString(p.Authorization.Nonce[:])})
+	if err != nil {
+		return fmt.Errorf("payments: record: %w", err)
+	}
+	args := append(keyArgs(p.Nonce), account, p.AmountMicro, kind, ref, string(auth), "0x"+hex.EncodeToString(p.Signature[:]), now.UnixMicro())
+	_, err = q.Exec(ctx, `INSERT INTO x402_payments (network, asset, payer, nonce, account_id, amount, kind, ref, auth_json, signature, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if store.IsUnique(err) {
 		return &x402.Error{Reason: x402.ReasonInvalidTxState, Message: "this authorization was already used", Err: err}
 	}
@@ -59,6 +68,62 @@ func Record(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, acco
 		return fmt.Errorf("payments: record: %w", err)
 	}
 	return nil
+}
+
+// storedAuth is an authorization as stored: addresses and 32-byte words in hex.
+type storedAuth struct {
+	From, To                       string
+	Value, ValidAfter, ValidBefore string
+	Nonce                          string
+}
+
+func hexWord(w x402.Word) string { return "0x" + hex.EncodeToString(w[:]) }
+
+func parse32(s string) (out [32]byte, ok bool) {
+	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
+	if err != nil || len(b) != 32 {
+		return out, false
+	}
+	copy(out[:], b)
+	return out, true
+}
+
+// Load reads back the accepted payment recorded for ref (a bet), to retry its settlement: the
+// authorization, its signature and digest on its network.
+func Load(ctx context.Context, q store.Q, ref string) (*x402.Payment, error) {
+	var network, auth, sig string
+	var amount int64
+	err := q.QueryRow(ctx, `SELECT network, amount, auth_json, signature FROM x402_payments WHERE ref = ?`, ref).Scan(&network, &amount, &auth, &sig)
+	if err != nil {
+		return nil, fmt.Errorf("payments: load %s: %w", ref, err)
+	}
+	n, err := x402.NetworkByName(network)
+	if err != nil {
+		return nil, fmt.Errorf("payments: load %s: %w", ref, err)
+	}
+	var sa storedAuth
+	if err := json.Unmarshal([]byte(auth), &sa); err != nil {
+		return nil, fmt.Errorf("payments: load %s: %w", ref, err)
+	}
+	p := &x402.Payment{Network: &n, AmountMicro: amount}
+	a := &p.Authorization
+	a.From, a.To = common.HexToAddress(sa.From), common.HexToAddress(sa.To)
+	var ok [4]bool
+	var v, va, vb [32]byte
+	v, ok[0] = parse32(sa.Value)
+	va, ok[1] = parse32(sa.ValidAfter)
+	vb, ok[2] = parse32(sa.ValidBefore)
+	a.Nonce, ok[3] = parse32(sa.Nonce)
+	sb, err := hex.DecodeString(strings.TrimPrefix(sig, "0x"))
+	if ok != [4]bool{true, true, true, true} || err != nil || len(sb) != 65 {
+		return nil, fmt.Errorf("payments: load %s: malformed stored authorization", ref)
+	}
+	a.Value, a.ValidAfter, a.ValidBefore = x402.Word(v), x402.Word(va), x402.Word(vb)
+	copy(p.Signature[:], sb)
+	p.Payer = a.From
+	p.Digest = a.Digest(n.DomainSeparator())
+	p.Nonce = x402.NonceKey{Network: n.ID, Asset: n.Asset, From: a.From, Nonce: a.Nonce}
+	return p, nil
 }
 
 // Settled books a settled payment in the ledger: the USDC arrives from outside on the payer's

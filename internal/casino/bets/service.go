@@ -197,24 +197,79 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 	if err != nil {
 		return Bet{}, err
 	}
+	receipt, err := s.finish(ctx, &b, pay)
+	if receipt != nil {
+		c.Payment.Receipt = receipt
+	}
+	return b, err
+}
+
+// finish settles a settling bet's payment and books the result: settled (the receipt), voided
+// on a refusal (a failed receipt), or left settling when the outcome is unknown (no receipt).
+func (s *Service) finish(ctx context.Context, b *Bet, pay *x402.Payment) (*x402.SettleResponse, error) {
 	tx, serr := s.settler().Settle(ctx, pay)
 	var refused *x402.Error
 	switch {
 	case serr == nil:
-		err = s.settle(ctx, &b, pay, tx)
-		if err == nil {
-			r := payments.Receipt(pay, tx)
-			c.Payment.Receipt = &r
+		if err := s.settle(ctx, b, pay, tx); err != nil {
+			return nil, err
 		}
+		r := payments.Receipt(pay, tx)
+		return &r, nil
 	case errors.As(serr, &refused):
-		err = s.void(ctx, &b)
 		r := x402.SettleResponse{Success: false, ErrorReason: string(refused.Reason), ErrorMessage: refused.Message,
 			Network: pay.Network.ID, Payer: pay.Payer.Hex()}
-		c.Payment.Receipt = &r
-	default:
-		s.Log.Warn("bet settlement unknown; left settling", "bet", b.ID, "err", serr)
+		return &r, s.void(ctx, b)
 	}
-	return b, err
+	s.Log.Warn("bet settlement unknown; left settling", "bet", b.ID, "err", serr)
+	return nil, nil
+}
+
+// Resolve retries the settlement of bets left settling for at least olderThan (the settlement's
+// outcome was unknown, or the process stopped between accepting and booking), up to limit of
+// them, and returns how many it settled or voided. Booking is guarded by the status, so
+// resolvers on several instances never credit a bet twice; Settlers must be idempotent (settling
+// an already-settled authorization returns its transaction).
+func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit int) (done int, err error) {
+	var ids []string
+	err = s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+		rows, err := q.Query(ctx, `SELECT id FROM v1_bets WHERE status = ? AND created_at <= ? ORDER BY created_at LIMIT ?`,
+			Settling, s.Now().Add(-olderThan).UnixMicro(), limit)
+		if err != nil {
+			return fmt.Errorf("bets: settling bets: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	for _, id := range ids {
+		if err != nil {
+			break
+		}
+		var b Bet
+		var pay *x402.Payment
+		err = s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+			if b, err = getBet(ctx, q, id); err != nil {
+				return err
+			}
+			pay, err = payments.Load(ctx, q, id)
+			return err
+		})
+		if err != nil || b.Status != Settling {
+			continue
+		}
+		var r *x402.SettleResponse
+		if r, err = s.finish(ctx, &b, pay); r != nil && err == nil {
+			done++
+		}
+	}
+	return done, err
 }
 
 // settle books a settled bet once (the status guard makes a second call a no-op).
@@ -542,6 +597,25 @@ func (s *Service) RotateEvery(ctx context.Context, period time.Duration) {
 				s.Log.Warn("v1 seed rotation", "err", err)
 			} else if r {
 				s.Log.Info("v1 seed rotated on schedule")
+			}
+		}
+	}
+}
+
+// ResolveEvery runs the resolver until ctx ends: every period, bets settling for longer than a
+// period are settled again (100 at a time).
+func (s *Service) ResolveEvery(ctx context.Context, period time.Duration) {
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if n, err := s.Resolve(ctx, period, 100); err != nil && ctx.Err() == nil {
+				s.Log.Warn("v1 settlement resolver", "err", err)
+			} else if n > 0 {
+				s.Log.Info("v1 settlement resolver", "resolved", n)
 			}
 		}
 	}

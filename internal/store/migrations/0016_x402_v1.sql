@@ -12,6 +12,8 @@ CREATE TABLE x402_payments (
     kind       TEXT NOT NULL,   -- what it paid for: bet, balance, bet_status, manifest, withdraw_fee
     ref        TEXT NOT NULL,   -- the domain row it paid for
     tx_hash    TEXT,            -- the settlement, once settled
+    auth_json  TEXT NOT NULL,   -- the signed EIP-3009 authorization, JSON, so a settlement can be retried
+    signature  TEXT NOT NULL,   -- 0x + 65 bytes, v 27/28
     created_at BIGINT NOT NULL,
     PRIMARY KEY (network, asset, payer, nonce)
 );
