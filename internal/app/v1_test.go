@@ -40,8 +40,6 @@ func newPayer(t *testing.T, s *server) *payer {
 	return &payer{Client: &x402pay.Client{Key: k, MaxAmount: 10_000_000, HTTP: s.Client()}, s: s}
 }
 
-func keyOf(c *x402pay.Client) *ecdsa.PrivateKey { return c.Key }
-
 // toResp reads an answer into the tests' resp.
 func toResp(t *testing.T, h *http.Response) resp {
 	t.Helper()
@@ -76,7 +74,7 @@ func (p *payer) pay(t *testing.T, method, path, body string) resp {
 	return toResp(t, h)
 }
 
-// header sends a request with a ready payment header (name: PAYMENT-SIGNATURE or X-PAYMENT).
+// paid sends a request with a ready payment header (name: PAYMENT-SIGNATURE or X-PAYMENT).
 func (s *server) paid(t *testing.T, method, path, body, name, header string) resp {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
@@ -297,12 +295,9 @@ func TestV1PlayEveryGame(t *testing.T) {
 			ids = append(ids, r.Body["bet_id"].(string))
 			plays[i].verify = append([]string{"--game", pl.game, "--client-seed", "agent-seed", "--nonce", fmt.Sprint(i + 1),
 				"--stake-micro", fmt.Sprint(num(r.Body["stake_micro"])), "--commitment", hash}, pl.verify...)
-			// keep the answer to compare with verify below
-			plays[i].body = string(r.Raw)
+			plays[i].body = string(r.Raw) // the answer, compared with arcade verify after the reveal
 		}
 		// A nonce not greater than the last one is 409, and nothing is charged.
-		before := s.do("GET", "/api/v1/seed/commit", "", nil)
-		_ = before
 		transfers := countTransfers(t, s)
 		if r := p.pay(t, "POST", "/api/v1/games/coinflip?stake=micro", `{"client_seed":"agent-seed","nonce":3,"choice":"heads"}`); r.Status != 409 ||
 			r.Body["field"] != "nonce" || r.Header.Get("PAYMENT-RESPONSE") != "" {
@@ -440,7 +435,7 @@ func TestV1RefusedPayments(t *testing.T) {
 				return encode(pp)
 			}},
 			{"expired", string(x402.ReasonValidBefore), func() string {
-				late := &x402pay.Client{Key: keyOf(p.Client), Now: func() time.Time { return time.Now().Add(-time.Hour) }}
+				late := &x402pay.Client{Key: p.Key, Now: func() time.Time { return time.Now().Add(-time.Hour) }}
 				return encode(sign(late, offer))
 			}},
 			{"underpaying", string(x402.ReasonValueMismatch), func() string {
