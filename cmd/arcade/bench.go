@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,15 +19,28 @@ import (
 
 const benchUsage = `Usage: arcade bench [flags]
 
-Load generator for a running Arcade: --agents concurrent agents each sign up as a guest, claim
-the faucet (100 credits) and play dice rounds back to back over the public API (an agent that
-runs out of credits signs up afresh). Reports rounds/s, exact p50/p95/p99 latencies, errors by
-status code and sign-ups, then measures GET /health/live at the same concurrency for
---baseline-duration and prints the ratio rounds/s ÷ live/s, and finally the ledger invariant
-from /health. It only talks to --base-url, and only to a loopback host unless --allow-remote.
+Load generator for a running Arcade. Agents sign up as guests and claim the faucet (100
+credits), then send the --profile's requests (dice: POST /api/games/dice/round) over the public
+API through Arcade's Go client; an agent that runs out of credits signs up afresh.
 
-Exit status: 0 when it ran (even with some errors), 1 when the server was unreachable or the
-ledger invariant did not hold, 2 on bad flags.
+Closed loop (default): --agents concurrent agents each send their next request when the last is
+answered. Reports requests/s, exact p50/p90/p95/p99/p99.9 latencies, errors by kind and
+sign-ups, then measures GET /health/live with as many agents for --baseline-duration and prints
+the ratio rounds/s ÷ live/s.
+
+Open loop (--rate R): R requests a second on a fixed timetable whatever the answers, spread
+over --agents keys (default ceil(R/50), half the server's default per-key limit), with up to
+--workers in flight; latency runs from each request's intended send time, so a slow answer
+cannot hide the requests it delayed. Reports the achieved rate and the percentiles, then
+measures GET /health/live at the same rate and prints both p99s.
+
+Both modes read the per-key rate limit the server publishes and count its 429 answers apart:
+a run with any is marked invalid (the limit, not the server, shaped the load). Finally the
+ledger invariant from /health. It only talks to --base-url, and only to a loopback host unless
+--allow-remote.
+
+Exit status: 0 when it ran (even with some errors), 1 when the server was unreachable, the
+ledger invariant did not hold or the run was invalid, 2 on bad flags.
 
 Flags:
 `
@@ -72,6 +86,12 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "arcade bench: the ledger invariant does not hold: %s\n", rep.Ledger)
 		return 1
 	}
+	if !rep.Valid {
+		for _, why := range rep.Invalid {
+			fmt.Fprintf(stderr, "arcade bench: the run is invalid: %s\n", why)
+		}
+		return 1
+	}
 	return 0
 }
 
@@ -98,7 +118,10 @@ func parseBenchFlags(args []string, getenv func(string) string, stdout io.Writer
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "server to measure (ARCADE_BASE_URL)")
-	fs.IntVar(&cfg.Agents, "agents", cfg.Agents, fmt.Sprintf("concurrent agents, 1–%d", loadgen.MaxAgents))
+	fs.IntVar(&cfg.Agents, "agents", cfg.Agents, fmt.Sprintf("accounts, 1–%d: in closed loop the concurrent agents; with --rate the keys the load is spread over, ceil(rate/%d) unless given", loadgen.MaxAgents, loadgen.KeyShare))
+	fs.Float64Var(&cfg.Rate, "rate", 0, "open loop: requests a second on a fixed timetable (0: closed loop)")
+	fs.IntVar(&cfg.Workers, "workers", 0, "open loop: most requests in flight (0: max(64, rate/4))")
+	fs.StringVar(&cfg.Profile, "profile", "dice", "kind of request: "+strings.Join(loadgen.ProfileNames(), ", "))
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long to play (default 10s unless --rounds is given)")
 	fs.Int64Var(&cfg.Rounds, "rounds", 0, "stop after this many rounds in total (with --duration: whichever comes first)")
 	fs.Int64Var(&cfg.Amount, "amount", cfg.Amount, fmt.Sprintf("stake of every round, whole credits 1–%d", loadgen.FaucetCredits))
@@ -118,8 +141,14 @@ func parseBenchFlags(args []string, getenv func(string) string, stdout io.Writer
 	if fs.NArg() > 0 {
 		return cfg, false, usagef("unexpected argument %q (flags come as --name value)", fs.Arg(0))
 	}
-	durationSet := false
-	fs.Visit(func(f *flag.Flag) { durationSet = durationSet || f.Name == "duration" })
+	durationSet, agentsSet := false, false
+	fs.Visit(func(f *flag.Flag) {
+		durationSet = durationSet || f.Name == "duration"
+		agentsSet = agentsSet || f.Name == "agents"
+	})
+	if cfg.Rate > 0 && !agentsSet {
+		cfg.Agents = 0 // spread over ceil(rate/KeyShare) keys
+	}
 	if cfg.Rounds > 0 && !durationSet {
 		cfg.Duration = 0 // --rounds alone bounds the run
 	}

@@ -35,6 +35,11 @@ func TestBenchFlagErrors(t *testing.T) {
 		{[]string{"--base-url", "ftp://127.0.0.1"}, "--base-url"},
 		{[]string{"--base-url", "http://example.com"}, "--allow-remote"},
 		{[]string{"--base-url", "http://192.0.2.7:8080"}, "--allow-remote"},
+		{[]string{"--rate", "-1"}, "--rate"},
+		{[]string{"--rate", "fast"}, "-rate"},
+		{[]string{"--workers", "8"}, "--workers"},
+		{[]string{"--rate", "10", "--workers", "-1"}, "--workers"},
+		{[]string{"--profile", "roulette"}, "--profile"},
 		{[]string{"--nope"}, "-nope"},
 		{[]string{"extra"}, `"extra"`},
 	} {
@@ -116,9 +121,23 @@ func TestBenchAgainstArcade(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"rounds/s", "p50", "p99", "errors", "sign-ups", "ledger invariant", "holds", "live/s"} {
+	for _, want := range []string{"rounds/s", "p50", "p99", "errors", "sign-ups", "ledger invariant", "holds", "live/s", "rate limit", "valid"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
+	}
+
+	// Open loop: --rate without --agents spreads the load over ceil(rate/50) keys.
+	code, out, errOut = runCmd(t, noEnv, "bench", "--base-url", ts.URL, "--rate", "120", "--rounds", "30",
+		"--baseline-duration", "100ms", "--json")
+	if code != 0 {
+		t.Fatalf("open loop: exit %d: %s", code, errOut)
+	}
+	rep = loadgen.Report{}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output does not parse: %v\n%s", err, out)
+	}
+	if rep.Mode != "open" || rep.Agents != 3 || rep.Play.Scheduled != 30 || rep.Live == nil || rep.Live.Scheduled != 12 || !rep.Valid {
+		t.Errorf("open-loop report: %s", out)
 	}
 }

@@ -25,12 +25,14 @@ import (
 	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/payments"
+	personasvc "github.com/arcadehq/arcade/internal/persona/service"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
@@ -170,6 +172,7 @@ type App struct {
 	Credits  *credits.Ops
 	V1       *bets.Ops
 	Bets     *bets.Service
+	Personas *personasvc.Ops
 	Tools    *tools.Set
 	draining atomic.Bool
 	started  time.Time
@@ -197,11 +200,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	a.Router = httpapi.NewRouter(log, a.Metrics)
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
-	health := &httpapi.Health{Version: cfg.Version, Started: a.started, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second,
-		Ping: db.Ping, Engine: string(db.Engine()), Ledger: func(ctx context.Context) (r ledger.Report, err error) {
-			err = db.Read(ctx, func(ctx context.Context, q store.Q) error { r, err = ledger.Check(ctx, q); return err })
-			return r, err
-		}}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
 	health.Register(a.Router, a.Metrics)
 
 	// The operation registry: each domain declares its operations once; every binding below is
@@ -213,9 +212,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit), Feed: &feed.Bus[credits.Event]{}}
 	a.Credits = creditsSvc.Declare(a.Registry, cardpay.New(cfg.Stripe, db, deps.Now, log), func() credits.Limits { return limits(cfg) })
 
-	a.Tools = tools.Credits(a.Credits, log)
+	personaSvc := &personasvc.Service{DB: db, Accounts: accounts, Now: deps.Now, Rand: deps.Rand, BaseURL: cfg.BaseURL}
+	if _, err := personaSvc.Examples(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	a.Personas = personaSvc.Declare(a.Registry)
+
+	a.Tools = tools.Credits(a.Credits, log).Merge(tools.Personas(a.Personas))
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
 	api.Register(a.Router)
+	(&personaapi.API{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)
 	api.RegisterTools(a.Router, a.Tools, cfg.RateLimit.Off())
 	a.registerMCP(gate)
 	if err := a.registerV1(accounts, gate, deps); err != nil {
@@ -272,6 +279,12 @@ func (a *App) registerOpenAPI() {
 	yamlDoc := sync.OnceValue(func() []byte { return openAPIYAML(doc()) })
 	a.Router.Handle(httpapi.Op{Method: "GET", Path: "/openapi.json", ID: "openapi", Tag: "meta",
 		Summary: "This OpenAPI 3.1 document: every HTTP route Arcade serves.", Resp: map[string]any{},
+		Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(doc())
+		}})
+	a.Router.Handle(httpapi.Op{Method: "GET", Path: "/api/openapi", ID: "openapiAPI", Tag: "meta",
+		Summary: "The same OpenAPI 3.1 document, where the real system's agent skill looks for it.", Resp: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write(doc())
@@ -348,6 +361,16 @@ func limits(cfg Config) credits.Limits {
 		MaxSimRounds: credits.MaxSimRounds, MaxSimSessions: credits.MaxSimSessions,
 		PerKeyPerSecond: max(cfg.RateLimit.PerSecond, 0), PerKeyBurst: cfg.RateLimit.Burst,
 		SignUpsPerMinute: max(cfg.SignUpLimit.PerSecond*60, 0), ToolCallsPerMinute: 10, AgentCallsPerMinute: 60}
+}
+
+// healthProbe adapts the store to the health probes.
+type healthProbe struct{ db *store.DB }
+
+func (p healthProbe) Ping(ctx context.Context) error { return p.db.Ping(ctx) }
+func (p healthProbe) EngineName() string             { return string(p.db.Engine()) }
+func (p healthProbe) LedgerReport(ctx context.Context) (r ledger.Report, err error) {
+	err = p.db.Read(ctx, func(ctx context.Context, q store.Q) error { r, err = ledger.Check(ctx, q); return err })
+	return r, err
 }
 
 // registerStoreMetrics publishes the write path's counters: writes ÷ batches is the group

@@ -41,7 +41,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			t.Fatalf("%s %s: %d %s", method, path, r.Status, r.Raw)
 		}
 		req, _ := http.NewRequest(method, s.URL+path, nil)
-		if op, ok := s.app.Router.Match(req); ok && strings.HasPrefix(op.Path, "/api/") && !spec001(op.Path) && op.Path != "/api/openclaw/tools" {
+		if op, ok := s.app.Router.Match(req); ok && creditsRoute(op.Path) && op.Path != "/api/openclaw/tools" {
 			if _, seen := got[op.ID]; !seen {
 				var buf bytes.Buffer
 				_ = json.Indent(&buf, r.Raw, "", "  ")
@@ -122,7 +122,7 @@ func TestOpenAPIExamples(t *testing.T) {
 	}
 	var missing []string
 	for _, op := range s.app.Router.Ops() {
-		if strings.HasPrefix(op.Path, "/api/") && !spec001(op.Path) && op.Path != "/api/openclaw/tools" && op.Path != "/api/me/live-feed" && op.Path != "/api/credits/webhook" {
+		if creditsRoute(op.Path) && op.Path != "/api/openclaw/tools" && op.Path != "/api/me/live-feed" && op.Path != "/api/credits/webhook" && op.Path != "/api/openapi" {
 			if _, ok := want[op.ID]; !ok {
 				missing = append(missing, op.ID)
 			}
@@ -140,9 +140,11 @@ func TestOpenAPIExamples(t *testing.T) {
 	}
 }
 
-// spec001 says whether a path is spec 001's (/api/v1, SIWE): its examples are not recorded here yet.
-func spec001(path string) bool {
-	return strings.HasPrefix(path, "/api/v1") || strings.HasPrefix(path, "/api/auth/siwe/")
+// creditsRoute: the path is spec 000's /api surface (not /api/v1 and SIWE, spec 001's, nor
+// spec 003's).
+func creditsRoute(path string) bool {
+	return strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/api/v1/") && path != "/api/v1" &&
+		!strings.HasPrefix(path, "/api/auth/siwe/")
 }
 
 func keys(raw json.RawMessage) string {

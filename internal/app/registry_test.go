@@ -5,38 +5,54 @@ import (
 
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
 // notTools are the operations agents reach through REST only, with the reason.
 var notTools = map[string]string{
-	"credits.feed":             "a stream: tools answer once",
-	"credits.checkout.webhook": "Stripe's callback, not an agent's",
-	"credits.seed.get":         "read through verify_round and the REST seed route",
-	"credits.seed.set":         "client seeds are set per round (place_dice_round client_seed)",
-	"credits.withdrawals.list": "the skill has no tool for it",
-	"credits.withdrawals.get":  "the skill has no tool for it",
-	"admin.withdrawals.list":   "operator route",
-	"admin.withdrawals.decide": "operator route",
-	"account.me":               "get_balance answers it for agents",
-	"credits.balance":          "get_balance answers it with the session figures (credits.stats)",
-	"account.key.regenerate":   "the skill has no tool for it",
-	"account.recovery.link":    "a link for a person's browser",
-	"account.recovery.use":     "a link for a person's browser",
-	"v1.manifest":              x402Only,
-	"v1.games":                 x402Only,
-	"v1.play":                  x402Only,
-	"v1.bets.get":              x402Only,
-	"v1.balance":               x402Only,
-	"v1.withdraw":              x402Only,
-	"v1.seed.commit":           x402Only,
-	"v1.seed.reveal":           x402Only,
-	"v1.seed.rotate":           "operator route",
-	"auth.siwe.nonce":          "a browser sign-in (cookies)",
-	"auth.siwe.verify":         "a browser sign-in (cookies)",
-	"auth.siwe.me":             "a browser sign-in (cookies)",
-	"auth.siwe.logout":         "a browser sign-in (cookies)",
+	"credits.feed":                 "a stream: tools answer once",
+	"credits.checkout.webhook":     "Stripe's callback, not an agent's",
+	"credits.seed.get":             "read through verify_round and the REST seed route",
+	"credits.seed.set":             "client seeds are set per round (place_dice_round client_seed)",
+	"credits.withdrawals.list":     "the skill has no tool for it",
+	"credits.withdrawals.get":      "the skill has no tool for it",
+	"admin.withdrawals.list":       "operator route",
+	"admin.withdrawals.decide":     "operator route",
+	"account.me":                   "get_balance answers it for agents",
+	"credits.balance":              "get_balance answers it with the session figures (credits.stats)",
+	"account.key.regenerate":       "the skill has no tool for it",
+	"account.recovery.link":        "a link for a person's browser",
+	"account.recovery.use":         "a link for a person's browser",
+	"persona.get":                  "persona_list answers it for agents",
+	"persona.full":                 "a creator's editing view, not play",
+	"persona.save":                 "creating personas is a creator's job (REST)",
+	"persona.delete":               "creating personas is a creator's job (REST)",
+	"persona.publish":              "creating personas is a creator's job (REST)",
+	"persona.machines.available":   "persona_progress answers it (available_machines)",
+	"persona.sdk.list":             "persona_list answers it for agents",
+	"persona.sdk.session":          "persona_message answers the state after every message",
+	"persona.sdk.history":          "the agent holds its own conversation",
+	"persona.sdk.reset":            "persona_start replaces a machine's session; persona_reset starts over",
+	"persona.sdk.machines":         "persona_progress answers it (available_machines)",
+	"persona.sdk.keys.create":      "keys are managed by a person (REST)",
+	"persona.sdk.keys.list":        "keys are managed by a person (REST)",
+	"persona.sdk.keys.revoke":      "keys are managed by a person (REST)",
+	"persona.sdk.validate_llm_key": "for game clients that bring a language-model key",
+	"v1.manifest":                  x402Only,
+	"v1.games":                     x402Only,
+	"v1.play":                      x402Only,
+	"v1.bets.get":                  x402Only,
+	"v1.balance":                   x402Only,
+	"v1.withdraw":                  x402Only,
+	"v1.seed.commit":               x402Only,
+	"v1.seed.reveal":               x402Only,
+	"v1.seed.rotate":               "operator route",
+	"auth.siwe.nonce":              "a browser sign-in (cookies)",
+	"auth.siwe.verify":             "a browser sign-in (cookies)",
+	"auth.siwe.me":                 "a browser sign-in (cookies)",
+	"auth.siwe.logout":             "a browser sign-in (cookies)",
 }
 
 // x402Only: spec 001's routes are paid per call with an x402 header, which the tools endpoint and
@@ -81,6 +97,9 @@ func TestEveryErrorKindHasAStatus(t *testing.T) {
 		}
 		if _, ok := v1api.StatusOf(k); !ok {
 			t.Errorf("error kind %s has no status on /api/v1", k)
+		}
+		if _, ok := personaapi.StatusOf(k); !ok {
+			t.Errorf("error kind %s has no status on the persona routes", k)
 		}
 	}
 }

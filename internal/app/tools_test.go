@@ -80,7 +80,7 @@ func TestToolsList(t *testing.T) {
 			t.Fatalf("%s: entry %v", name, e)
 		}
 	}
-	want := append([]string(nil), skillTools...)
+	want := append(append([]string(nil), skillTools...), personaTools...)
 	sort.Strings(got)
 	sort.Strings(want)
 	if strings.Join(got, ",") != strings.Join(want, ",") {

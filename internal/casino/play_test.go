@@ -2,16 +2,14 @@ package casino_test
 
 import (
 	"errors"
-	"go/parser"
-	"go/token"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/arcadehq/arcade/fairness"
 	"github.com/arcadehq/arcade/internal/casino"
+	"github.com/arcadehq/arcade/internal/deptest"
 )
 
 func TestPrices(t *testing.T) {
@@ -183,22 +181,5 @@ func TestPlayRefuses(t *testing.T) {
 // TestDependencies keeps the casino's rules importable by fairness/verify: the standard
 // library and fairness only, never net/http or a database.
 func TestDependencies(t *testing.T) {
-	files, _ := filepath.Glob("*.go")
-	for _, file := range files {
-		if strings.HasSuffix(file, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			first, _, _ := strings.Cut(path, "/")
-			std := !strings.Contains(first, ".") && !strings.HasPrefix(path, "net") && path != "database/sql" && path != "os/exec"
-			if !std && path != "github.com/arcadehq/arcade/fairness" {
-				t.Errorf("%s imports %s", file, path)
-			}
-		}
-	}
+	deptest.Check(t, ".", deptest.NoNetNoDB("github.com/arcadehq/arcade/fairness"))
 }

@@ -119,7 +119,7 @@ func RunStrategy(ctx context.Context, q store.Q, now time.Time, sd seeds.Engine,
 	setRoundIDs(runID, res.Rounds)
 	res.Stats = sess.Stats()
 	res.FinalBalance = balance - wagered + returned
-	if res.FinalBalance != res.Stats.Balance || res.FinalBalance < 0 {
+	if res.FinalBalance != res.Stats.Balance.Amount() || res.FinalBalance < 0 {
 		return RunResult{}, fmt.Errorf("credits: run balance %d disagrees with the session's %d", res.FinalBalance, res.Stats.Balance)
 	}
 	if err := seeds.Advance(ctx, q, d, uint64(len(res.Rounds))); err != nil {

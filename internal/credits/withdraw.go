@@ -72,7 +72,7 @@ func RequestWithdrawal(ctx context.Context, q store.Q, now time.Time, account st
 	if w := Withdrawable(bal, granted); req.Amount > w {
 		return Withdrawal{}, &errs.Error{Kind: errs.InsufficientBalance, Code: "INSUFFICIENT_BALANCE",
 			Message: fmt.Sprintf("withdrawable balance is %s credits (Free Credits cannot be withdrawn)", w),
-			Data:    map[string]any{"withdrawable": w}}
+			Data:    map[string]any{"withdrawable": w.Decimal()}}
 	}
 	id, err := uuid.NewV7()
 	if err != nil {

@@ -18,13 +18,9 @@ import (
 // server). The ledger invariant behind financial_reconciliation reads every transfer, so it is
 // cached for CacheFor.
 type Health struct {
-	Version string
-	Started time.Time
-	// Ping answers whether the database is reachable; Engine names it; Ledger computes the
-	// invariant report (the app binds them to the store: surfaces run no SQL).
-	Ping     func(ctx context.Context) error
-	Engine   string
-	Ledger   func(ctx context.Context) (ledger.Report, error)
+	Version  string
+	Started  time.Time
+	DB       Probe
 	Draining *atomic.Bool
 	Now      func() time.Time
 	CacheFor time.Duration
@@ -33,6 +29,15 @@ type Health struct {
 	report   ledger.Report
 	reportAt time.Time
 	reportOK bool
+}
+
+// Probe is what the probes read from the database (the wiring adapts the store to it: surfaces
+// run no SQL).
+type Probe interface {
+	Ping(ctx context.Context) error
+	EngineName() string
+	// LedgerReport checks the ledger invariant.
+	LedgerReport(ctx context.Context) (ledger.Report, error)
 }
 
 // HealthBody is the /health answer.
@@ -80,7 +85,7 @@ func (h *Health) ledgerReport(ctx context.Context) (ledger.Report, time.Time, er
 	if h.reportOK && now.Sub(h.reportAt) < h.CacheFor {
 		return h.report, h.reportAt, nil
 	}
-	r, err := h.Ledger(ctx)
+	r, err := h.DB.LedgerReport(ctx)
 	if err != nil {
 		h.reportOK = false
 		return r, now, err
@@ -111,7 +116,7 @@ func (h *Health) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := h.Ping(ctx); err != nil {
+	if err := h.DB.Ping(ctx); err != nil {
 		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"detail": "database unavailable"})
 		return
 	}
@@ -122,9 +127,9 @@ func (h *Health) full(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	body := HealthBody{Status: "ok", Version: h.Version, UptimeSeconds: h.Now().Sub(h.Started).Seconds(),
-		Services: map[string]any{"database": "ok", "database_engine": h.Engine}}
+		Services: map[string]any{"database": "ok", "database_engine": h.DB.EngineName()}}
 	code := http.StatusOK
-	if err := h.Ping(ctx); err != nil {
+	if err := h.DB.Ping(ctx); err != nil {
 		body.Status, body.Services["database"] = "unavailable", "error"
 		code = http.StatusServiceUnavailable
 	}

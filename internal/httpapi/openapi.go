@@ -120,7 +120,9 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 			responses[strconv.Itoa(s)] = r
 		}
 		o["responses"] = responses
-		if op.Auth != AuthNone {
+		if op.Auth != AuthNone && op.KeyHeader {
+			o["security"] = []any{map[string]any{"apiKeyHeader": []string{}}, map[string]any{"bearerAuth": []string{}}}
+		} else if op.Auth != AuthNone {
 			o["security"] = []any{map[string]any{"bearerAuth": []string{}}}
 		} else {
 			o["security"] = []any{} // public: no credentials
@@ -149,11 +151,16 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 		"paths":   paths,
 		"components": map[string]any{"securitySchemes": map[string]any{
 			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "description": "API key from POST /api/auth/guest"},
+			"apiKeyHeader": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key",
+				"description": "the same API key in X-API-Key, as the persona SDK sends it"},
 		}},
 	}
 }
 
-var amountType = reflect.TypeOf(money.Amount(0))
+var (
+	amountType  = reflect.TypeOf(money.Amount(0))
+	decimalType = reflect.TypeOf(money.Decimal(0))
+)
 
 // SchemaFor documents values of type t with schema s wherever they appear (a surface's own
 // wire types whose JSON differs from their Go kind, e.g. hundredths written as decimals).
@@ -164,12 +171,14 @@ func (rt *Router) SchemaFor(t reflect.Type, s *jsonschema.Schema) {
 	rt.types[t] = s
 }
 
-// mapType renders money.Amount as a JSON number (whole units with up to six decimals) and
-// json.RawMessage as any value.
+// mapType renders money.Decimal as a JSON number of whole units, money.Amount as an integer of
+// micro-units, and json.RawMessage as any value.
 func mapType(t reflect.Type) *jsonschema.Schema {
 	switch t {
-	case amountType:
+	case decimalType:
 		return &jsonschema.Schema{Type: "number", Description: "amount in whole units, exact to 6 decimals"}
+	case amountType:
+		return &jsonschema.Schema{Type: "integer", Description: "amount in micro-units (10^-6 of a unit)"}
 	case reflect.TypeOf(json.RawMessage(nil)):
 		return &jsonschema.Schema{}
 	case reflect.TypeOf(json.Number("")):

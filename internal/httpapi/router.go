@@ -59,12 +59,15 @@ type Op struct {
 	Description string
 	Tag         string
 	Auth        Auth
-	Params      []Param
-	Body        any // a value of the request body type, or nil
-	Resp        any // a value of the success body type (inside the surface's envelope), or nil
-	RespStatus  int // default 200
-	RespType    string
-	Errors      []int // documented error statuses
+	// KeyHeader documents that the key may come in X-API-Key instead of Authorization: Bearer
+	// (the persona SDK sends it so; BearerKey reads both everywhere).
+	KeyHeader  bool
+	Params     []Param
+	Body       any // a value of the request body type, or nil
+	Resp       any // a value of the success body type (inside the surface's envelope), or nil
+	RespStatus int // default 200
+	RespType   string
+	Errors     []int // documented error statuses
 	// Wrap turns the reflected response schema into the surface's full body schema (the /api
 	// envelope); nil leaves it as is.
 	Wrap    func(data map[string]any) map[string]any

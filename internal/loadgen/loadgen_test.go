@@ -14,15 +14,20 @@ import (
 	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/loadgen"
+	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
 
 // newArcade starts a real Arcade (SQLite, in a temporary directory) behind an httptest server.
 func newArcade(t *testing.T) (*httptest.Server, *app.App) {
+	return newArcadeWith(t, app.Config{})
+}
+
+func newArcadeWith(t *testing.T, cfg app.Config) (*httptest.Server, *app.App) {
 	t.Helper()
-	sc := storetest.Config(t, store.SQLite)
-	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, Version: "test"},
+	cfg.DataDir, cfg.Version = storetest.Config(t, store.SQLite).DataDir, "test"
+	a, err := app.New(context.Background(), cfg,
 		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 	if err != nil {
 		t.Fatal(err)
@@ -67,8 +72,11 @@ func TestRunAgainstArcade(t *testing.T) {
 	if !rep.Ledger.InvariantHolds || rep.Ledger.Error != "" || rep.Ledger.CreditDrift != 0 || rep.Ledger.CreditSum != 0 {
 		t.Errorf("ledger: %+v", rep.Ledger)
 	}
+	if rep.Mode != "closed" || !rep.Valid || rep.RateLimited != 0 || !rep.RateLimit.Known || !rep.RateLimit.Off {
+		t.Errorf("mode %q, valid %v, 429s %d, limit %+v", rep.Mode, rep.Valid, rep.RateLimited, rep.RateLimit)
+	}
 	l := rep.Play.Latency
-	if !(0 < l.P50 && l.P50 <= l.P95 && l.P95 <= l.P99 && l.P99 <= l.Max) {
+	if !(0 < l.P50 && l.P50 <= l.P90 && l.P90 <= l.P95 && l.P95 <= l.P99 && l.P99 <= l.P999 && l.P999 <= l.Max) {
 		t.Errorf("latencies out of order: %+v", l)
 	}
 	if rep.Live == nil || rep.Live.Requests == 0 || rep.Live.Errors.Total != 0 {
@@ -84,8 +92,9 @@ func TestRunAgainstArcade(t *testing.T) {
 	if err := rep.WriteText(&sb); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"rounds/s", "p50", "p95", "p99", "errors", "sign-ups", "ledger invariant  holds", "live/s", "ratio"} {
-		if !strings.Contains(sb.String(), want) {
+	for _, want := range []string{"rounds/s", "p50", "p95", "p99", "p99.9", "errors", "sign-ups", "ledger invariant holds", "live/s", "ratio",
+		"rate limit off on the server; 0 answers 429", "valid yes"} {
+		if !strings.Contains(squeeze(sb.String()), want) {
 			t.Errorf("table lacks %q:\n%s", want, sb.String())
 		}
 	}
@@ -145,6 +154,12 @@ func TestValidateNamesTheFlag(t *testing.T) {
 		{func(c *loadgen.Config) { c.BaseURL = "ftp://127.0.0.1" }, "base-url"},
 		{func(c *loadgen.Config) { c.BaseURL = "http://127.0.0.1/?q=1" }, "base-url"},
 		{func(c *loadgen.Config) { c.Agents = 0 }, "agents"},
+		{func(c *loadgen.Config) { c.Agents, c.Rate = -1, 10 }, "agents"},
+		{func(c *loadgen.Config) { c.Rate = -1 }, "rate"},
+		{func(c *loadgen.Config) { c.Rate = loadgen.MaxRate + 1 }, "rate"},
+		{func(c *loadgen.Config) { c.Workers = 8 }, "workers"},
+		{func(c *loadgen.Config) { c.Rate, c.Workers = 10, -1 }, "workers"},
+		{func(c *loadgen.Config) { c.Profile = "roulette" }, "profile"},
 		{func(c *loadgen.Config) { c.Agents = loadgen.MaxAgents + 1 }, "agents"},
 		{func(c *loadgen.Config) { c.Rounds, c.Duration = 0, 0 }, "duration"},
 		{func(c *loadgen.Config) { c.Rounds = -1 }, "rounds"},
@@ -204,4 +219,108 @@ func TestPercentile(t *testing.T) {
 			t.Errorf("Percentile(%v, %v) = %v, want %v", c.sorted, c.q, got, c.want)
 		}
 	}
+}
+
+// The open loop sends exactly the scheduled requests, spread over ceil(rate/50) keys, and
+// measures the baseline at the same rate.
+func TestOpenLoopAgainstArcade(t *testing.T) {
+	ts, a := newArcade(t)
+	c := config(ts.URL)
+	c.Agents, c.Rate, c.Rounds, c.BaselineDuration = 0, 400, 120, 100*time.Millisecond
+	rep, err := loadgen.Run(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := storedRounds(t, a); rep.Play.Requests+rep.Refills > 120 || got != rep.Play.Requests || rep.Play.Scheduled != 120 {
+		t.Errorf("scheduled %d, counted %d rounds, the server stored %d", rep.Play.Scheduled, rep.Play.Requests, got)
+	}
+	if rep.Mode != "open" || rep.Agents != 8 || rep.SignUps < 8 || rep.Rate != 400 || rep.RateLimit.PerKey != 50 || !rep.Valid {
+		t.Errorf("report: %+v", rep)
+	}
+	if rep.Play.Errors.Total != 0 || !rep.Ledger.InvariantHolds {
+		t.Errorf("errors %s, ledger %+v", rep.Play.Errors, rep.Ledger)
+	}
+	if l := rep.Play.Latency; !(0 < l.P50 && l.P50 <= l.P90 && l.P90 <= l.P99 && l.P99 <= l.P999 && l.P999 <= l.Max) {
+		t.Errorf("latencies out of order: %+v", l)
+	}
+	if rep.Live == nil || rep.Live.Scheduled != 40 || rep.Live.Requests != 40 || rep.P99Ratio <= 0 || rep.Ratio != 0 {
+		t.Fatalf("live baseline: %+v, p99 ratio %v, ratio %v", rep.Live, rep.P99Ratio, rep.Ratio)
+	}
+	var sb strings.Builder
+	if err := rep.WriteText(&sb); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"open loop: 400 dice requests/s scheduled over 8 agents", "from the intended send time", "send lag", "p99.9",
+		"p99 rounds", "valid yes"} {
+		if !strings.Contains(squeeze(sb.String()), want) {
+			t.Errorf("table lacks %q:\n%s", want, sb.String())
+		}
+	}
+}
+
+// Agents that go broke in the open loop sign up afresh in the background; the timetable goes on.
+func TestOpenLoopRefills(t *testing.T) {
+	ts, a := newArcade(t)
+	c := config(ts.URL)
+	c.Agents, c.Rate, c.Rounds, c.Amount, c.Target, c.BaselineDuration = 2, 200, 30, 100, "99.99", 0
+	rep, err := loadgen.Run(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := storedRounds(t, a); got != rep.Play.Requests || rep.Play.Requests == 0 || rep.Refills == 0 {
+		t.Errorf("counted %d rounds, stored %d, refills %d", rep.Play.Requests, got, rep.Refills)
+	}
+	if rep.Play.Errors.Total != 0 || !rep.Ledger.InvariantHolds || !rep.Valid {
+		t.Errorf("errors %s, ledger %+v, valid %v", rep.Play.Errors, rep.Ledger, rep.Valid)
+	}
+}
+
+// 429s from the server's per-key limit are counted apart and make the run invalid.
+func TestRateLimitedRunIsInvalid(t *testing.T) {
+	ts, _ := newArcadeWith(t, app.Config{RateLimit: ratelimit.Limit{PerSecond: 1, Burst: 3}})
+	c := config(ts.URL)
+	c.Agents, c.Rounds, c.Duration, c.BaselineDuration = 2, 0, 300*time.Millisecond, 0
+	rep, err := loadgen.Run(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Valid || len(rep.Invalid) != 1 || !strings.Contains(rep.Invalid[0], "429 RATE_LIMITED") || rep.RateLimited == 0 ||
+		rep.Play.Errors.ByKind["429 RATE_LIMITED"] != rep.RateLimited {
+		t.Errorf("valid %v %q, 429s %d, errors %s", rep.Valid, rep.Invalid, rep.RateLimited, rep.Play.Errors)
+	}
+	if !rep.RateLimit.Known || rep.RateLimit.Off || rep.RateLimit.PerSecond != 1 || rep.RateLimit.Burst != 3 {
+		t.Errorf("limit: %+v", rep.RateLimit)
+	}
+	var sb strings.Builder
+	_ = rep.WriteText(&sb)
+	if !strings.Contains(squeeze(sb.String()), "valid NO: ") || !strings.Contains(sb.String(), "on, 1/s per key (burst 3)") {
+		t.Errorf("table:\n%s", sb.String())
+	}
+}
+
+func TestCPUStall(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"some avg10=98.30 avg60=97.53 avg300=85.99 total=654642692\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", 654642692 * time.Microsecond, true},
+		{"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", 0, true},
+		{"full avg10=0.00 total=5\n", 0, false},
+		{"some avg10=0.00 total=x\n", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := loadgen.CPUStall([]byte(c.in))
+		if got != c.want || ok != c.ok {
+			t.Errorf("%q: %v %v, want %v %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// squeeze collapses runs of spaces, so that tests do not depend on the table's column widths.
+func squeeze(s string) string {
+	for strings.Contains(s, "  ") {
+		s = strings.ReplaceAll(s, "  ", " ")
+	}
+	return s
 }

@@ -64,9 +64,46 @@ func (a Amount) String() string {
 	return b.String()
 }
 
-// MarshalJSON renders a as a JSON number in whole units with up to six decimals, the form spec
-// 000 shows credits in. The text is exact: it is built from integers, never from a float.
-func (a Amount) MarshalJSON() ([]byte, error) { return []byte(a.String()), nil }
+// Amount has no JSON methods on purpose: money leaves the domain as int64 micro-units, and each
+// surface chooses its document's form at the edge (whole units as Decimal, spec 001's *_micro
+// integers, spec 002's cents and ucents). An Amount marshalled by accident is a plain integer of
+// micro-units, never silently a number 10^6 times too large.
+
+// Decimal is an amount written in JSON as a number of whole units with up to six decimals (the
+// form spec 000 shows credits in, and spec 002 dollars). The text is exact: built from integers,
+// never from a float; reading it back is exact too.
+type Decimal Amount
+
+// Decimal is a's whole-unit JSON form.
+func (a Amount) Decimal() Decimal { return Decimal(a) }
+
+// DecimalPtr is a's whole-unit JSON form, for optional fields (nil for nil).
+func DecimalPtr(a *Amount) *Decimal {
+	if a == nil {
+		return nil
+	}
+	d := Decimal(*a)
+	return &d
+}
+
+// Amount is d's value in micro-units.
+func (d Decimal) Amount() Amount { return Amount(d) }
+
+// String formats d like Amount.String.
+func (d Decimal) String() string { return Amount(d).String() }
+
+// MarshalJSON writes d as a JSON number of whole units.
+func (d Decimal) MarshalJSON() ([]byte, error) { return []byte(Amount(d).String()), nil }
+
+// UnmarshalJSON reads a JSON number of whole units with at most six decimals, exactly.
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	a, err := Parse(string(b))
+	if err != nil {
+		return fmt.Errorf("money: %w", err)
+	}
+	*d = Decimal(a)
+	return nil
+}
 
 // Parse reads a decimal string with at most six fractional digits ("10", "0.25", "-1.5") into
 // micro-units, exactly. Exponents, more digits and anything else are refused.

@@ -99,8 +99,8 @@ func TestSVGOneBarPerBucket(t *testing.T) {
 
 // A distribution with a single value (every session ends alike) still plots one bar.
 func TestSVGSingleValue(t *testing.T) {
-	res := &strategy.SimResult{Seed: "00", Rounds: 1, Sessions: 3, StartingBalance: 10 * money.Micro,
-		FinalBalance: strategy.Distribution{Histogram: []strategy.Bucket{{From: 10 * money.Micro, To: 10*money.Micro + 1, Count: 3}}}}
+	res := &strategy.SimResult{Seed: "00", Rounds: 1, Sessions: 3, StartingBalance: (10 * money.Micro).Decimal(),
+		FinalBalance: strategy.Distribution{Histogram: []strategy.Bucket{{From: (10 * money.Micro).Decimal(), To: (10*money.Micro + 1).Decimal(), Count: 3}}}}
 	var buf bytes.Buffer
 	if err := WriteSVG(&buf, res, "flat"); err != nil {
 		t.Fatal(err)

@@ -131,5 +131,5 @@ func WriteJSON(w io.Writer, res *strategy.SimResult, run Run) error {
 
 // pnlOf returns a final balance as profit and loss against the starting balance.
 func pnlOf(res *strategy.SimResult, balance money.Amount) money.Amount {
-	return balance - res.StartingBalance
+	return balance - res.StartingBalance.Amount()
 }

@@ -40,7 +40,7 @@ func WriteSVG(w io.Writer, res *strategy.SimResult, title string) error {
 	var lo, hi money.Amount
 	var maxCount int64
 	if len(hist) > 0 {
-		lo, hi = pnlOf(res, hist[0].From), pnlOf(res, hist[len(hist)-1].To)
+		lo, hi = pnlOf(res, hist[0].From.Amount()), pnlOf(res, hist[len(hist)-1].To.Amount())
 	}
 	for _, b := range hist {
 		maxCount = max(maxCount, b.Count)
@@ -77,7 +77,7 @@ func WriteSVG(w io.Writer, res *strategy.SimResult, title string) error {
 	// Bars: one per bucket, even an empty one (height 0), so the bars match the buckets.
 	p(`<g class="bars" fill="#4a7bd0" stroke="#2f5ba8" stroke-width="0.5">` + "\n")
 	for _, b := range hist {
-		from, to := pnlOf(res, b.From), pnlOf(res, b.To)
+		from, to := pnlOf(res, b.From.Amount()), pnlOf(res, b.To.Amount())
 		bx0, bx1 := xOf(from), xOf(to)
 		if hi == lo {
 			bx1 = x1

@@ -39,7 +39,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 				}
 				return map[string]any{"success": true, "guest_token": su.Key.Secret, "api_key": su.Key.Secret, "user_id": su.Account.ID,
 					"message":          "Guest account created. guest_token is your API key: send it as Authorization: Bearer <guest_token>. It is shown once.",
-					"starting_credits": su.Credits}, nil
+					"starting_credits": su.Credits.Decimal()}, nil
 			case "login":
 				if p.GuestToken == "" {
 					return nil, errs.Missing("parameters.guest_token")
@@ -79,8 +79,8 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 				perms = []string{"bet", "strategy", "read"}
 			}
 			return map[string]any{"success": true, "session_token": su.Key.Secret, "api_key": su.Key.Secret, "user_id": su.Account.ID,
-				"agent_id": su.Account.ID, "credits": su.Credits, "permissions": perms,
-				"rate_limits": map[string]any{"max_bet_amount": AgentMaxBet, "tool_calls_per_minute": 60}}, nil
+				"agent_id": su.Account.ID, "credits": su.Credits.Decimal(), "permissions": perms,
+				"rate_limits": map[string]any{"max_bet_amount": AgentMaxBet.Decimal(), "tool_calls_per_minute": 60}}, nil
 		})
 	add(s, "xpersona_place_dice_round", "Play one provably-fair dice round: amount 1–10000 credits, target 0–99.99, condition over|under; optional client_seed.",
 		o.Play, []string{"success", "result", "win", "payout", "balance", "server_seed_hash", "nonce", "bet_id"},
@@ -102,8 +102,8 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			if err != nil {
 				return nil, err
 			}
-			return map[string]any{"success": true, "result": hundredths(r.Roll), "win": r.Win, "payout": r.Payout, "balance": r.Balance,
-				"server_seed_hash": r.Commitment, "client_seed": r.ClientSeed, "nonce": r.Nonce, "bet_id": r.ID, "amount": r.Bet.Amount,
+			return map[string]any{"success": true, "result": hundredths(r.Roll), "win": r.Win, "payout": r.Payout.Decimal(), "balance": r.Balance.Decimal(),
+				"server_seed_hash": r.Commitment, "client_seed": r.ClientSeed, "nonce": r.Nonce, "bet_id": r.ID, "amount": r.Bet.Amount.Decimal(),
 				"target": hundredths(r.Bet.Target), "condition": r.Bet.Condition()}, nil
 		})
 	add(s, "xpersona_get_balance", "Balance with session figures, deposit alerts and proof-of-life alerts.",
@@ -308,7 +308,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			} else if err != nil {
 				return nil, param(err, "")
 			}
-			return map[string]any{"success": true, "withdrawal_id": w.ID, "status": w.Status, "amount": w.Amount,
+			return map[string]any{"success": true, "withdrawal_id": w.ID, "status": w.Status, "amount": w.Amount.Decimal(),
 				"message": "Withdrawal of " + w.Amount.String() + " credits requested; it is pending review."}, nil
 		})
 	add(s, "xpersona_get_transactions", "Credit history: rounds, Free Credits and withdrawals, newest first.", o.Transactions,
@@ -324,9 +324,9 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			}
 			out := []any{}
 			for _, e := range es {
-				it := map[string]any{"id": e.ID, "type": e.Type, "amount": e.Amount, "createdAt": e.CreatedAt}
+				it := map[string]any{"id": e.ID, "type": e.Type, "amount": e.Amount.Decimal(), "createdAt": e.CreatedAt}
 				if e.Type == "bet" {
-					it["gameType"], it["outcome"], it["payout"], it["pnl"] = e.Game, outcome(e.Win), e.Payout, e.Payout-e.Amount
+					it["gameType"], it["outcome"], it["payout"], it["pnl"] = e.Game, outcome(e.Win), e.Payout.Decimal(), (e.Payout - e.Amount).Decimal()
 				}
 				if e.Status != "" {
 					it["status"] = e.Status
@@ -351,8 +351,8 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			if v.Revealed != nil {
 				ver["serverSeed"] = v.Revealed.Seed
 			}
-			return map[string]any{"bet": map[string]any{"id": r.ID, "gameType": r.Game, "amount": r.Bet.Amount, "outcome": outcome(r.Win),
-				"payout": r.Payout, "createdAt": r.CreatedAt, "resultPayload": map[string]any{"value": hundredths(r.Roll),
+			return map[string]any{"bet": map[string]any{"id": r.ID, "gameType": r.Game, "amount": r.Bet.Amount.Decimal(), "outcome": outcome(r.Win),
+				"payout": r.Payout.Decimal(), "createdAt": r.CreatedAt, "resultPayload": map[string]any{"value": hundredths(r.Roll),
 					"target": hundredths(r.Bet.Target), "condition": r.Bet.Condition(), "win": r.Win}}, "verification": ver}, nil
 		})
 	add(s, "xpersona_list_advanced_strategies", "Your advanced (rule-based) strategies.", o.AdvancedStrategies, []string{"strategies"},
@@ -494,7 +494,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 				return nil, param(err, "session_id")
 			}
 			return map[string]any{"success": true, "status": "completed", "final_stats": map[string]any{"rounds_played": r.Rounds,
-				"session_pnl": r.Returned - r.Wagered, "stopped_reason": r.StopReason}}, nil
+				"session_pnl": (r.Returned - r.Wagered).Decimal(), "stopped_reason": r.StopReason}}, nil
 		})
 	add(s, "xpersona_get_session_status", "A strategy session's (run's) status and figures.", o.RunStatus,
 		[]string{"session_id", "status", "current_round", "session_pnl", "recent_results"},
@@ -505,7 +505,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			if err != nil {
 				return nil, param(err, "session_id")
 			}
-			return map[string]any{"session_id": r.ID, "status": "completed", "current_round": r.Rounds, "session_pnl": r.Returned - r.Wagered,
+			return map[string]any{"session_id": r.ID, "status": "completed", "current_round": r.Rounds, "session_pnl": (r.Returned - r.Wagered).Decimal(),
 				"stopped_reason": r.StopReason, "recent_results": []any{}, "started_at": r.CreatedAt}, nil
 		})
 	add(s, "xpersona_notify", "Leave a notification for your human: it is written to the server's log with your account id.",
@@ -540,8 +540,8 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			if l.PerKeyPerSecond <= 0 {
 				perSec, perHour = nil, nil
 			}
-			return map[string]any{"min_bet": l.MinBet, "max_bet": l.MaxBet, "max_bets_per_second": perSec, "max_bets_per_hour": perHour,
-				"daily_loss_limit": nil, "agent_max_bet": maxBet, "min_withdrawal": l.MinWithdrawal, "faucet_amount": l.FaucetAmount,
+			return map[string]any{"min_bet": l.MinBet.Decimal(), "max_bet": l.MaxBet.Decimal(), "max_bets_per_second": perSec, "max_bets_per_hour": perHour,
+				"daily_loss_limit": nil, "agent_max_bet": maxBet.Decimal(), "min_withdrawal": l.MinWithdrawal.Decimal(), "faucet_amount": l.FaucetAmount.Decimal(),
 				"faucet_cooldown_seconds": int64(l.FaucetCooldown / time.Second), "max_run_rounds": l.MaxRunRounds,
 				"max_simulation_rounds": l.MaxSimRounds, "tool_calls_per_minute": l.ToolCallsPerMinute,
 				"tool_calls_per_minute_with_agent_token": l.AgentCallsPerMinute}, nil
@@ -599,8 +599,8 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			case prob > 0.7:
 				risk = "low"
 			}
-			return map[string]any{"win_probability": json.Number(strategy.Hundredths(od.WinningRolls).String()), "multiplier": od.Multiplier,
-				"payout_if_win": od.Payout, "expected_value": od.Expected, "house_edge": 3, "risk_rating": risk}, nil
+			return map[string]any{"win_probability": json.Number(strategy.Hundredths(od.WinningRolls).String()), "multiplier": od.Multiplier.Decimal(),
+				"payout_if_win": od.Payout.Decimal(), "expected_value": od.Expected.Decimal(), "house_edge": 3, "risk_rating": risk}, nil
 		})
 	add(s, "xpersona_claim_faucet", "Claim the hourly Free Credits (100).", o.Claim, []string{"success", "balance", "granted", "next_faucet_at"},
 		func(ctx context.Context, env Env, c ops.Caller, _ struct{}) (any, error) {
@@ -611,7 +611,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			if err != nil {
 				return nil, err
 			}
-			return map[string]any{"success": true, "balance": cl.Balance, "granted": cl.Granted, "next_faucet_at": cl.NextFaucetAt}, nil
+			return map[string]any{"success": true, "balance": cl.Balance.Decimal(), "granted": cl.Granted.Decimal(), "next_faucet_at": cl.NextFaucetAt}, nil
 		})
 	add(s, "xpersona_list_credit_packages", "Credit packages for sale by card.", o.Packages, []string{"success", "packages"},
 		func(ctx context.Context, env Env, c ops.Caller, _ struct{}) (any, error) {
@@ -621,7 +621,7 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			}
 			out := []any{}
 			for _, p := range ps {
-				out = append(out, map[string]any{"id": p.ID, "name": p.Name, "credits": p.Credits, "amount_cents": p.AmountCents})
+				out = append(out, map[string]any{"id": p.ID, "name": p.Name, "credits": p.Credits.Decimal(), "amount_cents": p.AmountCents})
 			}
 			return map[string]any{"success": true, "packages": out}, nil
 		})

@@ -249,8 +249,8 @@ func strategyResult(st credits.Saved) map[string]any {
 func runResult(res credits.RunResult, advanced bool) map[string]any {
 	results := make([]map[string]any, 0, len(res.Rounds))
 	for _, r := range res.Rounds {
-		it := map[string]any{"round": r.Round, "result": hundredths(r.Roll), "win": r.Win, "payout": r.Payout, "balance": r.Balance,
-			"betAmount": r.Bet.Amount, "nonce": r.Nonce, "bet_id": r.RoundID}
+		it := map[string]any{"round": r.Round, "result": hundredths(r.Roll), "win": r.Win, "payout": r.Payout.Decimal(), "balance": r.Balance.Decimal(),
+			"betAmount": r.Bet.Amount.Decimal(), "nonce": r.Nonce, "bet_id": r.RoundID}
 		if advanced {
 			rules := r.Executed
 			if rules == nil {
@@ -265,7 +265,7 @@ func runResult(res credits.RunResult, advanced bool) map[string]any {
 		winRate = float64(int64(10000*float64(res.Stats.Wins)/float64(n)+0.5)) / 100
 	}
 	out := map[string]any{"success": true, "session_id": res.RunID, "status": "completed", "total_rounds": len(res.Rounds),
-		"rounds_played": len(res.Rounds), "final_balance": res.FinalBalance, "session_pnl": res.Stats.PnL, "stopped_reason": res.StopReason,
+		"rounds_played": len(res.Rounds), "final_balance": res.FinalBalance.Decimal(), "session_pnl": res.Stats.PnL, "stopped_reason": res.StopReason,
 		"results": results, "total_wins": res.Stats.Wins, "total_losses": res.Stats.Losses, "win_rate": winRate,
 		"verification": map[string]any{"server_seed_hash": res.Commitment, "server_seed_id": res.SeedID, "client_seed": res.ClientSeed}}
 	if res.StopReason == "insufficient_balance" {
@@ -306,9 +306,9 @@ func balanceResult(st credits.Stats) map[string]any {
 			break
 		}
 	}
-	return map[string]any{"balance": bal, "initial_balance": bal + st.Balance.Pending - pnl, "session_pnl": pnl,
+	return map[string]any{"balance": bal.Decimal(), "initial_balance": (bal + st.Balance.Pending - pnl).Decimal(), "session_pnl": pnl.Decimal(),
 		"total_rounds": st.Totals.Rounds, "win_rate": winRate, "current_streak": cur, "best_streak": best,
-		"withdrawable": st.Balance.Withdrawable(), "faucet_credits": st.Balance.FaucetPart(),
+		"withdrawable": st.Balance.Withdrawable().Decimal(), "faucet_credits": st.Balance.FaucetPart().Decimal(),
 		"deposit_alert": alert, "deposit_alert_message": msg, "deposit_url": "/api/credits/packages",
 		"deposit_thresholds": map[string]any{"low": 100, "critical": 10, "min_bet": 1},
 		"balance_milestone":  milestone, "milestone_message": milestoneMsg,
@@ -324,7 +324,7 @@ func historyResult(rs []credits.Round, offset int) map[string]any {
 	var won, lost money.Amount
 	for i, r := range rs {
 		hist = append(hist, map[string]any{"bet_id": r.ID, "round": offset + i + 1, "result": hundredths(r.Roll), "win": r.Win,
-			"payout": r.Payout, "bet_amount": r.Bet.Amount, "target": hundredths(r.Bet.Target), "condition": r.Bet.Condition(),
+			"payout": r.Payout.Decimal(), "bet_amount": r.Bet.Amount.Decimal(), "target": hundredths(r.Bet.Target), "condition": r.Bet.Condition(),
 			"timestamp": r.CreatedAt, "provably_fair": map[string]any{"server_seed_hash": r.Commitment, "client_seed": r.ClientSeed, "nonce": r.Nonce}})
 		wagered += r.Bet.Amount
 		p := r.PnL()
@@ -352,7 +352,7 @@ func historyResult(rs []credits.Round, offset int) map[string]any {
 		pf = float64(int64(100*float64(won)/float64(lost)+0.5)) / 100
 	}
 	return map[string]any{"history": hist, "statistics": map[string]any{"total_bets": len(rs), "total_wins": wins, "total_losses": len(rs) - wins,
-		"avg_bet": avg, "best_win": best, "worst_loss": worst, "profit_factor": pf, "expected_value": won - lost}}
+		"avg_bet": avg.Decimal(), "best_win": best.Decimal(), "worst_loss": worst.Decimal(), "profit_factor": pf, "expected_value": (won - lost).Decimal()}}
 }
 
 // analyze computes analyze_patterns' figures from the real rolls.

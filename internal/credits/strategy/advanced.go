@@ -571,21 +571,21 @@ func truncate(s string) string {
 // Wire forms. Limits and BaseConfig carry money.Amount, which renders as credits.
 
 type baseJSON struct {
-	Amount    money.Amount `json:"amount"`
-	Target    Hundredths   `json:"target"`
-	Condition Condition    `json:"condition"`
+	Amount    money.Decimal `json:"amount"`
+	Target    Hundredths    `json:"target"`
+	Condition Condition     `json:"condition"`
 }
 
 type limitsJSON struct {
-	MaxBet                  *money.Amount `json:"maxBet,omitempty"`
-	MinBet                  *money.Amount `json:"minBet,omitempty"`
-	MaxRounds               int64         `json:"maxRounds,omitempty"`
-	StopIfBalanceBelow      *money.Amount `json:"stopIfBalanceBelow,omitempty"`
-	StopIfBalanceAbove      *money.Amount `json:"stopIfBalanceAbove,omitempty"`
-	StopOnConsecutiveLosses int64         `json:"stopOnConsecutiveLosses,omitempty"`
-	StopOnConsecutiveWins   int64         `json:"stopOnConsecutiveWins,omitempty"`
-	StopOnProfitAbove       *money.Amount `json:"stopOnProfitAbove,omitempty"`
-	StopOnLossAbove         *money.Amount `json:"stopOnLossAbove,omitempty"`
+	MaxBet                  *money.Decimal `json:"maxBet,omitempty"`
+	MinBet                  *money.Decimal `json:"minBet,omitempty"`
+	MaxRounds               int64          `json:"maxRounds,omitempty"`
+	StopIfBalanceBelow      *money.Decimal `json:"stopIfBalanceBelow,omitempty"`
+	StopIfBalanceAbove      *money.Decimal `json:"stopIfBalanceAbove,omitempty"`
+	StopOnConsecutiveLosses int64          `json:"stopOnConsecutiveLosses,omitempty"`
+	StopOnConsecutiveWins   int64          `json:"stopOnConsecutiveWins,omitempty"`
+	StopOnProfitAbove       *money.Decimal `json:"stopOnProfitAbove,omitempty"`
+	StopOnLossAbove         *money.Decimal `json:"stopOnLossAbove,omitempty"`
 }
 
 type advancedJSON struct {
@@ -609,10 +609,10 @@ func nonZero(a money.Amount) *money.Amount {
 // MarshalJSON renders the limits that are set.
 func (l Limits) MarshalJSON() ([]byte, error) {
 	return json.Marshal(limitsJSON{
-		MaxBet: nonZero(l.MaxBet), MinBet: nonZero(l.MinBet), MaxRounds: l.MaxRounds,
-		StopIfBalanceBelow: nonZero(l.StopIfBalanceBelow), StopIfBalanceAbove: nonZero(l.StopIfBalanceAbove),
+		MaxBet: money.DecimalPtr(nonZero(l.MaxBet)), MinBet: money.DecimalPtr(nonZero(l.MinBet)), MaxRounds: l.MaxRounds,
+		StopIfBalanceBelow: money.DecimalPtr(nonZero(l.StopIfBalanceBelow)), StopIfBalanceAbove: money.DecimalPtr(nonZero(l.StopIfBalanceAbove)),
 		StopOnConsecutiveLosses: l.StopOnConsecutiveLosses, StopOnConsecutiveWins: l.StopOnConsecutiveWins,
-		StopOnProfitAbove: nonZero(l.StopOnProfitAbove), StopOnLossAbove: nonZero(l.StopOnLossAbove),
+		StopOnProfitAbove: money.DecimalPtr(nonZero(l.StopOnProfitAbove)), StopOnLossAbove: money.DecimalPtr(nonZero(l.StopOnLossAbove)),
 	})
 }
 
@@ -629,9 +629,13 @@ func (l *Limits) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+func (b BaseConfig) wire() baseJSON {
+	return baseJSON{Amount: b.Amount.Decimal(), Target: b.Target, Condition: b.Condition}
+}
+
 // MarshalJSON renders the base bet in credits.
 func (b BaseConfig) MarshalJSON() ([]byte, error) {
-	return json.Marshal(baseJSON(b))
+	return json.Marshal(b.wire())
 }
 
 // UnmarshalJSON reads the base bet with the strict decoder.
@@ -660,7 +664,7 @@ func (r *Rule) UnmarshalJSON(data []byte) error {
 // MarshalJSON renders a with the wire names; numbers are exact.
 func (a Advanced) MarshalJSON() ([]byte, error) {
 	j := advancedJSON{
-		Name: a.Name, Description: a.Description, BaseConfig: baseJSON(a.BaseConfig), Rules: a.Rules,
+		Name: a.Name, Description: a.Description, BaseConfig: a.BaseConfig.wire(), Rules: a.Rules,
 		ExecutionMode: a.ExecutionMode, IsPublic: a.IsPublic, Tags: a.Tags,
 	}
 	if j.Rules == nil {

@@ -189,10 +189,10 @@ func TestSessionStats(t *testing.T) {
 	st := s.Stats()
 	want := Stats{
 		Rounds: 7, RoundsPlayed: 6, Wins: 3, Losses: 3,
-		StartingBalance: credits(1000), Balance: credits(998) + 200_000, PnL: -credits(1) - 800_000,
-		PeakBalance: credits(1018) + 800_000, MinBalance: credits(988) + 800_000, MaxDrawdown: credits(30),
-		Turnover: credits(60), WinStreak: 1, LossStreak: 0, LongestWinStreak: 2, LongestLossStreak: 3,
-		Bet: credits(10), Target: 5000, Condition: Over,
+		StartingBalance: credits(1000).Decimal(), Balance: (credits(998) + 200_000).Decimal(), PnL: (-credits(1) - 800_000).Decimal(),
+		PeakBalance: (credits(1018) + 800_000).Decimal(), MinBalance: (credits(988) + 800_000).Decimal(), MaxDrawdown: credits(30).Decimal(),
+		Turnover: credits(60).Decimal(), WinStreak: 1, LossStreak: 0, LongestWinStreak: 2, LongestLossStreak: 3,
+		Bet: credits(10).Decimal(), Target: 5000, Condition: Over,
 	}
 	if st != want {
 		t.Fatalf("stats\n%+v\nwant\n%+v", st, want)

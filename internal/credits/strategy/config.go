@@ -254,25 +254,25 @@ func progressionList() string {
 // configJSON is the wire form of Config. Both maxPlay (spec 000) and maxBet (the real system)
 // are written, so that clients of either find the key they read.
 type configJSON struct {
-	Amount               money.Amount  `json:"amount"`
-	Target               Hundredths    `json:"target"`
-	Condition            Condition     `json:"condition"`
-	ProgressionType      Progression   `json:"progressionType"`
-	MaxPlay              *money.Amount `json:"maxPlay,omitempty"`
-	MaxBet               *money.Amount `json:"maxBet,omitempty"`
-	MaxConsecutiveLosses int64         `json:"maxConsecutiveLosses,omitempty"`
-	MaxConsecutiveWins   int64         `json:"maxConsecutiveWins,omitempty"`
-	UnitStep             *Dec          `json:"unitStep,omitempty"`
-	StopAfterRounds      int64         `json:"stopAfterRounds,omitempty"`
-	StopIfBalanceBelow   *money.Amount `json:"stopIfBalanceBelow,omitempty"`
-	StopIfBalanceAbove   *money.Amount `json:"stopIfBalanceAbove,omitempty"`
-	LabouchereLine       []int64       `json:"labouchereLine,omitempty"`
+	Amount               money.Decimal  `json:"amount"`
+	Target               Hundredths     `json:"target"`
+	Condition            Condition      `json:"condition"`
+	ProgressionType      Progression    `json:"progressionType"`
+	MaxPlay              *money.Decimal `json:"maxPlay,omitempty"`
+	MaxBet               *money.Decimal `json:"maxBet,omitempty"`
+	MaxConsecutiveLosses int64          `json:"maxConsecutiveLosses,omitempty"`
+	MaxConsecutiveWins   int64          `json:"maxConsecutiveWins,omitempty"`
+	UnitStep             *Dec           `json:"unitStep,omitempty"`
+	StopAfterRounds      int64          `json:"stopAfterRounds,omitempty"`
+	StopIfBalanceBelow   *money.Decimal `json:"stopIfBalanceBelow,omitempty"`
+	StopIfBalanceAbove   *money.Decimal `json:"stopIfBalanceAbove,omitempty"`
+	LabouchereLine       []int64        `json:"labouchereLine,omitempty"`
 }
 
 // MarshalJSON renders c with the wire names; numbers are exact.
 func (c Config) MarshalJSON() ([]byte, error) {
 	j := configJSON{
-		Amount: c.Amount, Target: c.Target, Condition: c.Condition, ProgressionType: c.ProgressionType,
+		Amount: c.Amount.Decimal(), Target: c.Target, Condition: c.Condition, ProgressionType: c.ProgressionType,
 		MaxConsecutiveLosses: c.MaxConsecutiveLosses, MaxConsecutiveWins: c.MaxConsecutiveWins,
 		StopAfterRounds: c.StopAfterRounds, LabouchereLine: c.LabouchereLine,
 	}
@@ -280,16 +280,16 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		j.ProgressionType = Flat
 	}
 	if c.MaxPlay != 0 {
-		j.MaxPlay, j.MaxBet = &c.MaxPlay, &c.MaxPlay
+		j.MaxPlay, j.MaxBet = money.DecimalPtr(&c.MaxPlay), money.DecimalPtr(&c.MaxPlay)
 	}
 	if c.UnitStep != 0 {
 		j.UnitStep = &c.UnitStep
 	}
 	if c.StopIfBalanceBelow != 0 {
-		j.StopIfBalanceBelow = &c.StopIfBalanceBelow
+		j.StopIfBalanceBelow = money.DecimalPtr(&c.StopIfBalanceBelow)
 	}
 	if c.StopIfBalanceAbove != 0 {
-		j.StopIfBalanceAbove = &c.StopIfBalanceAbove
+		j.StopIfBalanceAbove = money.DecimalPtr(&c.StopIfBalanceAbove)
 	}
 	return json.Marshal(j)
 }

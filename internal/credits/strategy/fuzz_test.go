@@ -26,7 +26,7 @@ func exercise(t *testing.T, st Strategy) {
 		if bet.Skip {
 			continue
 		}
-		if c := bet.Credits(); c < 1 || c > MaxStakeCredits || bet.Amount > s.Stats().Balance {
+		if c := bet.Credits(); c < 1 || c > MaxStakeCredits || bet.Amount > s.Stats().Balance.Amount() {
 			t.Fatalf("stake %s with balance %s", bet.Amount, s.Stats().Balance)
 		}
 		o, err := bet.Resolve(fairness.CreditDiceRoll(g.First("sim", n)))

@@ -147,7 +147,7 @@ func TestPropertyStakesWithinLimits(t *testing.T) {
 				t.Fatalf("stake %s is not whole credits", bet.Amount)
 			case stake < MinStakeCredits || stake > MaxStakeCredits:
 				t.Fatalf("stake %d out of [1, 10000]: %+v", stake, st)
-			case bet.Amount > s.Stats().Balance:
+			case bet.Amount > s.Stats().Balance.Amount():
 				t.Fatalf("stake %s above balance %s", bet.Amount, s.Stats().Balance)
 			case !validTarget(bet.Target, over):
 				t.Fatalf("target %s %s has no winning roll", bet.Condition, bet.Target)

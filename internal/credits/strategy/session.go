@@ -299,37 +299,37 @@ func (s *Session) record(win bool, payout int64) {
 
 // Stats is a snapshot of a session.
 type Stats struct {
-	Rounds            int64        `json:"rounds"`       // rounds taken, paused ones included
-	RoundsPlayed      int64        `json:"roundsPlayed"` // bets settled
-	Wins              int64        `json:"wins"`
-	Losses            int64        `json:"losses"`
-	StartingBalance   money.Amount `json:"startingBalance"`
-	Balance           money.Amount `json:"balance"`
-	PnL               money.Amount `json:"pnl"`
-	PeakBalance       money.Amount `json:"peakBalance"`
-	MinBalance        money.Amount `json:"minBalance"`
-	MaxDrawdown       money.Amount `json:"maxDrawdown"`
-	Turnover          money.Amount `json:"turnover"`
-	WinStreak         int64        `json:"winStreak"`
-	LossStreak        int64        `json:"lossStreak"`
-	LongestWinStreak  int64        `json:"longestWinStreak"`
-	LongestLossStreak int64        `json:"longestLossStreak"`
-	Bet               money.Amount `json:"bet"` // the working bet (exact, before rounding)
-	Target            Hundredths   `json:"target"`
-	Condition         Condition    `json:"condition"`
-	Stopped           bool         `json:"stopped"`
-	StopReason        string       `json:"stopReason,omitempty"`
+	Rounds            int64         `json:"rounds"`       // rounds taken, paused ones included
+	RoundsPlayed      int64         `json:"roundsPlayed"` // bets settled
+	Wins              int64         `json:"wins"`
+	Losses            int64         `json:"losses"`
+	StartingBalance   money.Decimal `json:"startingBalance"`
+	Balance           money.Decimal `json:"balance"`
+	PnL               money.Decimal `json:"pnl"`
+	PeakBalance       money.Decimal `json:"peakBalance"`
+	MinBalance        money.Decimal `json:"minBalance"`
+	MaxDrawdown       money.Decimal `json:"maxDrawdown"`
+	Turnover          money.Decimal `json:"turnover"`
+	WinStreak         int64         `json:"winStreak"`
+	LossStreak        int64         `json:"lossStreak"`
+	LongestWinStreak  int64         `json:"longestWinStreak"`
+	LongestLossStreak int64         `json:"longestLossStreak"`
+	Bet               money.Decimal `json:"bet"` // the working bet (exact, before rounding)
+	Target            Hundredths    `json:"target"`
+	Condition         Condition     `json:"condition"`
+	Stopped           bool          `json:"stopped"`
+	StopReason        string        `json:"stopReason,omitempty"`
 }
 
 // Stats returns a snapshot of the session's state.
 func (s *Session) Stats() Stats {
 	return Stats{
 		Rounds: s.steps, RoundsPlayed: s.played, Wins: s.wins, Losses: s.losses,
-		StartingBalance: money.Amount(s.start), Balance: money.Amount(s.balance),
-		PnL: money.Amount(s.balance - s.start), PeakBalance: money.Amount(s.peak),
-		MinBalance: money.Amount(s.low), MaxDrawdown: money.Amount(s.maxDD), Turnover: money.Amount(s.turnover),
+		StartingBalance: money.Amount(s.start).Decimal(), Balance: money.Amount(s.balance).Decimal(),
+		PnL: (money.Amount(s.balance - s.start)).Decimal(), PeakBalance: money.Amount(s.peak).Decimal(),
+		MinBalance: money.Amount(s.low).Decimal(), MaxDrawdown: money.Amount(s.maxDD).Decimal(), Turnover: money.Amount(s.turnover).Decimal(),
 		WinStreak: s.streakW, LossStreak: s.streakL, LongestWinStreak: s.longestW, LongestLossStreak: s.longestL,
-		Bet: money.Amount(s.bet), Target: s.target, Condition: conditionOf(s.over),
+		Bet: money.Amount(s.bet).Decimal(), Target: s.target, Condition: conditionOf(s.over),
 		Stopped: s.stopped, StopReason: s.reason,
 	}
 }

@@ -60,69 +60,69 @@ func SessionSeed(master []byte, i int) fairness.Seed {
 
 // SessionResult is one simulated session.
 type SessionResult struct {
-	Index             int          `json:"index"`
-	Rounds            int64        `json:"rounds"` // rounds taken, paused ones included
-	RoundsPlayed      int64        `json:"roundsPlayed"`
-	Wins              int64        `json:"wins"`
-	Losses            int64        `json:"losses"`
-	FinalBalance      money.Amount `json:"finalBalance"`
-	PnL               money.Amount `json:"pnl"`
-	MaxBalance        money.Amount `json:"maxBalance"`
-	MinBalance        money.Amount `json:"minBalance"`
-	MaxDrawdown       money.Amount `json:"maxDrawdown"`
-	Turnover          money.Amount `json:"turnover"` // sum of stakes
-	LongestWinStreak  int64        `json:"longestWinStreak"`
-	LongestLossStreak int64        `json:"longestLossStreak"`
-	StopReason        string       `json:"stopReason"` // ReasonCompleted or a Next reason
-	Bust              bool         `json:"bust"`       // stopped with insufficient_balance
+	Index             int           `json:"index"`
+	Rounds            int64         `json:"rounds"` // rounds taken, paused ones included
+	RoundsPlayed      int64         `json:"roundsPlayed"`
+	Wins              int64         `json:"wins"`
+	Losses            int64         `json:"losses"`
+	FinalBalance      money.Decimal `json:"finalBalance"`
+	PnL               money.Decimal `json:"pnl"`
+	MaxBalance        money.Decimal `json:"maxBalance"`
+	MinBalance        money.Decimal `json:"minBalance"`
+	MaxDrawdown       money.Decimal `json:"maxDrawdown"`
+	Turnover          money.Decimal `json:"turnover"` // sum of stakes
+	LongestWinStreak  int64         `json:"longestWinStreak"`
+	LongestLossStreak int64         `json:"longestLossStreak"`
+	StopReason        string        `json:"stopReason"` // ReasonCompleted or a Next reason
+	Bust              bool          `json:"bust"`       // stopped with insufficient_balance
 }
 
 // RoundRecord is one round of the recent-rounds tail, in the reference simulator's shape.
 type RoundRecord struct {
-	Round         int64        `json:"round"`
-	Bet           money.Amount `json:"bet"`
-	Target        Hundredths   `json:"target"`
-	Condition     Condition    `json:"condition"`
-	Roll          Hundredths   `json:"roll"`
-	Win           bool         `json:"win"`
-	Payout        money.Amount `json:"payout"`
-	Balance       money.Amount `json:"balance"`
-	ExecutedRules []string     `json:"executedRules"`
+	Round         int64         `json:"round"`
+	Bet           money.Decimal `json:"bet"`
+	Target        Hundredths    `json:"target"`
+	Condition     Condition     `json:"condition"`
+	Roll          Hundredths    `json:"roll"`
+	Win           bool          `json:"win"`
+	Payout        money.Decimal `json:"payout"`
+	Balance       money.Decimal `json:"balance"`
+	ExecutedRules []string      `json:"executedRules"`
 }
 
 // PnLStats summarises per-session profit and loss. Mean and StdDev are display statistics in
 // credits; the others are exact.
 type PnLStats struct {
-	Mean   float64      `json:"mean"`
-	Median money.Amount `json:"median"`
-	Min    money.Amount `json:"min"`
-	Max    money.Amount `json:"max"`
-	StdDev float64      `json:"stddev"`
+	Mean   float64       `json:"mean"`
+	Median money.Decimal `json:"median"`
+	Min    money.Decimal `json:"min"`
+	Max    money.Decimal `json:"max"`
+	StdDev float64       `json:"stddev"`
 }
 
 // Quantiles of a distribution (nearest rank).
 type Quantiles struct {
-	P5  money.Amount `json:"p5"`
-	P25 money.Amount `json:"p25"`
-	P50 money.Amount `json:"p50"`
-	P75 money.Amount `json:"p75"`
-	P95 money.Amount `json:"p95"`
+	P5  money.Decimal `json:"p5"`
+	P25 money.Decimal `json:"p25"`
+	P50 money.Decimal `json:"p50"`
+	P75 money.Decimal `json:"p75"`
+	P95 money.Decimal `json:"p95"`
 }
 
 // Bucket is one histogram bucket: Count values in [From, To).
 type Bucket struct {
-	From  money.Amount `json:"from"`
-	To    money.Amount `json:"to"`
-	Count int64        `json:"count"`
+	From  money.Decimal `json:"from"`
+	To    money.Decimal `json:"to"`
+	Count int64         `json:"count"`
 }
 
 // Distribution describes the final balances.
 type Distribution struct {
-	Min       money.Amount `json:"min"`
-	Max       money.Amount `json:"max"`
-	Mean      float64      `json:"mean"`
-	Quantiles Quantiles    `json:"quantiles"`
-	Histogram []Bucket     `json:"histogram"`
+	Min       money.Decimal `json:"min"`
+	Max       money.Decimal `json:"max"`
+	Mean      float64       `json:"mean"`
+	Quantiles Quantiles     `json:"quantiles"`
+	Histogram []Bucket      `json:"histogram"`
 }
 
 // SimResult is the outcome of Simulate.
@@ -130,7 +130,7 @@ type SimResult struct {
 	Seed              string           `json:"seed"` // master seed, hex
 	Rounds            int64            `json:"rounds"`
 	Sessions          int              `json:"sessions"`
-	StartingBalance   money.Amount     `json:"startingBalance"`
+	StartingBalance   money.Decimal    `json:"startingBalance"`
 	TotalRounds       int64            `json:"totalRounds"` // rounds taken by all sessions
 	RoundsPlayed      int64            `json:"roundsPlayed"`
 	Wins              int64            `json:"wins"`
@@ -140,7 +140,7 @@ type SimResult struct {
 	ObservedEdge      float64          `json:"observedEdge"` // −(sum of PnL) / turnover
 	PnL               PnLStats         `json:"pnl"`
 	FinalBalance      Distribution     `json:"finalBalance"`
-	MaxDrawdown       money.Amount     `json:"maxDrawdown"` // largest over sessions
+	MaxDrawdown       money.Decimal    `json:"maxDrawdown"` // largest over sessions
 	MeanMaxDrawdown   float64          `json:"meanMaxDrawdown"`
 	LongestWinStreak  int64            `json:"longestWinStreak"`
 	LongestLossStreak int64            `json:"longestLossStreak"`
@@ -311,9 +311,9 @@ func runSession(ctx context.Context, s *Session, spec *SimSpec, i int, rec *tail
 	report(spec.Rounds - reported) // a session that stops early counts its unplayed rounds as done
 	return SessionResult{
 		Index: i, Rounds: s.steps, RoundsPlayed: s.played, Wins: s.wins, Losses: s.losses,
-		FinalBalance: money.Amount(s.balance), PnL: money.Amount(s.balance - s.start),
-		MaxBalance: money.Amount(s.peak), MinBalance: money.Amount(s.low), MaxDrawdown: money.Amount(s.maxDD),
-		Turnover: money.Amount(s.turnover), LongestWinStreak: s.longestW, LongestLossStreak: s.longestL,
+		FinalBalance: money.Amount(s.balance).Decimal(), PnL: (money.Amount(s.balance - s.start)).Decimal(),
+		MaxBalance: money.Amount(s.peak).Decimal(), MinBalance: money.Amount(s.low).Decimal(), MaxDrawdown: money.Amount(s.maxDD).Decimal(),
+		Turnover: money.Amount(s.turnover).Decimal(), LongestWinStreak: s.longestW, LongestLossStreak: s.longestL,
 		StopReason: reason, Bust: reason == ReasonInsufficientBalance,
 	}, nil
 }
@@ -339,8 +339,8 @@ func (t *tailRecorder) add(s *Session, round, stake int64, target Hundredths, ov
 	}
 	k := int(t.n % int64(len(t.ring)))
 	t.ring[k] = RoundRecord{
-		Round: round, Bet: money.Amount(stake), Target: target, Condition: conditionOf(over), Roll: Hundredths(roll),
-		Win: win, Payout: money.Amount(payout), Balance: money.Amount(s.balance),
+		Round: round, Bet: money.Amount(stake).Decimal(), Target: target, Condition: conditionOf(over), Roll: Hundredths(roll),
+		Win: win, Payout: money.Amount(payout).Decimal(), Balance: money.Amount(s.balance).Decimal(),
 	}
 	t.rules[k] = append(t.rules[k][:0], s.executed...)
 	t.n++
@@ -367,7 +367,7 @@ func (t *tailRecorder) records(p *program) []RoundRecord {
 func summarise(results []SessionResult, spec *SimSpec) SimResult {
 	res := SimResult{
 		Seed: hex.EncodeToString(spec.Seed), Rounds: spec.Rounds, Sessions: spec.Sessions,
-		StartingBalance: spec.StartingBalance, StopReasons: map[string]int64{}, SessionResults: results,
+		StartingBalance: spec.StartingBalance.Decimal(), StopReasons: map[string]int64{}, SessionResults: results,
 	}
 	finals := make([]money.Amount, len(results))
 	var meanPnL, m2, meanDD, meanFinal, pnlSum float64
@@ -377,7 +377,7 @@ func summarise(results []SessionResult, spec *SimSpec) SimResult {
 		res.RoundsPlayed += r.RoundsPlayed
 		res.Wins += r.Wins
 		res.Losses += r.Losses
-		res.Turnover += credit(r.Turnover)
+		res.Turnover += credit(r.Turnover.Amount())
 		res.MaxDrawdown = max(res.MaxDrawdown, r.MaxDrawdown)
 		res.LongestWinStreak = max(res.LongestWinStreak, r.LongestWinStreak)
 		res.LongestLossStreak = max(res.LongestLossStreak, r.LongestLossStreak)
@@ -385,15 +385,15 @@ func summarise(results []SessionResult, spec *SimSpec) SimResult {
 		if r.Bust {
 			busts++
 		}
-		finals[i] = r.FinalBalance
+		finals[i] = r.FinalBalance.Amount()
 		// Welford's running mean and variance.
-		x := credit(r.PnL)
+		x := credit(r.PnL.Amount())
 		pnlSum += x
 		d := x - meanPnL
 		meanPnL += d / float64(i+1)
 		m2 += d * (x - meanPnL)
-		meanDD += (credit(r.MaxDrawdown) - meanDD) / float64(i+1)
-		meanFinal += (credit(r.FinalBalance) - meanFinal) / float64(i+1)
+		meanDD += (credit(r.MaxDrawdown.Amount()) - meanDD) / float64(i+1)
+		meanFinal += (credit(r.FinalBalance.Amount()) - meanFinal) / float64(i+1)
 	}
 	n := len(results)
 	if res.RoundsPlayed > 0 {
@@ -407,17 +407,17 @@ func summarise(results []SessionResult, spec *SimSpec) SimResult {
 	slices.Sort(finals)
 	start := spec.StartingBalance
 	res.PnL = PnLStats{
-		Mean: meanPnL, Median: quantile(finals, 50) - start,
-		Min: finals[0] - start, Max: finals[n-1] - start,
+		Mean: meanPnL, Median: (quantile(finals, 50) - start).Decimal(),
+		Min: (finals[0] - start).Decimal(), Max: (finals[n-1] - start).Decimal(),
 	}
 	if n > 1 {
 		res.PnL.StdDev = math.Sqrt(m2 / float64(n-1))
 	}
 	res.FinalBalance = Distribution{
-		Min: finals[0], Max: finals[n-1], Mean: meanFinal,
+		Min: finals[0].Decimal(), Max: finals[n-1].Decimal(), Mean: meanFinal,
 		Quantiles: Quantiles{
-			P5: quantile(finals, 5), P25: quantile(finals, 25), P50: quantile(finals, 50),
-			P75: quantile(finals, 75), P95: quantile(finals, 95),
+			P5: (quantile(finals, 5)).Decimal(), P25: (quantile(finals, 25)).Decimal(), P50: (quantile(finals, 50)).Decimal(),
+			P75: (quantile(finals, 75)).Decimal(), P95: (quantile(finals, 95)).Decimal(),
 		},
 		Histogram: histogram(finals, spec.Buckets),
 	}
@@ -443,7 +443,7 @@ func histogram(sorted []money.Amount, b int) []Bucket {
 	out := make([]Bucket, nb)
 	for i := range out {
 		from := lo + int64(width)*int64(i)
-		out[i] = Bucket{From: money.Amount(from), To: money.Amount(from + int64(width))}
+		out[i] = Bucket{From: money.Amount(from).Decimal(), To: (money.Amount(from + int64(width))).Decimal()}
 	}
 	for _, v := range sorted {
 		out[uint64(int64(v)-lo)/width].Count++
@@ -455,13 +455,13 @@ func histogram(sorted []money.Amount, b int) []Bucket {
 // reference, the balance is charged the stake of every round.
 type ReferenceSimulation struct {
 	Rounds       int64         `json:"rounds"`
-	FinalBalance money.Amount  `json:"finalBalance"`
-	Profit       money.Amount  `json:"profit"`
+	FinalBalance money.Decimal `json:"finalBalance"`
+	Profit       money.Decimal `json:"profit"`
 	TotalWins    int64         `json:"totalWins"`
 	TotalLosses  int64         `json:"totalLosses"`
 	WinRate      float64       `json:"winRate"`
-	MaxBalance   money.Amount  `json:"maxBalance"`
-	MinBalance   money.Amount  `json:"minBalance"`
+	MaxBalance   money.Decimal `json:"maxBalance"`
+	MinBalance   money.Decimal `json:"minBalance"`
 	ShouldStop   bool          `json:"shouldStop"`
 	StopReason   string        `json:"stopReason,omitempty"`
 	RecentRounds []RoundRecord `json:"recentRounds"`

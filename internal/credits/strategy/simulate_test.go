@@ -66,16 +66,16 @@ func TestSimulateRollsAreVerifiable(t *testing.T) {
 		if Hundredths(roll) != r.Roll {
 			t.Fatalf("round %d: roll %s, fairness says %d", r.Round, r.Roll, roll)
 		}
-		want, _ := Bet{Amount: r.Bet, Target: r.Target, Condition: r.Condition}.Resolve(roll)
-		if want.Win != r.Win || want.Payout != r.Payout {
+		want, _ := Bet{Amount: r.Bet.Amount(), Target: r.Target, Condition: r.Condition}.Resolve(roll)
+		if want.Win != r.Win || want.Payout != r.Payout.Amount() {
 			t.Fatalf("round %d: %+v, want %+v", r.Round, r, want)
 		}
-		balance += r.Payout - r.Bet
-		if balance != r.Balance {
+		balance += (r.Payout - r.Bet).Amount()
+		if balance != r.Balance.Amount() {
 			t.Fatalf("round %d: balance %s, want %s (stake must be taken off)", r.Round, r.Balance, balance)
 		}
 	}
-	if res.SessionResults[0].FinalBalance != balance {
+	if res.SessionResults[0].FinalBalance.Amount() != balance {
 		t.Fatal("final balance")
 	}
 	if SessionSeed(seed, 0) != fairness.Seed(sha256.Sum256(append(append([]byte{}, seed...), 0, 0, 0, 0, 0, 0, 0, 0))) {
@@ -140,7 +140,7 @@ func TestSimulateAggregates(t *testing.T) {
 		if s.Bust {
 			busts++
 		}
-		finals = append(finals, s.FinalBalance)
+		finals = append(finals, s.FinalBalance.Amount())
 		tally[s.StopReason]++
 		if s.Wins+s.Losses != s.RoundsPlayed || s.MaxDrawdown < 0 || s.MinBalance > s.FinalBalance || s.MaxBalance < s.FinalBalance {
 			t.Fatalf("inconsistent session %+v", s)
@@ -162,9 +162,9 @@ func TestSimulateAggregates(t *testing.T) {
 		t.Errorf("histogram %+v", res.FinalBalance.Histogram)
 	case !(q.P5 <= q.P25 && q.P25 <= q.P50 && q.P50 <= q.P75 && q.P75 <= q.P95):
 		t.Errorf("quantiles %+v", q)
-	case res.FinalBalance.Min != finals[0] || res.FinalBalance.Max != finals[49] || q.P50 != finals[24] || q.P95 != finals[47]:
+	case res.FinalBalance.Min.Amount() != finals[0] || res.FinalBalance.Max.Amount() != finals[49] || q.P50.Amount() != finals[24] || q.P95.Amount() != finals[47]:
 		t.Errorf("min/max/quantiles %+v vs %v", res.FinalBalance, finals)
-	case res.PnL.Median != q.P50-credits(200) || res.PnL.Min != finals[0]-credits(200):
+	case res.PnL.Median.Amount() != q.P50.Amount()-credits(200) || res.PnL.Min.Amount() != finals[0]-credits(200):
 		t.Errorf("pnl %+v", res.PnL)
 	case res.WinRate <= 0 || res.WinRate >= 100:
 		t.Errorf("win rate %v", res.WinRate)
@@ -193,7 +193,7 @@ func TestSimulateReferenceShape(t *testing.T) {
 	}
 	ref := res.Reference().Simulation
 	s0 := res.SessionResults[0]
-	if ref.Rounds != s0.RoundsPlayed || ref.Profit != ref.FinalBalance-credits(1000) || ref.TotalWins+ref.TotalLosses != ref.Rounds {
+	if ref.Rounds != s0.RoundsPlayed || ref.Profit.Amount() != ref.FinalBalance.Amount()-credits(1000) || ref.TotalWins+ref.TotalLosses != ref.Rounds {
 		t.Errorf("reference %+v", ref)
 	}
 	if ref.ShouldStop != (s0.StopReason != ReasonCompleted) || (ref.ShouldStop && ref.StopReason == "") {
@@ -276,7 +276,7 @@ func TestSimulateTakesTheStakeOff(t *testing.T) {
 	}
 	s := res.SessionResults[0]
 	want := credits(1000) - credits(s.Losses) + money.Amount(s.Wins)*9700*money.Micro - credits(s.Wins)
-	if s.FinalBalance != want || s.Turnover != credits(50) {
+	if s.FinalBalance.Amount() != want || s.Turnover.Amount() != credits(50) {
 		t.Fatalf("%+v, want final %s", s, want)
 	}
 }

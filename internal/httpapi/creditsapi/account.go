@@ -136,14 +136,14 @@ func feedEvent(ev credits.Event) FeedEvent {
 	switch ev.Kind {
 	case "bet":
 		r := ev.Round
-		return FeedEvent{Type: "bet", Bet: map[string]any{"result": hundredths(r.Roll), "win": r.Win, "payout": r.Payout, "balance": r.Balance,
-			"amount": r.Bet.Amount, "target": hundredths(r.Bet.Target), "condition": r.Bet.Condition(), "betId": r.ID, "agentId": r.AccountID}}
+		return FeedEvent{Type: "bet", Bet: map[string]any{"result": hundredths(r.Roll), "win": r.Win, "payout": r.Payout.Decimal(), "balance": r.Balance.Decimal(),
+			"amount": r.Bet.Amount.Decimal(), "target": hundredths(r.Bet.Target), "condition": r.Bet.Condition(), "betId": r.ID, "agentId": r.AccountID}}
 	case "faucet":
 		c := ev.Claim
-		return FeedEvent{Type: "faucet", Faucet: map[string]any{"granted": c.Granted, "balance": c.Balance, "nextFaucetAt": c.NextFaucetAt}}
+		return FeedEvent{Type: "faucet", Faucet: map[string]any{"granted": c.Granted.Decimal(), "balance": c.Balance.Decimal(), "nextFaucetAt": c.NextFaucetAt}}
 	case "run":
 		res := ev.Run
-		return FeedEvent{Type: "run", Run: map[string]any{"runId": res.RunID, "roundsPlayed": len(res.Rounds), "finalBalance": res.FinalBalance,
+		return FeedEvent{Type: "run", Run: map[string]any{"runId": res.RunID, "roundsPlayed": len(res.Rounds), "finalBalance": res.FinalBalance.Decimal(),
 			"sessionPnl": res.Stats.PnL, "stoppedReason": res.StopReason}}
 	}
 	return FeedEvent{Type: "deposit_alert", DepositURL: "/api/credits/packages",

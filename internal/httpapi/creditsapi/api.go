@@ -132,15 +132,15 @@ func (a *API) Register(rt *httpapi.Router) {
 
 // Me is GET /api/me's data: spec 000 documents id, email, credits, apiKeyPrefix.
 type Me struct {
-	ID           string       `json:"id"`
-	Email        *string      `json:"email" jsonschema:"nullable"`
-	Name         *string      `json:"name" jsonschema:"nullable"`
-	AccountType  string       `json:"accountType"`
-	Credits      money.Amount `json:"credits"`
-	Balance      money.Amount `json:"balance"`
-	USDC         money.Amount `json:"usdc"`
-	APIKeyPrefix string       `json:"apiKeyPrefix"`
-	CreatedAt    time.Time    `json:"createdAt"`
+	ID           string        `json:"id"`
+	Email        *string       `json:"email" jsonschema:"nullable"`
+	Name         *string       `json:"name" jsonschema:"nullable"`
+	AccountType  string        `json:"accountType"`
+	Credits      money.Decimal `json:"credits"`
+	Balance      money.Decimal `json:"balance"`
+	USDC         money.Decimal `json:"usdc"`
+	APIKeyPrefix string        `json:"apiKeyPrefix"`
+	CreatedAt    time.Time     `json:"createdAt"`
 }
 
 // KeyData answers key creation: the key is shown once.
@@ -152,9 +152,9 @@ type KeyData struct {
 // GuestData answers guest sign-up.
 type GuestData struct {
 	KeyData
-	ID      string       `json:"id"`
-	UserID  string       `json:"userId"`
-	Credits money.Amount `json:"credits"`
+	ID      string        `json:"id"`
+	UserID  string        `json:"userId"`
+	Credits money.Decimal `json:"credits"`
 }
 
 // AgentRegisterRequest optionally names the agent.
@@ -164,11 +164,11 @@ type AgentRegisterRequest struct {
 
 // AgentData answers agent registration with the real system's field names.
 type AgentData struct {
-	APIKey       string       `json:"apiKey"`
-	APIKeyPrefix string       `json:"apiKeyPrefix"`
-	AgentID      string       `json:"agentId"`
-	UserID       string       `json:"userId"`
-	Credits      money.Amount `json:"credits"`
+	APIKey       string        `json:"apiKey"`
+	APIKeyPrefix string        `json:"apiKeyPrefix"`
+	AgentID      string        `json:"agentId"`
+	UserID       string        `json:"userId"`
+	Credits      money.Decimal `json:"credits"`
 }
 
 func optional(s string) *string {
@@ -180,7 +180,7 @@ func optional(s string) *string {
 
 func signUpData(su credits.SignUp) GuestData {
 	return GuestData{KeyData: KeyData{APIKey: su.Key.Secret, APIKeyPrefix: su.Key.Prefix}, ID: su.Account.ID, UserID: su.Account.ID,
-		Credits: su.Credits}
+		Credits: su.Credits.Decimal()}
 }
 
 func (a *API) registerAuth(rt *httpapi.Router) {
@@ -202,7 +202,7 @@ func (a *API) registerAuth(rt *httpapi.Router) {
 				return 0, nil, err
 			}
 			return http.StatusCreated, AgentData{APIKey: su.Key.Secret, APIKeyPrefix: su.Key.Prefix, AgentID: su.Account.ID,
-				UserID: su.Account.ID, Credits: su.Credits}, nil
+				UserID: su.Account.ID, Credits: su.Credits.Decimal()}, nil
 		})
 	a.handle(rt, a.Ops.Me, httpapi.Op{Method: "GET", Path: "/api/me", ID: "getMe", Tag: "account", Resp: Me{},
 		Summary: "Current account: id, email, credits, apiKeyPrefix."},
@@ -213,7 +213,7 @@ func (a *API) registerAuth(rt *httpapi.Router) {
 			}
 			me := p.Account
 			return 0, Me{ID: me.ID, Email: optional(me.Email), Name: optional(me.Name), AccountType: string(me.Kind),
-				Credits: p.Credits.Available, Balance: p.Credits.Available, USDC: p.USDC.Available,
+				Credits: p.Credits.Available.Decimal(), Balance: p.Credits.Available.Decimal(), USDC: p.USDC.Available.Decimal(),
 				APIKeyPrefix: me.KeyPrefix, CreatedAt: me.CreatedAt}, nil
 		})
 	a.handle(rt, a.Ops.RegenerateKey, httpapi.Op{Method: "POST", Path: "/api/me/api-key", ID: "createApiKey", Tag: "account", Resp: KeyData{}},

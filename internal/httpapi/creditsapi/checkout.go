@@ -12,11 +12,11 @@ import (
 
 // PackageData is one credit package, in the fields of spec 000's reference system.
 type PackageData struct {
-	ID            string       `json:"id"`
-	Name          string       `json:"name"`
-	Credits       money.Amount `json:"credits"`
-	AmountCents   int64        `json:"amountCents"`
-	StripePriceID *string      `json:"stripePriceId" jsonschema:"nullable"`
+	ID            string        `json:"id"`
+	Name          string        `json:"name"`
+	Credits       money.Decimal `json:"credits"`
+	AmountCents   int64         `json:"amountCents"`
+	StripePriceID *string       `json:"stripePriceId" jsonschema:"nullable"`
 }
 
 // CheckoutRequest is POST /api/credits/checkout's body.
@@ -42,7 +42,7 @@ func (a *API) registerCheckout(rt *httpapi.Router) {
 			ps, err := a.Ops.Packages.Invoke(r.Context(), c, ops.None{})
 			out := make([]PackageData, len(ps))
 			for i, p := range ps {
-				out[i] = PackageData{ID: p.ID, Name: p.Name, Credits: p.Credits, AmountCents: p.AmountCents, StripePriceID: optional(p.StripePriceID)}
+				out[i] = PackageData{ID: p.ID, Name: p.Name, Credits: p.Credits.Decimal(), AmountCents: p.AmountCents, StripePriceID: optional(p.StripePriceID)}
 			}
 			return 0, out, err
 		})

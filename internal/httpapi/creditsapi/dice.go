@@ -66,18 +66,18 @@ type Verification struct {
 
 // DiceData answers a dice round (the real system's field names plus Arcade's).
 type DiceData struct {
-	BetID        string       `json:"betId"`
-	RoundID      string       `json:"roundId"`
-	Balance      money.Amount `json:"balance"`
-	Result       json.Number  `json:"result" jsonschema:"type=number"`
-	Win          bool         `json:"win"`
-	Payout       money.Amount `json:"payout"`
-	Amount       money.Amount `json:"amount"`
-	Target       json.Number  `json:"target" jsonschema:"type=number"`
-	Condition    string       `json:"condition"`
-	Multiplier   json.Number  `json:"multiplier" jsonschema:"type=number"`
-	PnL          money.Amount `json:"pnl"`
-	Verification Verification `json:"verification"`
+	BetID        string        `json:"betId"`
+	RoundID      string        `json:"roundId"`
+	Balance      money.Decimal `json:"balance"`
+	Result       json.Number   `json:"result" jsonschema:"type=number"`
+	Win          bool          `json:"win"`
+	Payout       money.Decimal `json:"payout"`
+	Amount       money.Decimal `json:"amount"`
+	Target       json.Number   `json:"target" jsonschema:"type=number"`
+	Condition    string        `json:"condition"`
+	Multiplier   json.Number   `json:"multiplier" jsonschema:"type=number"`
+	PnL          money.Decimal `json:"pnl"`
+	Verification Verification  `json:"verification"`
 }
 
 const formula = "roll = floor(u0 × 10000) / 100 where u0 is the big-endian uint32 of the first 4 bytes of " +
@@ -96,9 +96,9 @@ func multiplier(b credits.DiceBet) json.Number {
 }
 
 func diceData(r credits.Round) DiceData {
-	return DiceData{BetID: r.ID, RoundID: r.ID, Balance: r.Balance, Result: hundredths(r.Roll), Win: r.Win, Payout: r.Payout,
-		Amount: r.Bet.Amount, Target: hundredths(r.Bet.Target), Condition: r.Bet.Condition(), Multiplier: multiplier(r.Bet),
-		PnL: r.PnL(), Verification: Verification{ServerSeedHash: r.Commitment, ServerSeedID: r.SeedID, ClientSeed: r.ClientSeed, Nonce: r.Nonce}}
+	return DiceData{BetID: r.ID, RoundID: r.ID, Balance: r.Balance.Decimal(), Result: hundredths(r.Roll), Win: r.Win, Payout: r.Payout.Decimal(),
+		Amount: r.Bet.Amount.Decimal(), Target: hundredths(r.Bet.Target), Condition: r.Bet.Condition(), Multiplier: multiplier(r.Bet),
+		PnL: r.PnL().Decimal(), Verification: Verification{ServerSeedHash: r.Commitment, ServerSeedID: r.SeedID, ClientSeed: r.ClientSeed, Nonce: r.Nonce}}
 }
 
 func (a *API) registerDice(rt *httpapi.Router) {

@@ -11,10 +11,10 @@ import (
 
 // FaucetData answers POST /api/faucet.
 type FaucetData struct {
-	Balance      money.Amount `json:"balance"`
-	Granted      money.Amount `json:"granted"`
-	NextFaucetAt time.Time    `json:"nextFaucetAt"`
-	ClaimID      string       `json:"claimId"`
+	Balance      money.Decimal `json:"balance"`
+	Granted      money.Decimal `json:"granted"`
+	NextFaucetAt time.Time     `json:"nextFaucetAt"`
+	ClaimID      string        `json:"claimId"`
 }
 
 func (a *API) registerFaucet(rt *httpapi.Router) {
@@ -26,6 +26,6 @@ func (a *API) registerFaucet(rt *httpapi.Router) {
 				return 0, nil, err
 			}
 			cl, err := a.Ops.Claim.Invoke(r.Context(), c, ops.None{})
-			return 0, FaucetData{Balance: cl.Balance, Granted: cl.Granted, NextFaucetAt: cl.NextFaucetAt, ClaimID: cl.ID}, err
+			return 0, FaucetData{Balance: cl.Balance.Decimal(), Granted: cl.Granted.Decimal(), NextFaucetAt: cl.NextFaucetAt, ClaimID: cl.ID}, err
 		})
 }

@@ -24,22 +24,22 @@ type Thresholds struct {
 
 // BalanceData answers GET /api/me/balance.
 type BalanceData struct {
-	Balance             money.Amount `json:"balance"`
-	FaucetCredits       money.Amount `json:"faucetCredits"`
-	Withdrawable        money.Amount `json:"withdrawable"`
-	Pending             money.Amount `json:"pendingWithdrawal"`
-	DepositAlert        string       `json:"deposit_alert" jsonschema:"enum=ok,enum=low,enum=critical"`
-	DepositAlertMessage *string      `json:"deposit_alert_message" jsonschema:"nullable"`
-	DepositURL          string       `json:"deposit_url"`
-	DepositThresholds   Thresholds   `json:"deposit_thresholds"`
-	BalanceMilestone    *int         `json:"balance_milestone" jsonschema:"nullable"`
-	MilestoneMessage    *string      `json:"milestone_message" jsonschema:"nullable"`
+	Balance             money.Decimal `json:"balance"`
+	FaucetCredits       money.Decimal `json:"faucetCredits"`
+	Withdrawable        money.Decimal `json:"withdrawable"`
+	Pending             money.Decimal `json:"pendingWithdrawal"`
+	DepositAlert        string        `json:"deposit_alert" jsonschema:"enum=ok,enum=low,enum=critical"`
+	DepositAlertMessage *string       `json:"deposit_alert_message" jsonschema:"nullable"`
+	DepositURL          string        `json:"deposit_url"`
+	DepositThresholds   Thresholds    `json:"deposit_thresholds"`
+	BalanceMilestone    *int          `json:"balance_milestone" jsonschema:"nullable"`
+	MilestoneMessage    *string       `json:"milestone_message" jsonschema:"nullable"`
 }
 
 var milestones = []int{50000, 25000, 10000, 5000, 2000, 1000}
 
 func balanceData(bal, granted, pending money.Amount) BalanceData {
-	d := BalanceData{Balance: bal, FaucetCredits: min(bal, granted), Withdrawable: credits.Withdrawable(bal, granted), Pending: pending,
+	d := BalanceData{Balance: bal.Decimal(), FaucetCredits: (min(bal, granted)).Decimal(), Withdrawable: (credits.Withdrawable(bal, granted)).Decimal(), Pending: pending.Decimal(),
 		DepositAlert: "ok", DepositURL: "/api/credits/packages", DepositThresholds: Thresholds{Low: 100, Critical: 10, MinBet: 1, MinPlay: 1}}
 	switch {
 	case bal < 10*money.Micro:
@@ -61,10 +61,10 @@ func balanceData(bal, granted, pending money.Amount) BalanceData {
 type Play struct {
 	ID            string        `json:"id"`
 	GameType      string        `json:"gameType"`
-	Amount        money.Amount  `json:"amount"`
+	Amount        money.Decimal `json:"amount"`
 	Outcome       string        `json:"outcome" jsonschema:"enum=win,enum=loss"`
-	Payout        money.Amount  `json:"payout"`
-	PnL           money.Amount  `json:"pnl"`
+	Payout        money.Decimal `json:"payout"`
+	PnL           money.Decimal `json:"pnl"`
 	CreatedAt     time.Time     `json:"createdAt"`
 	ResultPayload ResultPayload `json:"resultPayload"`
 	Verification  Verification  `json:"verification"`
@@ -87,7 +87,7 @@ func outcome(win bool) string {
 }
 
 func play(r credits.Round) Play {
-	return Play{ID: r.ID, GameType: r.Game, Amount: r.Bet.Amount, Outcome: outcome(r.Win), Payout: r.Payout, PnL: r.PnL(),
+	return Play{ID: r.ID, GameType: r.Game, Amount: r.Bet.Amount.Decimal(), Outcome: outcome(r.Win), Payout: r.Payout.Decimal(), PnL: r.PnL().Decimal(),
 		CreatedAt: r.CreatedAt, ResultPayload: ResultPayload{Value: hundredths(r.Roll), Target: hundredths(r.Bet.Target),
 			Condition: r.Bet.Condition(), Win: r.Win, Multiplier: multiplier(r.Bet)},
 		Verification: Verification{ServerSeedHash: r.Commitment, ServerSeedID: r.SeedID, ClientSeed: r.ClientSeed, Nonce: r.Nonce}}
@@ -95,33 +95,33 @@ func play(r credits.Round) Play {
 
 // RoundsData answers GET /api/me/rounds.
 type RoundsData struct {
-	Plays      []Play       `json:"plays"`
-	SessionPnL money.Amount `json:"sessionPnl"`
-	RoundCount int          `json:"roundCount"`
-	TotalCount int          `json:"totalCount"`
-	Offset     int          `json:"offset"`
-	Limit      int          `json:"limit"`
+	Plays      []Play        `json:"plays"`
+	SessionPnL money.Decimal `json:"sessionPnl"`
+	RoundCount int           `json:"roundCount"`
+	TotalCount int           `json:"totalCount"`
+	Offset     int           `json:"offset"`
+	Limit      int           `json:"limit"`
 }
 
 // TxItem is one line of GET /api/me/transactions.
 type TxItem struct {
-	ID        string        `json:"id"`
-	Type      string        `json:"type" jsonschema:"enum=bet,enum=faucet,enum=withdrawal"`
-	GameType  string        `json:"gameType,omitempty"`
-	Amount    money.Amount  `json:"amount"`
-	Outcome   string        `json:"outcome,omitempty"`
-	Payout    *money.Amount `json:"payout,omitempty"`
-	PnL       *money.Amount `json:"pnl,omitempty"`
-	Status    string        `json:"status,omitempty"`
-	CreatedAt time.Time     `json:"createdAt"`
+	ID        string         `json:"id"`
+	Type      string         `json:"type" jsonschema:"enum=bet,enum=faucet,enum=withdrawal"`
+	GameType  string         `json:"gameType,omitempty"`
+	Amount    money.Decimal  `json:"amount"`
+	Outcome   string         `json:"outcome,omitempty"`
+	Payout    *money.Decimal `json:"payout,omitempty"`
+	PnL       *money.Decimal `json:"pnl,omitempty"`
+	Status    string         `json:"status,omitempty"`
+	CreatedAt time.Time      `json:"createdAt"`
 }
 
 // TxData answers GET /api/me/transactions.
 type TxData struct {
-	Transactions []TxItem     `json:"transactions"`
-	SessionPnL   money.Amount `json:"sessionPnl"`
-	Limit        int          `json:"limit"`
-	Offset       int          `json:"offset"`
+	Transactions []TxItem      `json:"transactions"`
+	SessionPnL   money.Decimal `json:"sessionPnl"`
+	Limit        int           `json:"limit"`
+	Offset       int           `json:"offset"`
 }
 
 // Alert is a proof-of-life note for agents reporting to their humans.
@@ -132,27 +132,27 @@ type Alert struct {
 
 // RecentPlay is a compact round in session stats.
 type RecentPlay struct {
-	Amount  money.Amount `json:"amount"`
-	Outcome string       `json:"outcome"`
-	Payout  money.Amount `json:"payout"`
-	PnL     money.Amount `json:"pnl"`
+	Amount  money.Decimal `json:"amount"`
+	Outcome string        `json:"outcome"`
+	Payout  money.Decimal `json:"payout"`
+	PnL     money.Decimal `json:"pnl"`
 }
 
 // StatsData answers GET /api/me/session-stats: everything "how am I doing?" needs in one call.
 type StatsData struct {
 	BalanceData
-	Rounds            int          `json:"rounds"`
-	SessionPnL        money.Amount `json:"sessionPnl"`
-	WinRate           float64      `json:"winRate"`
-	Wagered           money.Amount `json:"wagered"`
-	RecentPlays       []RecentPlay `json:"recentPlays"`
-	ProofOfLifeAlerts []Alert      `json:"proof_of_life_alerts"`
-	CurrentStreak     int          `json:"current_streak"`
-	MaxWinStreak      int          `json:"max_win_streak"`
-	MaxLossStreak     int          `json:"max_loss_streak"`
-	ProfitFactor      *float64     `json:"profit_factor" jsonschema:"nullable"`
-	RollingWinRate10  *float64     `json:"rolling_win_rate_10" jsonschema:"nullable"`
-	RollingWinRate20  *float64     `json:"rolling_win_rate_20" jsonschema:"nullable"`
+	Rounds            int           `json:"rounds"`
+	SessionPnL        money.Decimal `json:"sessionPnl"`
+	WinRate           float64       `json:"winRate"`
+	Wagered           money.Decimal `json:"wagered"`
+	RecentPlays       []RecentPlay  `json:"recentPlays"`
+	ProofOfLifeAlerts []Alert       `json:"proof_of_life_alerts"`
+	CurrentStreak     int           `json:"current_streak"`
+	MaxWinStreak      int           `json:"max_win_streak"`
+	MaxLossStreak     int           `json:"max_loss_streak"`
+	ProfitFactor      *float64      `json:"profit_factor" jsonschema:"nullable"`
+	RollingWinRate10  *float64      `json:"rolling_win_rate_10" jsonschema:"nullable"`
+	RollingWinRate20  *float64      `json:"rolling_win_rate_20" jsonschema:"nullable"`
 }
 
 // RoundDetail answers GET /api/me/rounds/{id}.
@@ -194,7 +194,7 @@ func (a *API) registerHistory(rt *httpapi.Router) {
 		d := RoundsData{Plays: []Play{}, RoundCount: len(p.Rounds), TotalCount: p.Total, Offset: offset, Limit: limit}
 		for _, x := range p.Rounds {
 			d.Plays = append(d.Plays, play(x))
-			d.SessionPnL += x.PnL()
+			d.SessionPnL += x.PnL().Decimal()
 		}
 		return 0, d, nil
 	}
@@ -283,11 +283,11 @@ func (a *API) registerHistory(rt *httpapi.Router) {
 func txData(es []credits.Entry, limit, offset int) TxData {
 	d := TxData{Transactions: []TxItem{}, Limit: limit, Offset: offset}
 	for _, e := range es {
-		it := TxItem{ID: e.ID, Type: e.Type, Amount: e.Amount, Status: e.Status, CreatedAt: e.CreatedAt}
+		it := TxItem{ID: e.ID, Type: e.Type, Amount: e.Amount.Decimal(), Status: e.Status, CreatedAt: e.CreatedAt}
 		if e.Type == "bet" {
 			pnl, payout := e.Payout-e.Amount, e.Payout
-			it.GameType, it.Outcome, it.Payout, it.PnL = e.Game, outcome(e.Win), &payout, &pnl
-			d.SessionPnL += pnl
+			it.GameType, it.Outcome, it.Payout, it.PnL = e.Game, outcome(e.Win), money.DecimalPtr(&payout), money.DecimalPtr(&pnl)
+			d.SessionPnL += pnl.Decimal()
 		}
 		d.Transactions = append(d.Transactions, it)
 	}
@@ -304,47 +304,47 @@ func gameType(r *http.Request) (string, error) {
 
 // RunStatusData answers GET /api/me/runs/{id}.
 type RunStatusData struct {
-	RunID         string       `json:"runId"`
-	Status        string       `json:"status" jsonschema:"enum=completed"`
-	RoundsPlayed  int          `json:"roundsPlayed"`
-	Wagered       money.Amount `json:"wagered"`
-	Returned      money.Amount `json:"returned"`
-	SessionPnL    money.Amount `json:"sessionPnl"`
-	StoppedReason string       `json:"stoppedReason"`
-	CreatedAt     time.Time    `json:"createdAt"`
+	RunID         string        `json:"runId"`
+	Status        string        `json:"status" jsonschema:"enum=completed"`
+	RoundsPlayed  int           `json:"roundsPlayed"`
+	Wagered       money.Decimal `json:"wagered"`
+	Returned      money.Decimal `json:"returned"`
+	SessionPnL    money.Decimal `json:"sessionPnl"`
+	StoppedReason string        `json:"stoppedReason"`
+	CreatedAt     time.Time     `json:"createdAt"`
 }
 
 // OddsData answers GET /api/games/dice/odds.
 type OddsData struct {
-	WinProbability json.Number  `json:"winProbability" jsonschema:"type=number,description=percent"`
-	Multiplier     money.Amount `json:"multiplier"`
-	PayoutIfWin    money.Amount `json:"payoutIfWin"`
-	ExpectedValue  money.Amount `json:"expectedValue"`
-	HouseEdge      int          `json:"houseEdge" jsonschema:"description=percent"`
+	WinProbability json.Number   `json:"winProbability" jsonschema:"type=number,description=percent"`
+	Multiplier     money.Decimal `json:"multiplier"`
+	PayoutIfWin    money.Decimal `json:"payoutIfWin"`
+	ExpectedValue  money.Decimal `json:"expectedValue"`
+	HouseEdge      int           `json:"houseEdge" jsonschema:"description=percent"`
 }
 
 // LimitsData answers GET /api/limits.
 type LimitsData struct {
-	MinBet              money.Amount `json:"minBet"`
-	MaxBet              money.Amount `json:"maxBet"`
-	MinWithdrawal       money.Amount `json:"minWithdrawal"`
-	FaucetAmount        money.Amount `json:"faucetAmount"`
-	FaucetCooldownSecs  int64        `json:"faucetCooldownSeconds"`
-	MaxRunRounds        int64        `json:"maxRunRounds"`
-	MaxSimRounds        int64        `json:"maxSimulationRounds"`
-	MaxSimSessions      int64        `json:"maxSimulationSessions"`
-	PerKeyPerSecond     *float64     `json:"requestsPerSecondPerKey" jsonschema:"nullable,description=null when off"`
-	SignUpsPerMinute    *float64     `json:"signUpsPerMinutePerAddress" jsonschema:"nullable"`
-	ToolCallsPerMinute  int          `json:"toolCallsPerMinute"`
-	AgentCallsPerMinute int          `json:"toolCallsPerMinuteWithAgentToken"`
+	MinBet              money.Decimal `json:"minBet"`
+	MaxBet              money.Decimal `json:"maxBet"`
+	MinWithdrawal       money.Decimal `json:"minWithdrawal"`
+	FaucetAmount        money.Decimal `json:"faucetAmount"`
+	FaucetCooldownSecs  int64         `json:"faucetCooldownSeconds"`
+	MaxRunRounds        int64         `json:"maxRunRounds"`
+	MaxSimRounds        int64         `json:"maxSimulationRounds"`
+	MaxSimSessions      int64         `json:"maxSimulationSessions"`
+	PerKeyPerSecond     *float64      `json:"requestsPerSecondPerKey" jsonschema:"nullable,description=null when off"`
+	SignUpsPerMinute    *float64      `json:"signUpsPerMinutePerAddress" jsonschema:"nullable"`
+	ToolCallsPerMinute  int           `json:"toolCallsPerMinute"`
+	AgentCallsPerMinute int           `json:"toolCallsPerMinuteWithAgentToken"`
 }
 
 func (a *API) registerInfo(rt *httpapi.Router) {
 	a.handle(rt, a.Ops.RunStatus, httpapi.Op{Method: "GET", Path: "/api/me/runs/{id}", ID: "getRun", Tag: "strategies", Resp: RunStatusData{}},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			s, err := a.Ops.RunStatus.Invoke(r.Context(), c, credits.ByID{ID: r.PathValue("id")})
-			return 0, RunStatusData{RunID: s.ID, Status: "completed", RoundsPlayed: s.Rounds, Wagered: s.Wagered, Returned: s.Returned,
-				SessionPnL: s.Returned - s.Wagered, StoppedReason: s.StopReason, CreatedAt: s.CreatedAt}, err
+			return 0, RunStatusData{RunID: s.ID, Status: "completed", RoundsPlayed: s.Rounds, Wagered: s.Wagered.Decimal(), Returned: s.Returned.Decimal(),
+				SessionPnL: (s.Returned - s.Wagered).Decimal(), StoppedReason: s.StopReason, CreatedAt: s.CreatedAt}, err
 		})
 	a.handle(rt, a.Ops.Odds, httpapi.Op{Method: "GET", Path: "/api/games/dice/odds", ID: "diceOdds", Tag: "dice",
 		Params: []httpapi.Param{{Name: "target", Type: "number", Required: true, Description: "0–99.99"},
@@ -375,8 +375,8 @@ func (a *API) registerInfo(rt *httpapi.Router) {
 				}
 			}
 			o, err := a.Ops.Odds.Invoke(r.Context(), c, in)
-			return 0, OddsData{WinProbability: hundredths(o.WinningRolls), Multiplier: o.Multiplier, PayoutIfWin: o.Payout,
-				ExpectedValue: o.Expected, HouseEdge: 3}, err
+			return 0, OddsData{WinProbability: hundredths(o.WinningRolls), Multiplier: o.Multiplier.Decimal(), PayoutIfWin: o.Payout.Decimal(),
+				ExpectedValue: o.Expected.Decimal(), HouseEdge: 3}, err
 		})
 	a.handle(rt, a.Ops.Limits, httpapi.Op{Method: "GET", Path: "/api/limits", ID: "limits", Tag: "meta", Resp: LimitsData{}},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
@@ -387,7 +387,7 @@ func (a *API) registerInfo(rt *httpapi.Router) {
 
 // LimitsOf renders the enforced limits as /api publishes them.
 func LimitsOf(l credits.Limits) LimitsData {
-	d := LimitsData{MinBet: l.MinBet, MaxBet: l.MaxBet, MinWithdrawal: l.MinWithdrawal, FaucetAmount: l.FaucetAmount,
+	d := LimitsData{MinBet: l.MinBet.Decimal(), MaxBet: l.MaxBet.Decimal(), MinWithdrawal: l.MinWithdrawal.Decimal(), FaucetAmount: l.FaucetAmount.Decimal(),
 		FaucetCooldownSecs: int64(l.FaucetCooldown / time.Second), MaxRunRounds: l.MaxRunRounds, MaxSimRounds: l.MaxSimRounds,
 		MaxSimSessions: l.MaxSimSessions, ToolCallsPerMinute: l.ToolCallsPerMinute, AgentCallsPerMinute: l.AgentCallsPerMinute}
 	if l.PerKeyPerSecond > 0 {

@@ -12,14 +12,14 @@ import (
 // what an agent deciding its next move cares about. Rolling rates are percentages (the reference
 // system divides them by ten, a bug), null below 10 and 20 plays.
 func fillStats(d *StatsData, t credits.Totals, rs []credits.Round) {
-	d.Rounds, d.SessionPnL, d.Wagered = t.Rounds, t.PnL(), t.Wagered
+	d.Rounds, d.SessionPnL, d.Wagered = t.Rounds, t.PnL().Decimal(), t.Wagered.Decimal()
 	if t.Rounds > 0 {
 		d.WinRate = round2(100 * float64(t.Wins) / float64(t.Rounds))
 	}
 	d.RecentPlays = []RecentPlay{}
 	var won, lost money.Amount
 	for _, r := range rs {
-		d.RecentPlays = append(d.RecentPlays, RecentPlay{Amount: r.Bet.Amount, Outcome: outcome(r.Win), Payout: r.Payout, PnL: r.PnL()})
+		d.RecentPlays = append(d.RecentPlays, RecentPlay{Amount: r.Bet.Amount.Decimal(), Outcome: outcome(r.Win), Payout: r.Payout.Decimal(), PnL: r.PnL().Decimal()})
 		if p := r.PnL(); p > 0 {
 			won += p
 		} else {

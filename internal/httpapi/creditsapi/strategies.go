@@ -113,17 +113,17 @@ type RunRequest struct {
 
 // RunResultItem is one round of a run.
 type RunResultItem struct {
-	Round         int          `json:"round"`
-	RoundID       string       `json:"roundId"`
-	Result        json.Number  `json:"result" jsonschema:"type=number"`
-	Win           bool         `json:"win"`
-	Payout        money.Amount `json:"payout"`
-	Balance       money.Amount `json:"balance"`
-	BetAmount     money.Amount `json:"betAmount"`
-	Target        json.Number  `json:"target" jsonschema:"type=number"`
-	Condition     string       `json:"condition"`
-	Nonce         uint64       `json:"nonce"`
-	ExecutedRules []string     `json:"executedRules,omitempty"`
+	Round         int           `json:"round"`
+	RoundID       string        `json:"roundId"`
+	Result        json.Number   `json:"result" jsonschema:"type=number"`
+	Win           bool          `json:"win"`
+	Payout        money.Decimal `json:"payout"`
+	Balance       money.Decimal `json:"balance"`
+	BetAmount     money.Decimal `json:"betAmount"`
+	Target        json.Number   `json:"target" jsonschema:"type=number"`
+	Condition     string        `json:"condition"`
+	Nonce         uint64        `json:"nonce"`
+	ExecutedRules []string      `json:"executedRules,omitempty"`
 }
 
 // RunData answers run-strategy and run-advanced-strategy (camelCase as the REST API, snake_case
@@ -131,17 +131,17 @@ type RunResultItem struct {
 type RunData struct {
 	RunID         string          `json:"runId"`
 	Results       []RunResultItem `json:"results"`
-	SessionPnL    money.Amount    `json:"sessionPnl"`
-	SessionPnL2   money.Amount    `json:"session_pnl"`
-	FinalBalance  money.Amount    `json:"finalBalance"`
-	FinalBalance2 money.Amount    `json:"final_balance"`
+	SessionPnL    money.Decimal   `json:"sessionPnl"`
+	SessionPnL2   money.Decimal   `json:"session_pnl"`
+	FinalBalance  money.Decimal   `json:"finalBalance"`
+	FinalBalance2 money.Decimal   `json:"final_balance"`
 	RoundsPlayed  int             `json:"roundsPlayed"`
 	StoppedReason string          `json:"stoppedReason"`
 	Stopped2      string          `json:"stopped_reason"`
 	TotalWins     int64           `json:"totalWins"`
 	TotalLosses   int64           `json:"totalLosses"`
 	WinRate       float64         `json:"winRate"`
-	MaxDrawdown   money.Amount    `json:"maxDrawdown"`
+	MaxDrawdown   money.Decimal   `json:"maxDrawdown"`
 	Verification  RunVerification `json:"verification"`
 }
 
@@ -469,7 +469,7 @@ func runInput(req RunRequest, advanced bool) (credits.RunInput, error) {
 }
 func runData(res credits.RunResult, advanced bool) RunData {
 	d := RunData{RunID: res.RunID, Results: make([]RunResultItem, 0, len(res.Rounds)), SessionPnL: res.Stats.PnL, SessionPnL2: res.Stats.PnL,
-		FinalBalance: res.FinalBalance, FinalBalance2: res.FinalBalance, RoundsPlayed: len(res.Rounds),
+		FinalBalance: res.FinalBalance.Decimal(), FinalBalance2: res.FinalBalance.Decimal(), RoundsPlayed: len(res.Rounds),
 		StoppedReason: res.StopReason, Stopped2: res.StopReason, TotalWins: res.Stats.Wins, TotalLosses: res.Stats.Losses,
 		MaxDrawdown: res.Stats.MaxDrawdown,
 		Verification: RunVerification{ServerSeedHash: res.Commitment, ServerSeedID: res.SeedID, ClientSeed: res.ClientSeed,
@@ -479,8 +479,8 @@ func runData(res credits.RunResult, advanced bool) RunData {
 		d.WinRate = round2(100 * float64(res.Stats.Wins) / float64(len(res.Rounds)))
 	}
 	for _, r := range res.Rounds {
-		it := RunResultItem{Round: r.Round, RoundID: r.RoundID, Result: hundredths(r.Roll), Win: r.Win, Payout: r.Payout, Balance: r.Balance,
-			BetAmount: r.Bet.Amount, Target: hundredths(r.Bet.Target), Condition: r.Bet.Condition(), Nonce: r.Nonce}
+		it := RunResultItem{Round: r.Round, RoundID: r.RoundID, Result: hundredths(r.Roll), Win: r.Win, Payout: r.Payout.Decimal(), Balance: r.Balance.Decimal(),
+			BetAmount: r.Bet.Amount.Decimal(), Target: hundredths(r.Bet.Target), Condition: r.Bet.Condition(), Nonce: r.Nonce}
 		if advanced {
 			it.ExecutedRules = r.Executed
 		}

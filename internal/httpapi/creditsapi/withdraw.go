@@ -21,20 +21,20 @@ type WithdrawRequest struct {
 
 // WithdrawalData describes a withdrawal.
 type WithdrawalData struct {
-	ID        string        `json:"id"`
-	Amount    money.Amount  `json:"amount"`
-	Status    string        `json:"status" jsonschema:"enum=pending,enum=approved,enum=rejected"`
-	Currency  string        `json:"currency,omitempty"`
-	Note      string        `json:"note,omitempty"`
-	AccountID string        `json:"accountId"`
-	CreatedAt time.Time     `json:"createdAt"`
-	DecidedAt *time.Time    `json:"decidedAt,omitempty"`
-	Message   string        `json:"message,omitempty"`
-	Balance   *money.Amount `json:"balance,omitempty"`
+	ID        string         `json:"id"`
+	Amount    money.Decimal  `json:"amount"`
+	Status    string         `json:"status" jsonschema:"enum=pending,enum=approved,enum=rejected"`
+	Currency  string         `json:"currency,omitempty"`
+	Note      string         `json:"note,omitempty"`
+	AccountID string         `json:"accountId"`
+	CreatedAt time.Time      `json:"createdAt"`
+	DecidedAt *time.Time     `json:"decidedAt,omitempty"`
+	Message   string         `json:"message,omitempty"`
+	Balance   *money.Decimal `json:"balance,omitempty"`
 }
 
 func withdrawalData(w credits.Withdrawal) WithdrawalData {
-	return WithdrawalData{ID: w.ID, Amount: w.Amount, Status: w.Status, Currency: w.Currency, Note: w.Note, AccountID: w.AccountID,
+	return WithdrawalData{ID: w.ID, Amount: w.Amount.Decimal(), Status: w.Status, Currency: w.Currency, Note: w.Note, AccountID: w.AccountID,
 		CreatedAt: w.CreatedAt, DecidedAt: w.DecidedAt}
 }
 

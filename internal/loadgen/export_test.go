@@ -1,0 +1,4 @@
+package loadgen
+
+// CPUStall exposes cpuStall to the external tests.
+var CPUStall = cpuStall

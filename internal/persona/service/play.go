@@ -1,0 +1,617 @@
+package service
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/persona"
+	"github.com/arcadehq/arcade/internal/persona/rules"
+	"github.com/arcadehq/arcade/internal/persona/turn"
+	"github.com/arcadehq/arcade/internal/store"
+)
+
+// PlayRef names a player's conversation: the persona, the player (the caller's account plus the
+// user_session_id its game gives the player) and the machine ("" → the current machine, the
+// primary one before any). Web is true on the web chat and progress routes: any visible persona
+// may be played there, while the SDK plays the shipped examples and the key owner's published
+// personas only (another creator's persona is 403, as the real system answers).
+type PlayRef struct {
+	PersonaID     string
+	UserSessionID string
+	MachineID     string
+	Web           bool
+}
+
+// StartInput starts a session.
+type StartInput struct {
+	PlayRef
+	PlayerName   string
+	PlayerGender string
+}
+
+// MessageInput is one player message.
+type MessageInput struct {
+	PlayRef
+	Message string
+}
+
+// SessionInit answers Start.
+type SessionInit struct {
+	SessionID          string
+	UserSessionID      string
+	PersonaName        string
+	PersonaDescription string
+	Player             turn.Player
+	Message            string
+	MachineKey         string
+	Evaluator          string
+}
+
+// Reply answers Message: the engine's result and the session it happened in.
+type Reply struct {
+	SessionID string
+	turn.Result
+}
+
+// SessionStatus is one session's standing.
+type SessionStatus struct {
+	SessionID  string
+	PersonaID  string
+	MachineKey string
+	Session    turn.Session
+}
+
+// Msg is one stored line of a conversation.
+type Msg struct {
+	ID string
+	turn.Message
+	seq int64
+}
+
+// History is a session with its messages, oldest first.
+type History struct {
+	SessionStatus
+	Messages []Msg
+}
+
+// ResetResult answers the resets.
+type ResetResult struct {
+	PersonaID string
+	SessionID string
+	Message   string
+}
+
+// Progress is a player's standing with a persona.
+type Progress struct {
+	PersonaID string
+	turn.Progress
+	Machines []turn.MachineInfo
+}
+
+func (r PlayRef) check() error {
+	if r.UserSessionID == "" {
+		return errs.Missing("user_session_id")
+	}
+	if len(r.UserSessionID) > MaxUserSession || !utf8.ValidString(r.UserSessionID) {
+		return errs.Invalid("user_session_id", "must be valid UTF-8 of at most %d bytes", MaxUserSession)
+	}
+	return nil
+}
+
+// playable reads the persona ref names if the caller may play it.
+func (s *Service) playable(ctx context.Context, q store.Q, me string, ref PlayRef) (Stored, error) {
+	p, err := s.visible(ctx, q, me, ref.PersonaID)
+	if err != nil || p.Example || ref.Web {
+		return p, err
+	}
+	if p.UserID != me {
+		return Stored{}, &errs.Error{Kind: errs.Forbidden, Code: "NOT_OWNER",
+			Message: "an SDK key plays the shipped examples and its own account's published personas only"}
+	}
+	if !p.IsPublic {
+		return Stored{}, &errs.Error{Kind: errs.Forbidden, Code: "NOT_PUBLISHED",
+			Message: "publish the persona first (POST /api/v1/creator/publish)"}
+	}
+	return p, nil
+}
+
+// engine returns an engine for p with the rule-based evaluator, compiled once per version.
+func (s *Service) engine(p Stored) (*turn.Engine, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.engines[p.ID]
+	if c == nil || !c.updated.Equal(p.UpdatedAt) {
+		def := p.Definition
+		ev, err := rules.New(&def)
+		if err != nil {
+			return nil, fmt.Errorf("persona %s: %w", p.ID, err)
+		}
+		if s.engines == nil {
+			s.engines = map[string]*cached{}
+		}
+		if len(s.engines) > 1000 {
+			clear(s.engines)
+		}
+		c = &cached{updated: p.UpdatedAt, def: &def, eval: ev}
+		s.engines[p.ID] = c
+	}
+	return turn.New(c.def, c.eval, s.Now), nil
+}
+
+// machineKey resolves ref's machine as the engine does: named, else current, else primary.
+func machineKey(def *persona.Definition, st turn.State, named string) (string, error) {
+	k := named
+	if k == "" {
+		k = st.CurrentMachine
+	}
+	if k == "" {
+		if p := def.Primary(); p != nil {
+			k = p.MachineKey
+		}
+	}
+	if m, _ := def.Machine(k); m == nil {
+		return "", &errs.Error{Kind: errs.NotFound, Code: "NO_MACHINE", Message: fmt.Sprintf("no machine %q in this persona", k)}
+	}
+	return k, nil
+}
+
+// loadState reads the player's state and its version (0: none stored yet).
+func loadState(ctx context.Context, q store.Q, pid, me, usid string) (turn.State, int64, error) {
+	var (
+		raw string
+		v   int64
+		st  turn.State
+	)
+	err := q.QueryRow(ctx, `SELECT state, version FROM persona_progress WHERE persona_id = ? AND account_id = ? AND user_session_id = ?`,
+		pid, me, usid).Scan(&raw, &v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, 0, nil
+	}
+	if err != nil {
+		return st, 0, fmt.Errorf("read progress: %w", err)
+	}
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
+		return st, 0, fmt.Errorf("decode progress: %w", err)
+	}
+	return st, v, nil
+}
+
+// fit drops from st what def no longer has (a shipped example changed by an upgrade): sessions
+// with unknown machines or states, completions, unlocks and the current machine of unknown
+// machines. What remains can be played.
+func fit(def *persona.Definition, st *turn.State) {
+	known := func(k string) bool { m, _ := def.Machine(k); return m != nil }
+	for k, sess := range st.Sessions {
+		if m, _ := def.Machine(k); m == nil {
+			delete(st.Sessions, k)
+		} else if s, _ := m.State(sess.StateKey); s == nil {
+			delete(st.Sessions, k)
+		}
+	}
+	st.Completed = slices.DeleteFunc(st.Completed, func(c turn.Completion) bool { return !known(c.MachineKey) })
+	st.Unlocked = slices.DeleteFunc(st.Unlocked, func(k string) bool { return !known(k) })
+	if st.CurrentMachine != "" && !known(st.CurrentMachine) {
+		st.CurrentMachine = ""
+	}
+}
+
+var errConcurrent = &errs.Error{Kind: errs.Conflict, Code: "CONCURRENT_TURN",
+	Message: "another request changed this player's progress at the same time; retry"}
+
+// saveState writes the player's state if nobody else did since version was read.
+func (s *Service) saveState(ctx context.Context, q store.Q, pid, me, usid string, st turn.State, version int64) error {
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode progress: %w", err)
+	}
+	now := micros(s.Now())
+	var res sql.Result
+	if version == 0 {
+		res, err = q.Exec(ctx, `INSERT INTO persona_progress (persona_id, account_id, user_session_id, state, version, updated_at)
+			VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`, pid, me, usid, string(raw), now)
+	} else {
+		res, err = q.Exec(ctx, `UPDATE persona_progress SET state = ?, version = version + 1, updated_at = ?
+			WHERE persona_id = ? AND account_id = ? AND user_session_id = ? AND version = ?`, string(raw), now, pid, me, usid, version)
+	}
+	if err != nil {
+		return fmt.Errorf("write progress: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errConcurrent
+	}
+	return nil
+}
+
+var errNoSession = &errs.Error{Kind: errs.NotFound, Code: turn.CodeNoSession,
+	Message: "no session with this machine for this user_session_id: start one with init-session"}
+
+// sessionID reads the id of the player's session with machine key.
+func sessionID(ctx context.Context, q store.Q, pid, me, usid, key string) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `SELECT id FROM persona_sessions WHERE persona_id = ? AND account_id = ? AND user_session_id = ? AND machine_key = ?`,
+		pid, me, usid, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errNoSession
+	}
+	if err != nil {
+		return "", fmt.Errorf("read session: %w", err)
+	}
+	return id, nil
+}
+
+// dropSessions deletes the player's sessions (one machine's, or all with key "") and their history.
+func dropSessions(ctx context.Context, q store.Q, pid, me, usid, key string) error {
+	where := `persona_id = ? AND account_id = ? AND user_session_id = ? AND (machine_key = ? OR ? = '')`
+	args := []any{pid, me, usid, key, key}
+	if _, err := q.Exec(ctx, `DELETE FROM persona_messages WHERE session_id IN (SELECT id FROM persona_sessions WHERE `+where+`)`, args...); err != nil {
+		return fmt.Errorf("delete history: %w", err)
+	}
+	if _, err := q.Exec(ctx, `DELETE FROM persona_sessions WHERE `+where, args...); err != nil {
+		return fmt.Errorf("delete sessions: %w", err)
+	}
+	return nil
+}
+
+// newSession replaces the player's session with machine key by a fresh one.
+func (s *Service) newSession(ctx context.Context, q store.Q, pid, me, usid, key string) (string, error) {
+	if err := dropSessions(ctx, q, pid, me, usid, key); err != nil {
+		return "", err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return "", err
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO persona_sessions (id, persona_id, account_id, user_session_id, machine_key, status, created_at)
+		VALUES (?, ?, ?, ?, ?, 'active', ?)`, id, pid, me, usid, key, micros(s.Now())); err != nil {
+		return "", fmt.Errorf("insert session: %w", err)
+	}
+	return id, nil
+}
+
+// appendMessages appends msgs to session sid's history after seq last (-1: read the last one).
+func appendMessages(ctx context.Context, q store.Q, sid string, last int64, msgs []turn.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	seq := last
+	if seq < 0 {
+		if err := q.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM persona_messages WHERE session_id = ?`, sid).Scan(&seq); err != nil {
+			return fmt.Errorf("read history: %w", err)
+		}
+	}
+	for _, m := range msgs {
+		seq++
+		fu := 0
+		if m.FollowUp {
+			fu = 1
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO persona_messages (session_id, seq, role, content, state_key, score, decision, follow_up, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sid, seq, m.Role, m.Content, m.StateKey, m.Score, m.Decision, fu, micros(m.At)); err != nil {
+			return fmt.Errorf("append history: %w", err)
+		}
+	}
+	return nil
+}
+
+// messages reads a session's history, oldest first; last > 0 keeps only the most recent ones.
+func messages(ctx context.Context, q store.Q, sid, key string, last int) ([]Msg, error) {
+	query := `SELECT seq, role, content, state_key, score, decision, follow_up, created_at FROM persona_messages
+		WHERE session_id = ? ORDER BY seq DESC`
+	args := []any{sid}
+	if last > 0 {
+		query += ` LIMIT ?`
+		args = append(args, last)
+	}
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	defer rows.Close()
+	out := []Msg{}
+	for rows.Next() {
+		var (
+			m        Msg
+			seq, at  int64
+			followUp int64
+		)
+		if err := rows.Scan(&seq, &m.Role, &m.Content, &m.StateKey, &m.Score, &m.Decision, &followUp, &at); err != nil {
+			return nil, fmt.Errorf("read history: %w", err)
+		}
+		m.ID, m.MachineKey, m.FollowUp, m.At, m.seq = sid+"-"+strconv.FormatInt(seq, 10), key, followUp == 1, fromMicros(at), seq
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
+// play runs fn on the player's state inside one write: the persona is checked, the state read,
+// and fn's changes saved only if it succeeds.
+func (s *Service) play(ctx context.Context, me string, ref PlayRef,
+	fn func(q store.Q, p Stored, eng *turn.Engine, st *turn.State) error) error {
+	if err := ref.check(); err != nil {
+		return err
+	}
+	return s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
+		p, err := s.playable(ctx, q, me, ref)
+		if err != nil {
+			return err
+		}
+		eng, err := s.engine(p)
+		if err != nil {
+			return err
+		}
+		st, v, err := loadState(ctx, q, p.ID, me, ref.UserSessionID)
+		if err != nil {
+			return err
+		}
+		fit(&p.Definition, &st)
+		if err := fn(q, p, eng, &st); err != nil {
+			return err
+		}
+		return s.saveState(ctx, q, p.ID, me, ref.UserSessionID, st, v)
+	})
+}
+
+// Start opens a session with a machine (replacing an earlier one) and gives the opening line.
+func (s *Service) Start(ctx context.Context, me string, in StartInput) (SessionInit, error) {
+	if !genders[in.PlayerGender] {
+		return SessionInit{}, errs.Invalid("player_gender", "must be female, male or non-binary")
+	}
+	if len(in.PlayerName) > MaxPlayerName || !utf8.ValidString(in.PlayerName) {
+		return SessionInit{}, errs.Invalid("player_name", "must be valid UTF-8 of at most %d bytes", MaxPlayerName)
+	}
+	var out SessionInit
+	err := s.play(ctx, me, in.PlayRef, func(q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
+		if in.MachineID != "" {
+			if m, _ := p.Definition.Machine(in.MachineID); m == nil {
+				return &errs.Error{Kind: errs.NotFound, Code: "NO_MACHINE", Message: fmt.Sprintf("no machine %q in this persona", in.MachineID)}
+			}
+		}
+		started, err := eng.Start(ctx, st, in.MachineID, turn.Player{Name: in.PlayerName, Gender: in.PlayerGender})
+		if err != nil {
+			return err
+		}
+		sid, err := s.newSession(ctx, q, p.ID, me, in.UserSessionID, started.MachineKey)
+		if err != nil {
+			return err
+		}
+		if err := appendMessages(ctx, q, sid, 0, started.Messages); err != nil {
+			return err
+		}
+		out = SessionInit{SessionID: sid, UserSessionID: in.UserSessionID, PersonaName: p.Name, PersonaDescription: p.Description,
+			Player: started.Session.Player, Message: started.Reply, MachineKey: started.MachineKey, Evaluator: started.Evaluator}
+		return nil
+	})
+	return out, err
+}
+
+// Message plays one player message.
+func (s *Service) Message(ctx context.Context, me string, in MessageInput) (out Reply, err error) {
+	if err := in.check(); err != nil {
+		return Reply{}, err
+	}
+	// Optimistic: the turn is judged on a snapshot read outside the write, and the write applies
+	// it only if the player's state is still the one judged (any change of sessions or progress
+	// bumps its version); otherwise it is judged again on the new state. So the single writer
+	// only writes, and the evaluator never runs inside a transaction.
+	for range maxAttempts {
+		out, err = s.message(ctx, me, in)
+		if err != errConcurrent {
+			break
+		}
+	}
+	return out, err
+}
+
+// maxAttempts bounds the retries of a turn that raced another change of the same player.
+const maxAttempts = 4
+
+func (s *Service) message(ctx context.Context, me string, in MessageInput) (Reply, error) {
+	var (
+		p    Stored
+		eng  *turn.Engine
+		st   turn.State
+		v    int64
+		key  string
+		sid  string
+		hist []Msg
+	)
+	err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+		if p, err = s.playable(ctx, q, me, in.PlayRef); err != nil {
+			return err
+		}
+		if eng, err = s.engine(p); err != nil {
+			return err
+		}
+		if st, v, err = loadState(ctx, q, p.ID, me, in.UserSessionID); err != nil {
+			return err
+		}
+		fit(&p.Definition, &st)
+		if key, err = machineKey(&p.Definition, st, in.MachineID); err != nil {
+			return err
+		}
+		if _, ok := st.Sessions[key]; !ok {
+			return errNoSession
+		}
+		if sid, err = sessionID(ctx, q, p.ID, me, in.UserSessionID, key); err != nil {
+			return err
+		}
+		hist, err = messages(ctx, q, sid, key, turn.MaxHistory)
+		return err
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	h := make([]turn.Message, len(hist))
+	lastSeq := int64(0)
+	for i, m := range hist {
+		h[i] = m.Message
+		lastSeq = m.seq
+	}
+	res, err := eng.Turn(ctx, &st, key, in.Message, h)
+	if err != nil {
+		return Reply{}, err
+	}
+	err = s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
+		if err := s.saveState(ctx, q, p.ID, me, in.UserSessionID, st, v); err != nil {
+			return err
+		}
+		sessions := map[string]string{key: sid}
+		if res.Advanced != nil {
+			id, err := s.newSession(ctx, q, p.ID, me, in.UserSessionID, res.Advanced.MachineKey)
+			if err != nil {
+				return err
+			}
+			sessions[res.Advanced.MachineKey] = id
+		}
+		bySession := map[string][]turn.Message{}
+		for _, m := range res.Messages {
+			if id, ok := sessions[m.MachineKey]; ok {
+				bySession[id] = append(bySession[id], m)
+			}
+		}
+		for id, msgs := range bySession {
+			// The snapshot's last message is still the last: any append bumps the state's
+			// version, which saveState has just checked. A new session starts at 0.
+			last := int64(0)
+			if id == sid {
+				last = lastSeq
+			}
+			if err := appendMessages(ctx, q, id, last, msgs); err != nil {
+				return err
+			}
+		}
+		if res.MachineCompleted {
+			if _, err := q.Exec(ctx, `UPDATE persona_sessions SET status = 'completed' WHERE id = ?`, sid); err != nil {
+				return fmt.Errorf("complete session: %w", err)
+			}
+		}
+		return nil
+	})
+	return Reply{SessionID: sid, Result: res}, err
+}
+
+// read runs fn on the player's state without changing it.
+func (s *Service) read(ctx context.Context, me string, ref PlayRef,
+	fn func(q store.Q, p Stored, eng *turn.Engine, st turn.State) error) error {
+	if err := ref.check(); err != nil {
+		return err
+	}
+	return s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+		p, err := s.playable(ctx, q, me, ref)
+		if err != nil {
+			return err
+		}
+		eng, err := s.engine(p)
+		if err != nil {
+			return err
+		}
+		st, _, err := loadState(ctx, q, p.ID, me, ref.UserSessionID)
+		if err != nil {
+			return err
+		}
+		fit(&p.Definition, &st)
+		return fn(q, p, eng, st)
+	})
+}
+
+func (s *Service) status(ctx context.Context, q store.Q, me string, ref PlayRef, p Stored, st turn.State) (SessionStatus, error) {
+	key, err := machineKey(&p.Definition, st, ref.MachineID)
+	if err != nil {
+		return SessionStatus{}, err
+	}
+	sess, ok := st.Sessions[key]
+	if !ok {
+		return SessionStatus{}, errNoSession
+	}
+	sid, err := sessionID(ctx, q, p.ID, me, ref.UserSessionID, key)
+	if err != nil {
+		return SessionStatus{}, err
+	}
+	return SessionStatus{SessionID: sid, PersonaID: p.ID, MachineKey: key, Session: sess}, nil
+}
+
+// Session reads one session's standing.
+func (s *Service) Session(ctx context.Context, me string, ref PlayRef) (out SessionStatus, err error) {
+	err = s.read(ctx, me, ref, func(q store.Q, p Stored, _ *turn.Engine, st turn.State) error {
+		out, err = s.status(ctx, q, me, ref, p, st)
+		return err
+	})
+	return out, err
+}
+
+// History reads one session with its messages.
+func (s *Service) History(ctx context.Context, me string, ref PlayRef) (out History, err error) {
+	err = s.read(ctx, me, ref, func(q store.Q, p Stored, _ *turn.Engine, st turn.State) error {
+		if out.SessionStatus, err = s.status(ctx, q, me, ref, p, st); err != nil {
+			return err
+		}
+		out.Messages, err = messages(ctx, q, out.SessionID, out.MachineKey, 0)
+		return err
+	})
+	return out, err
+}
+
+// Reset deletes one machine's session and its history; progress stays.
+func (s *Service) Reset(ctx context.Context, me string, ref PlayRef) (ResetResult, error) {
+	var out ResetResult
+	err := s.play(ctx, me, ref, func(q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
+		key, err := machineKey(&p.Definition, *st, ref.MachineID)
+		if err != nil {
+			return err
+		}
+		sid, err := sessionID(ctx, q, p.ID, me, ref.UserSessionID, key)
+		if err != nil {
+			return err
+		}
+		if err := eng.Reset(st, key); err != nil {
+			return err
+		}
+		if err := dropSessions(ctx, q, p.ID, me, ref.UserSessionID, key); err != nil {
+			return err
+		}
+		out = ResetResult{PersonaID: p.ID, SessionID: sid, Message: fmt.Sprintf("Session with machine %q reset", key)}
+		return nil
+	})
+	return out, err
+}
+
+// Machines lists every machine with the player's standing on it.
+func (s *Service) Machines(ctx context.Context, me string, ref PlayRef) (out []turn.MachineInfo, err error) {
+	err = s.read(ctx, me, ref, func(_ store.Q, _ Stored, eng *turn.Engine, st turn.State) error {
+		out = eng.Machines(st)
+		return nil
+	})
+	return out, err
+}
+
+// Progress reads the player's progress with the persona.
+func (s *Service) Progress(ctx context.Context, me string, ref PlayRef) (out Progress, err error) {
+	err = s.read(ctx, me, ref, func(_ store.Q, p Stored, eng *turn.Engine, st turn.State) error {
+		out = Progress{PersonaID: p.ID, Progress: eng.Progress(st), Machines: eng.Machines(st)}
+		return nil
+	})
+	return out, err
+}
+
+// ResetProgress clears everything the player did with the persona: sessions, history,
+// completions, unlocks, route and variables.
+func (s *Service) ResetProgress(ctx context.Context, me string, ref PlayRef) (ResetResult, error) {
+	var out ResetResult
+	err := s.play(ctx, me, ref, func(q store.Q, p Stored, _ *turn.Engine, st *turn.State) error {
+		turn.ResetProgress(st)
+		out = ResetResult{PersonaID: p.ID, Message: "Progress reset"}
+		return dropSessions(ctx, q, p.ID, me, ref.UserSessionID, "")
+	})
+	return out, err
+}
