@@ -13,26 +13,33 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/cardpay"
+	"github.com/arcadehq/arcade/internal/casino/bets"
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
+	"github.com/arcadehq/arcade/internal/httpapi/v1api"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/payments"
 	personasvc "github.com/arcadehq/arcade/internal/persona/service"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/tools"
+	"github.com/arcadehq/arcade/internal/x402"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 )
@@ -49,6 +56,14 @@ type Config struct {
 	Stripe      cardpay.Config
 	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
 	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
+	X402Network x402.Network    // ARCADE_X402_NETWORK: the network /api/v1 is paid on (default: the sandbox)
+	X402PayTo   common.Address  // ARCADE_X402_PAY_TO: the casino's receiving address (default: SandboxPayTo)
+	// V1SeedRotation is how long the /api/v1 server seed stays active before the schedule
+	// rotates it (ARCADE_V1_SEED_ROTATION, a Go duration; default 24h; 0 turns the schedule off:
+	// operators rotate with POST /api/v1/seed/rotate).
+	V1SeedRotation time.Duration
+	// SIWEBlocked refuses sign-in to addresses (ARCADE_SIWE_BLOCKLIST: comma-separated 0x addresses).
+	SIWEBlocked func(addr string) bool
 	Version     string
 }
 
@@ -61,7 +76,7 @@ var (
 
 // ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second,
+	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, V1SeedRotation: 24 * time.Hour,
 		RateLimit: DefaultRateLimit, SignUpLimit: DefaultSignUpLimit}
 	for _, v := range []struct {
 		env   string
@@ -87,6 +102,38 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		c.DataDir = v
 	}
 	c.DatabaseURL = getenv("ARCADE_DATABASE_URL")
+	n, err := x402.NetworkByName(getenv("ARCADE_X402_NETWORK"))
+	if err != nil {
+		return c, fmt.Errorf("ARCADE_X402_NETWORK: %w", err)
+	}
+	if !n.Sandbox {
+		return c, fmt.Errorf("ARCADE_X402_NETWORK: %s: only the sandbox settles yet (on-chain settlement is to come)", n.ID)
+	}
+	c.X402Network = n
+	if v := getenv("ARCADE_V1_SEED_ROTATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || (d > 0 && d < time.Minute) {
+			return c, fmt.Errorf("ARCADE_V1_SEED_ROTATION: want 0 (off) or a duration of at least 1m, got %q", v)
+		}
+		c.V1SeedRotation = d
+	}
+	if v := getenv("ARCADE_SIWE_BLOCKLIST"); v != "" {
+		blocked := map[string]bool{}
+		for _, a := range strings.Split(v, ",") {
+			a = strings.TrimSpace(a)
+			if !common.IsHexAddress(a) {
+				return c, fmt.Errorf("ARCADE_SIWE_BLOCKLIST: %q is not a 0x address", a)
+			}
+			blocked[strings.ToLower(a)] = true
+		}
+		c.SIWEBlocked = func(addr string) bool { return blocked[strings.ToLower(addr)] }
+	}
+	if v := getenv("ARCADE_X402_PAY_TO"); v != "" {
+		if !common.IsHexAddress(v) {
+			return c, fmt.Errorf("ARCADE_X402_PAY_TO: want a 0x address, got %q", v)
+		}
+		c.X402PayTo = common.HexToAddress(v)
+	}
 	c.BaseURL = getenv("ARCADE_BASE_URL")
 	c.Stripe = cardpay.Config{SecretKey: getenv("ARCADE_STRIPE_SECRET_KEY"), WebhookSecret: getenv("ARCADE_STRIPE_WEBHOOK_SECRET"),
 		APIBase: getenv("ARCADE_STRIPE_API_BASE"), BaseURL: c.BaseURL}
@@ -123,6 +170,8 @@ type App struct {
 	Metrics  *httpapi.Metrics
 	Registry *ops.Registry
 	Credits  *credits.Ops
+	V1       *bets.Ops
+	Bets     *bets.Service
 	Personas *personasvc.Ops
 	Tools    *tools.Set
 	draining atomic.Bool
@@ -176,12 +225,44 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	(&personaapi.API{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)
 	api.RegisterTools(a.Router, a.Tools, cfg.RateLimit.Off())
 	a.registerMCP(gate)
+	if err := a.registerV1(accounts, gate, deps); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	(&startapi.Site{BaseURL: cfg.BaseURL, Tools: a.Tools.Guide, Limits: func() any {
 		l, _ := a.Credits.Limits.Invoke(context.Background(), ops.Caller{}, ops.None{})
 		return creditsapi.LimitsOf(l)
 	}}).Register(a.Router)
 	a.registerOpenAPI()
 	return a, nil
+}
+
+// SandboxPayTo is the casino's receiving address on the sandbox network: keccak256("arcade
+// sandbox house")[12:], an address nobody holds a key for.
+var SandboxPayTo = common.BytesToAddress(crypto.Keccak256([]byte("arcade sandbox house"))[12:])
+
+// registerV1 declares spec 001's operations and serves /api/v1: the casino's service, the x402
+// paywall (local verification, the database's nonce store) and the surface.
+func (a *App) registerV1(accounts *account.Service, gate *ops.Gate, deps Deps) error {
+	network := a.Cfg.X402Network
+	if network.ID == "" {
+		network = x402.Sandbox
+	}
+	payTo := a.Cfg.X402PayTo
+	if payTo == (common.Address{}) {
+		payTo = SandboxPayTo
+	}
+	verifier, err := x402.NewVerifier([]x402.Network{network}, payments.Nonces{DB: a.DB}, deps.Now)
+	if err != nil {
+		return err
+	}
+	a.Bets = &bets.Service{DB: a.DB, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand, Log: a.Log,
+		Networks: []x402.Network{network}, PayTo: payTo.Hex(), Accounts: accounts, Blocked: a.Cfg.SIWEBlocked}
+	a.V1 = a.Bets.Declare(a.Registry)
+	api := &v1api.API{Ops: a.V1, Gate: gate, Log: a.Log, BaseURL: a.Cfg.BaseURL,
+		Paywall: &ops.Paywall{Verifier: verifier, Networks: []x402.Network{network}, PayTo: payTo, Accounts: accounts}}
+	api.Register(a.Router)
+	return nil
 }
 
 // registerMCP serves the tool set over MCP (streamable HTTP) at /mcp.
@@ -248,6 +329,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	bctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go a.Bets.ResolveEvery(bctx, time.Minute) // bets whose settlement's outcome was unknown
+	if a.Cfg.V1SeedRotation > 0 {
+		go a.Bets.RotateEvery(bctx, a.Cfg.V1SeedRotation)
+	}
 	select {
 	case err := <-errc:
 		_ = a.DB.Close()

@@ -112,7 +112,9 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 		sort.Ints(errStatuses)
 		for _, s := range errStatuses {
 			r := map[string]any{"description": http.StatusText(s)}
-			if op.ErrBody != nil {
+			if eb, ok := op.ErrBodies[s]; ok {
+				r["content"] = map[string]any{"application/json": map[string]any{"schema": eb}}
+			} else if op.ErrBody != nil {
 				r["content"] = map[string]any{"application/json": map[string]any{"schema": op.ErrBody}}
 			}
 			responses[strconv.Itoa(s)] = r
@@ -124,6 +126,9 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 			o["security"] = []any{map[string]any{"bearerAuth": []string{}}}
 		} else {
 			o["security"] = []any{} // public: no credentials
+		}
+		for k, v := range op.Extensions {
+			o[k] = v
 		}
 		if op.Operation != "" {
 			o["x-operation"] = op.Operation // the registry operation this route binds

@@ -72,7 +72,11 @@ type Op struct {
 	// envelope); nil leaves it as is.
 	Wrap    func(data map[string]any) map[string]any
 	ErrBody map[string]any // schema of the surface's error body
-	Handler http.HandlerFunc
+	// ErrBodies overrides ErrBody for some statuses (the x402 body of a 402).
+	ErrBodies map[int]map[string]any
+	// Extensions are merged into the operation object as OpenAPI x- fields (x-payment-info).
+	Extensions map[string]any
+	Handler    http.HandlerFunc
 }
 
 // Router serves and records operations. Every route the server answers is registered here, so

@@ -30,6 +30,9 @@ const (
 	Player
 	// Platform operations are for the platform account only (operator routes).
 	Platform
+	// Payer operations are paid per call with x402: the caller is the wallet recovered from a
+	// verified payment of exactly the operation's price (Desc.Price), and that wallet's account.
+	Payer
 )
 
 func (a Access) String() string {
@@ -40,6 +43,8 @@ func (a Access) String() string {
 		return "player"
 	case Platform:
 		return "platform"
+	case Payer:
+		return "payer"
 	}
 	return fmt.Sprintf("Access(%d)", a)
 }
@@ -53,6 +58,9 @@ type Caller struct {
 	Addr string
 	// Via names the binding ("rest", "tools", "mcp"), for logs.
 	Via string
+	// Payment is the verified x402 payment of a Payer call (nil otherwise); Account is then the
+	// payer's account.
+	Payment *Payment
 }
 
 // ID is the caller's account id ("" when anonymous).
@@ -72,18 +80,23 @@ type Desc struct {
 	Errors []errs.Kind
 	In     reflect.Type // nil when the operation takes no input
 	Out    reflect.Type
+	// Price is what a Payer operation costs for an input, in micro-USDC (set by Add from the
+	// Def's typed Price; nil for every other access).
+	Price func(in any) (int64, error)
 }
 
 // AllErrors is Errors plus the kinds every operation of this access may return.
 func (d *Desc) AllErrors() []errs.Kind {
 	seen := map[errs.Kind]bool{errs.Validation: true}
-	if d.Access != Public {
+	if d.Access == Payer {
+		seen[errs.PaymentRequired] = true
+	} else if d.Access != Public {
 		seen[errs.Unauthorized] = true
 	}
 	if d.Access == Platform {
 		seen[errs.Forbidden] = true
 	}
-	if d.Access != Public {
+	if d.Access != Public && d.Access != Payer {
 		seen[errs.RateLimited] = true
 	}
 	for _, k := range d.Errors {
@@ -111,6 +124,8 @@ type None struct{}
 type Def[In, Out any] struct {
 	D   Desc
 	Run func(ctx context.Context, c Caller, in In) (Out, error)
+	// Price is the price of a Payer operation for an input, in micro-USDC (required for Payer).
+	Price func(in In) (int64, error)
 }
 
 // Desc returns the operation's description.
@@ -121,6 +136,16 @@ func (d *Def[In, Out]) Invoke(ctx context.Context, c Caller, in In) (Out, error)
 	var zero Out
 	if err := Check(&d.D, c); err != nil {
 		return zero, err
+	}
+	if d.D.Access == Payer {
+		price, err := d.Price(in)
+		if err != nil {
+			return zero, err
+		}
+		if c.Payment.AmountMicro() != price {
+			return zero, &errs.Error{Kind: errs.PaymentRequired, Code: "PRICE_MISMATCH",
+				Message: fmt.Sprintf("this call costs %d micro-USDC; the payment was for %d", price, c.Payment.AmountMicro())}
+		}
 	}
 	return d.Run(ctx, c, in)
 }
@@ -155,6 +180,11 @@ func Check(d *Desc, c Caller) error {
 		if !c.Account.IsPlatform() {
 			return errs.Forbiddenf("platform account only")
 		}
+	case Payer:
+		if c.Payment == nil || c.Account.ID == "" {
+			return &errs.Error{Kind: errs.PaymentRequired, Code: "PAYMENT_REQUIRED",
+				Message: "this operation is paid per call with x402: send PAYMENT-SIGNATURE (or X-PAYMENT)"}
+		}
 	}
 	return nil
 }
@@ -172,8 +202,23 @@ func NewRegistry() *Registry { return &Registry{byName: map[string]Op{}} }
 // duplicate or malformed declaration panics: it is a programming error every test run catches.
 func Add[In, Out any](r *Registry, op *Def[In, Out]) *Def[In, Out] {
 	d := &op.D
-	if d.Name == "" || strings.ContainsAny(d.Name, " /") || op.Run == nil || d.Summary == "" {
+	if d.Name == "" || strings.ContainsAny(d.Name, " /") || op.Run == nil || d.Summary == "" ||
+		(d.Access == Payer) != (op.Price != nil) {
 		panic("ops: incomplete declaration " + d.Name)
+	}
+	if op.Price != nil {
+		price := op.Price
+		d.Price = func(in any) (int64, error) {
+			v, ok := in.(In)
+			if !ok {
+				if p, isPtr := in.(*In); isPtr && p != nil {
+					v = *p
+				} else if in != nil {
+					return 0, fmt.Errorf("ops: %s: price of a %T, want %T", d.Name, in, v)
+				}
+			}
+			return price(v)
+		}
 	}
 	if _, dup := r.byName[d.Name]; dup {
 		panic("ops: duplicate operation " + d.Name)

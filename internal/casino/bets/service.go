@@ -1,0 +1,622 @@
+// Package bets is the service of spec 001's pay-per-play casino (/api/v1): paid bets on the four
+// games of package casino, outcomes from the committed seeds of package seeds (scope "v1", one
+// server seed chain for the whole casino, owned by the platform account), their settlement in
+// the ledger, the payer's in-house USDC balance and withdrawals. Each method owns its
+// transactions; the x402 payment arrives verified in the ops.Caller (ops.Paywall) and is
+// recorded here, in the transaction of what it buys, so it is accepted at most once.
+package bets
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arcadehq/arcade/fairness"
+	"github.com/arcadehq/arcade/internal/account"
+	"github.com/arcadehq/arcade/internal/casino"
+	"github.com/arcadehq/arcade/internal/errs"
+	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/payments"
+	"github.com/arcadehq/arcade/internal/seeds"
+	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/x402"
+)
+
+// Scope is the seed chain of /api/v1 (seeds keep each surface's chains apart).
+const Scope = "v1"
+
+// Bet statuses.
+const (
+	Settling = "settling" // the payment is accepted and the outcome drawn; settlement pending
+	Settled  = "settled"  // the payment settled and the payout was credited
+	Voided   = "voided"   // the payment failed to settle: nothing was credited
+)
+
+// Settler settles an accepted payment on its network and returns the transaction hash. A
+// refusal (an *x402.Error, e.g. insufficient_funds) voids the bet; any other error leaves it
+// settling, to be resolved later.
+type Settler interface {
+	Settle(ctx context.Context, p *x402.Payment) (tx string, err error)
+}
+
+// Sandbox settles on the built-in sandbox network: at once, with no chain.
+type Sandbox struct{}
+
+// Settle implements Settler.
+func (Sandbox) Settle(_ context.Context, p *x402.Payment) (string, error) {
+	if !p.Network.Sandbox {
+		return "", fmt.Errorf("bets: no settlement for %s yet", p.Network.ID)
+	}
+	return payments.SandboxTx(p), nil
+}
+
+// Service runs the /api/v1 operations.
+type Service struct {
+	DB       *store.DB
+	Seeds    seeds.Engine
+	Now      func() time.Time
+	Rand     io.Reader
+	Log      *slog.Logger
+	Settler  Settler        // nil: Sandbox
+	Networks []x402.Network // the offered networks, first the default (for the manifest)
+	PayTo    string         // the casino's receiving address
+	// Accounts signs wallets in with SIWE; Blocked refuses addresses (nil: none).
+	Accounts *account.Service
+	Blocked  func(addr string) bool
+}
+
+func (s *Service) settler() Settler {
+	if s.Settler == nil {
+		return Sandbox{}
+	}
+	return s.Settler
+}
+
+// Play is one paid bet: the stake tier (the price), the game's parameters, and the caller's
+// client seed and nonce (strictly increasing per payer, server seed and client seed).
+type Play struct {
+	Stake      casino.Stake
+	Bet        casino.Bet
+	ClientSeed string
+	Nonce      uint64
+}
+
+// Bet is a stored bet with everything needed to verify it.
+type Bet struct {
+	ID          string
+	Account     string
+	Game        casino.Game
+	Stake       casino.Stake
+	StakeMicro  int64
+	Params      casino.Bet
+	Outcome     casino.Outcome
+	PayoutMicro int64
+	Status      string
+	SeedID      string
+	Commitment  string
+	ClientSeed  string
+	Nonce       uint64
+	Network     string
+	Tx          string
+	CreatedAt   time.Time
+	SettledAt   time.Time
+}
+
+// Invalid turns a casino parameter error into a validation error naming the field.
+func Invalid(err error) error {
+	var pe *casino.ParamError
+	if errors.As(err, &pe) {
+		return errs.Invalid(pe.Field, "%s", pe.Msg)
+	}
+	return err
+}
+
+// Validate checks a bet before it is priced and paid, so a bad one costs nothing.
+func (p Play) Validate() error {
+	if _, err := casino.ParseStake(string(p.Stake)); err != nil {
+		return Invalid(err)
+	}
+	if err := p.Bet.Validate(); err != nil {
+		return Invalid(err)
+	}
+	return seeds.ValidateClientSeed("client_seed", p.ClientSeed)
+}
+
+func payment(c ops.Caller) (*x402.Payment, error) {
+	if c.Payment == nil || c.Payment.Payment == nil {
+		return nil, &errs.Error{Kind: errs.PaymentRequired, Message: "this operation is paid with x402"}
+	}
+	return c.Payment.Payment, nil
+}
+
+// Play accepts the payment and plays the bet in one transaction (the payment's nonce, the
+// client nonce, the outcome and the bet row, status settling), settles the payment, and then
+// books it in a second: the stake to the house and the payout to the payer's in-house balance
+// (settled), or nothing (voided). A replayed client nonce is errs.Conflict and nothing is kept:
+// the payment is not accepted, so it is never charged twice.
+func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) {
+	if err := in.Validate(); err != nil {
+		return Bet{}, err
+	}
+	pay, err := payment(c)
+	if err != nil {
+		return Bet{}, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return Bet{}, fmt.Errorf("bets: id: %w", err)
+	}
+	b := Bet{ID: id.String(), Account: c.Account.ID, Game: in.Bet.Game, Stake: in.Stake, StakeMicro: in.Stake.Micro(),
+		Params: in.Bet, Status: Settling, ClientSeed: in.ClientSeed, Nonce: in.Nonce, Network: pay.Network.ID}
+	if pay.AmountMicro != b.StakeMicro {
+		return Bet{}, &errs.Error{Kind: errs.PaymentRequired, Message: "the payment does not match the stake"}
+	}
+	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		now := s.Now()
+		b.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
+		// Next takes the active seed's row (a lock on PostgreSQL) and fails over to a retry if it
+		// was rotated meanwhile, so no bet ever uses a seed that is being revealed.
+		d, err := s.Seeds.Next(ctx, q, now, account.PlatformID, Scope)
+		if err != nil {
+			return err
+		}
+		b.SeedID, b.Commitment = d.SeedID, d.Commitment
+		if err := seeds.UseClientNonce(ctx, q, d.SeedID, b.Account, in.ClientSeed, in.Nonce); err != nil {
+			return err
+		}
+		if err := payments.Record(ctx, q, now, pay, b.Account, "bet", b.ID); err != nil {
+			return err
+		}
+		if b.Outcome, err = casino.Play(fairness.NewGenerator(d.Seed), in.ClientSeed, in.Nonce, in.Bet, b.StakeMicro); err != nil {
+			return Invalid(err)
+		}
+		b.PayoutMicro = b.Outcome.PayoutMicro
+		params, err := json.Marshal(paramsOf(in.Bet))
+		if err != nil {
+			return fmt.Errorf("bets: params: %w", err)
+		}
+		outcome, _ := json.Marshal(b.Outcome)
+		_, err = q.Exec(ctx, `INSERT INTO v1_bets (id, account_id, game, stake_tier, stake, params, outcome, payout, status, seed_id,
+			client_seed, nonce, network, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.ID, b.Account, string(b.Game), string(b.Stake), b.StakeMicro, string(params), string(outcome), b.PayoutMicro,
+			Settling, b.SeedID, b.ClientSeed, int64(b.Nonce), b.Network, now.UnixMicro())
+		if err != nil {
+			return fmt.Errorf("bets: insert: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Bet{}, err
+	}
+	receipt, err := s.finish(ctx, &b, pay)
+	if receipt != nil {
+		c.Payment.Receipt = receipt
+	}
+	return b, err
+}
+
+// finish settles a settling bet's payment and books the result: settled (the receipt), voided
+// on a refusal (a failed receipt), or left settling when the outcome is unknown (no receipt).
+func (s *Service) finish(ctx context.Context, b *Bet, pay *x402.Payment) (*x402.SettleResponse, error) {
+	tx, serr := s.settler().Settle(ctx, pay)
+	var refused *x402.Error
+	switch {
+	case serr == nil:
+		if err := s.settle(ctx, b, pay, tx); err != nil {
+			return nil, err
+		}
+		r := payments.Receipt(pay, tx)
+		return &r, nil
+	case errors.As(serr, &refused):
+		r := x402.SettleResponse{Success: false, ErrorReason: string(refused.Reason), ErrorMessage: refused.Message,
+			Network: pay.Network.ID, Payer: pay.Payer.Hex()}
+		return &r, s.void(ctx, b)
+	}
+	s.Log.Warn("bet settlement unknown; left settling", "bet", b.ID, "err", serr)
+	return nil, nil
+}
+
+// Resolve retries the settlement of bets left settling for at least olderThan (the settlement's
+// outcome was unknown, or the process stopped between accepting and booking), up to limit of
+// them, and returns how many it settled or voided. Booking is guarded by the status, so
+// resolvers on several instances never credit a bet twice; Settlers must be idempotent (settling
+// an already-settled authorization returns its transaction).
+func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit int) (done int, err error) {
+	var ids []string
+	err = s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+		rows, err := q.Query(ctx, `SELECT id FROM v1_bets WHERE status = ? AND created_at <= ? ORDER BY created_at LIMIT ?`,
+			Settling, s.Now().Add(-olderThan).UnixMicro(), limit)
+		if err != nil {
+			return fmt.Errorf("bets: settling bets: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	for _, id := range ids {
+		if err != nil {
+			break
+		}
+		var b Bet
+		var pay *x402.Payment
+		err = s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+			if b, err = getBet(ctx, q, id); err != nil {
+				return err
+			}
+			pay, err = payments.Load(ctx, q, id)
+			return err
+		})
+		if err != nil || b.Status != Settling {
+			continue
+		}
+		var r *x402.SettleResponse
+		if r, err = s.finish(ctx, &b, pay); r != nil && err == nil {
+			done++
+		}
+	}
+	return done, err
+}
+
+// settle books a settled bet once (the status guard makes a second call a no-op).
+func (s *Service) settle(ctx context.Context, b *Bet, pay *x402.Payment, tx string) error {
+	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		now := s.Now()
+		res, err := q.Exec(ctx, `UPDATE v1_bets SET status = ?, tx_hash = ?, settled_at = ? WHERE id = ? AND status = ?`,
+			Settled, tx, now.UnixMicro(), b.ID, Settling)
+		if err != nil {
+			return fmt.Errorf("bets: settle: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		if err := payments.Settled(ctx, q, now, pay, b.Account, "bet", b.ID, tx); err != nil {
+			return err
+		}
+		if b.PayoutMicro > 0 {
+			if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
+				To: ledger.UserAccount(b.Account, money.USDC), Amount: money.Amount(b.PayoutMicro), Kind: "payout", Ref: b.ID}); err != nil {
+				return err
+			}
+		}
+		b.Status, b.Tx, b.SettledAt = Settled, tx, time.UnixMicro(now.UnixMicro()).UTC()
+		return nil
+	})
+}
+
+// void marks a bet whose payment failed: nothing was collected and nothing is credited.
+func (s *Service) void(ctx context.Context, b *Bet) error {
+	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		now := s.Now()
+		if _, err := q.Exec(ctx, `UPDATE v1_bets SET status = ?, settled_at = ? WHERE id = ? AND status = ?`,
+			Voided, now.UnixMicro(), b.ID, Settling); err != nil {
+			return fmt.Errorf("bets: void: %w", err)
+		}
+		b.Status, b.SettledAt = Voided, time.UnixMicro(now.UnixMicro()).UTC()
+		return nil
+	})
+}
+
+// storedParams is a bet's parameters as stored: only the game's own fields.
+type storedParams struct {
+	Choice    string              `json:"choice,omitempty"`
+	Threshold int                 `json:"threshold,omitempty"`
+	Direction string              `json:"direction,omitempty"`
+	Roulette  *casino.RouletteBet `json:"bet,omitempty"`
+}
+
+func paramsOf(b casino.Bet) storedParams {
+	switch b.Game {
+	case casino.Coinflip:
+		return storedParams{Choice: b.Coinflip.Choice}
+	case casino.Dice:
+		return storedParams{Threshold: b.Dice.Threshold, Direction: b.Dice.Direction}
+	case casino.Roulette:
+		return storedParams{Roulette: &b.Roulette}
+	}
+	return storedParams{}
+}
+
+func (p storedParams) bet(g casino.Game) casino.Bet {
+	b := casino.Bet{Game: g, Coinflip: casino.CoinflipBet{Choice: p.Choice},
+		Dice: casino.DiceBet{Threshold: p.Threshold, Direction: p.Direction}}
+	if p.Roulette != nil {
+		b.Roulette = *p.Roulette
+	}
+	return b
+}
+
+func getBet(ctx context.Context, q store.Q, id string) (Bet, error) {
+	var b Bet
+	var game, stake, params, outcome string
+	var tx sql.NullString
+	var nonce, created int64
+	var settled sql.NullInt64
+	err := q.QueryRow(ctx, `SELECT b.id, b.account_id, b.game, b.stake_tier, b.stake, b.params, b.outcome, b.payout, b.status,
+		b.seed_id, s.commitment, b.client_seed, b.nonce, b.network, b.tx_hash, b.created_at, b.settled_at
+		FROM v1_bets b JOIN server_seeds s ON s.id = b.seed_id WHERE b.id = ?`, id).Scan(&b.ID, &b.Account, &game, &stake,
+		&b.StakeMicro, &params, &outcome, &b.PayoutMicro, &b.Status, &b.SeedID, &b.Commitment, &b.ClientSeed, &nonce, &b.Network,
+		&tx, &created, &settled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Bet{}, errs.NotFoundf("bet not found")
+	}
+	if err != nil {
+		return Bet{}, fmt.Errorf("bets: get: %w", err)
+	}
+	b.Game, b.Stake, b.Nonce, b.Tx = casino.Game(game), casino.Stake(stake), uint64(nonce), tx.String
+	b.CreatedAt = time.UnixMicro(created).UTC()
+	if settled.Valid {
+		b.SettledAt = time.UnixMicro(settled.Int64).UTC()
+	}
+	var sp storedParams
+	if err := json.Unmarshal([]byte(params), &sp); err != nil {
+		return Bet{}, fmt.Errorf("bets: stored params of %s: %w", id, err)
+	}
+	b.Params = sp.bet(b.Game)
+	if err := json.Unmarshal([]byte(outcome), &b.Outcome); err != nil {
+		return Bet{}, fmt.Errorf("bets: stored outcome of %s: %w", id, err)
+	}
+	return b, nil
+}
+
+// charge accepts and settles a fixed-price call's payment in q (sandbox: at once) and sets the
+// caller's receipt when the transaction commits.
+func (s *Service) charge(ctx context.Context, q store.Q, now time.Time, c ops.Caller, kind, ref string, receipt *x402.SettleResponse) error {
+	pay, err := payment(c)
+	if err != nil {
+		return err
+	}
+	*receipt, err = payments.Charge(ctx, q, now, pay, c.Account.ID, kind, ref)
+	return err
+}
+
+// paid runs fn and charges the call in one transaction: if fn fails (not found, forbidden,
+// insufficient balance) nothing is charged.
+func (s *Service) paid(ctx context.Context, c ops.Caller, kind, ref string, fn func(ctx context.Context, q store.Q, now time.Time) error) error {
+	var receipt x402.SettleResponse
+	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		now := s.Now()
+		if err := fn(ctx, q, now); err != nil {
+			return err
+		}
+		if ref == "" {
+			ref = "x402:" + payments.SandboxTx(c.Payment.Payment)
+		}
+		return s.charge(ctx, q, now, c, kind, ref, &receipt)
+	})
+	if err == nil {
+		c.Payment.Receipt = &receipt
+	}
+	return err
+}
+
+// Get reads one of the payer's bets (paid): another payer's bet is errs.Forbidden, none
+// errs.NotFound; neither is charged.
+func (s *Service) Get(ctx context.Context, c ops.Caller, id string) (b Bet, err error) {
+	if _, perr := uuid.Parse(id); perr != nil {
+		return Bet{}, errs.NotFoundf("bet not found")
+	}
+	err = s.paid(ctx, c, "bet_status", "", func(ctx context.Context, q store.Q, _ time.Time) error {
+		if b, err = getBet(ctx, q, id); err != nil {
+			return err
+		}
+		if b.Account != c.Account.ID {
+			return errs.Forbiddenf("this bet belongs to another payer")
+		}
+		return nil
+	})
+	return b, err
+}
+
+// Balance is the payer's in-house USDC.
+type Balance struct {
+	Wallet    string
+	USDCMicro int64
+	UpdatedAt time.Time
+}
+
+// Balance reads the payer's in-house USDC balance (paid).
+func (s *Service) Balance(ctx context.Context, c ops.Caller) (out Balance, err error) {
+	err = s.paid(ctx, c, "balance", "", func(ctx context.Context, q store.Q, now time.Time) error {
+		h, err := ledger.HoldingsOf(ctx, q, c.Account.ID, money.USDC)
+		out = Balance{Wallet: c.Payment.PayerAddress(), USDCMicro: int64(h.Available), UpdatedAt: time.UnixMicro(now.UnixMicro()).UTC()}
+		return err
+	})
+	return out, err
+}
+
+// Manifest is the paid discovery manifest's content.
+type Manifest struct {
+	Networks []x402.Network
+	PayTo    string
+	Games    []casino.Game
+	Prices   []casino.Price
+	Tables   casino.PayTables
+}
+
+// Manifest answers the paid discovery manifest.
+func (s *Service) Manifest(ctx context.Context, c ops.Caller) (m Manifest, err error) {
+	err = s.paid(ctx, c, "manifest", "", func(context.Context, store.Q, time.Time) error { return nil })
+	return Manifest{Networks: s.Networks, PayTo: s.PayTo, Games: casino.GameList(), Prices: casino.Prices(), Tables: casino.Games()}, err
+}
+
+// SeedCommit is the active server seed's public part.
+type SeedCommit struct {
+	ID          string
+	Commitment  string
+	CommittedAt time.Time
+}
+
+// Commit returns the active server seed's commitment (creating the first seed on first use).
+func (s *Service) Commit(ctx context.Context) (out SeedCommit, err error) {
+	err = s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+		p, ok, err := seeds.Peek(ctx, q, account.PlatformID, Scope)
+		if ok {
+			out = SeedCommit{p.ID, p.Commitment, p.CreatedAt}
+		}
+		return err
+	})
+	if err != nil || out.ID != "" {
+		return out, err
+	}
+	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		p, err := s.Seeds.Current(ctx, q, s.Now(), account.PlatformID, Scope)
+		out = SeedCommit{p.ID, p.Commitment, p.CreatedAt}
+		return err
+	})
+	return out, err
+}
+
+// Reveal shows a rotated /api/v1 server seed; the active one is errs.Locked (423).
+func (s *Service) Reveal(ctx context.Context, seedID string) (r seeds.Revealed, err error) {
+	if seedID == "" {
+		return r, errs.Missing("seed_id")
+	}
+	err = s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+		owner, err := seeds.Owner(ctx, q, seedID)
+		if err != nil {
+			return err
+		}
+		if owner != account.PlatformID {
+			return errs.NotFoundf("seed not found")
+		}
+		r, err = seeds.Reveal(ctx, q, seedID)
+		return err
+	})
+	return r, err
+}
+
+// Rotate retires the active server seed (it can then be revealed) and activates the next one,
+// whose commitment was public. Operators call it; a schedule may too.
+func (s *Service) Rotate(ctx context.Context) (r seeds.Revealed, next SeedCommit, err error) {
+	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		rv, p, err := s.Seeds.Rotate(ctx, q, s.Now(), account.PlatformID, Scope)
+		r, next = rv, SeedCommit{p.ID, p.Commitment, p.CreatedAt}
+		return err
+	})
+	return r, next, err
+}
+
+// Withdrawal is a payout of in-house USDC to the payer's own address.
+type Withdrawal struct {
+	ID        string
+	Address   string
+	AmountMic int64
+	Network   string
+	Status    string // sandbox: "completed" at once
+	Tx        string
+	CreatedAt time.Time
+}
+
+// Withdraw pays amountMicro of the payer's in-house USDC out to the payer address (the only
+// destination there is), charging the withdrawal fee in the same transaction. On the sandbox the
+// withdrawal is recorded and completed at once; an amount over the balance is
+// errs.InsufficientBalance and nothing is charged.
+func (s *Service) Withdraw(ctx context.Context, c ops.Caller, amountMicro int64) (w Withdrawal, err error) {
+	if amountMicro < 1 {
+		return w, errs.Invalid("amount_micro", "must be a whole number of micro-USDC, at least 1")
+	}
+	pay, err := payment(c)
+	if err != nil {
+		return w, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return w, fmt.Errorf("bets: withdrawal id: %w", err)
+	}
+	w = Withdrawal{ID: id.String(), Address: c.Payment.PayerAddress(), AmountMic: amountMicro, Network: pay.Network.ID, Status: "completed"}
+	err = s.paid(ctx, c, "withdraw_fee", w.ID, func(ctx context.Context, q store.Q, now time.Time) error {
+		if !pay.Network.Sandbox {
+			return errs.Unavailablef("on-chain withdrawals on %s are not available yet", pay.Network.ID)
+		}
+		w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
+		w.Tx = sandboxWithdrawalTx(w.ID)
+		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(c.Account.ID, money.USDC),
+			To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(amountMicro), Kind: "withdrawal", Ref: w.ID}); err != nil {
+			return err
+		}
+		_, err := q.Exec(ctx, `INSERT INTO v1_withdrawals (id, account_id, address, amount, network, status, tx_hash, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.ID, c.Account.ID, w.Address, amountMicro, w.Network, w.Status, w.Tx, now.UnixMicro())
+		if err != nil {
+			return fmt.Errorf("bets: withdrawal: %w", err)
+		}
+		return nil
+	})
+	return w, err
+}
+
+// sandboxWithdrawalTx is a recognisable, unique stand-in for a transaction hash on the sandbox.
+func sandboxWithdrawalTx(id string) string {
+	u := uuid.MustParse(id)
+	return fmt.Sprintf("0x%064x", u[:])
+}
+
+// RotateIfOlder rotates the active server seed when it has been active for maxAge or longer
+// (the schedule: every instance may call it; the age check makes a rotation per period, not
+// per instance). It reports whether it rotated.
+func (s *Service) RotateIfOlder(ctx context.Context, maxAge time.Duration) (rotated bool, err error) {
+	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		rotated = false
+		now := s.Now()
+		p, ok, err := seeds.Peek(ctx, q, account.PlatformID, Scope)
+		if err != nil || !ok || now.Sub(p.CreatedAt) < maxAge {
+			return err
+		}
+		_, _, err = s.Seeds.Rotate(ctx, q, now, account.PlatformID, Scope)
+		rotated = err == nil
+		return err
+	})
+	return rotated, err
+}
+
+// RotateEvery runs the rotation schedule until ctx ends: the seed is rotated once it has been
+// active for period, checked at a tenth of the period (at least every second).
+func (s *Service) RotateEvery(ctx context.Context, period time.Duration) {
+	tick := time.NewTicker(max(period/10, time.Second))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if r, err := s.RotateIfOlder(ctx, period); err != nil && ctx.Err() == nil {
+				s.Log.Warn("v1 seed rotation", "err", err)
+			} else if r {
+				s.Log.Info("v1 seed rotated on schedule")
+			}
+		}
+	}
+}
+
+// ResolveEvery runs the resolver until ctx ends: every period, bets settling for longer than a
+// period are settled again (100 at a time).
+func (s *Service) ResolveEvery(ctx context.Context, period time.Duration) {
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if n, err := s.Resolve(ctx, period, 100); err != nil && ctx.Err() == nil {
+				s.Log.Warn("v1 settlement resolver", "err", err)
+			} else if n > 0 {
+				s.Log.Info("v1 settlement resolver", "resolved", n)
+			}
+		}
+	}
+}
