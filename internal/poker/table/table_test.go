@@ -1,0 +1,260 @@
+package table
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"crypto/rand"
+	"github.com/arcadehq/arcade/internal/account"
+	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/seeds"
+	"github.com/arcadehq/arcade/internal/store"
+	"github.com/arcadehq/arcade/internal/store/storetest"
+)
+
+func newService(t *testing.T, e store.Engine, tune func(*Config)) *Service {
+	t.Helper()
+	db, err := store.Open(context.Background(), storetest.Config(t, e))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.ActionTimeout, cfg.HandDelay, cfg.ReconnectWindow = 40*time.Millisecond, time.Millisecond, 0
+	if tune != nil {
+		tune(&cfg)
+	}
+	s := &Service{DB: db, Accounts: &account.Service{DB: db, Now: time.Now, Rand: rand.Reader}, Seeds: seeds.Engine{Rand: rand.Reader},
+		Now: time.Now, Rand: rand.Reader, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Cfg: cfg}
+	t.Cleanup(func() { s.Close(context.Background()); db.Close() })
+	return s
+}
+
+type seatP struct {
+	p    *Player
+	conn *Conn
+	id   string
+}
+
+func join(t *testing.T, s *Service, name string, buyIn money.Amount) seatP {
+	t.Helper()
+	su, err := s.Register(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Connect(su.Account)
+	if _, err := s.JoinLobby(context.Background(), c.Player, buyIn); err != nil {
+		t.Fatal(err)
+	}
+	return seatP{p: c.Player, conn: c, id: su.Account.ID}
+}
+
+// await reads updates until one of type typ satisfies ok.
+func await(t *testing.T, c *Conn, typ string, ok func(Update) bool) Update {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case u := <-c.Updates:
+			if u.Type == typ && (ok == nil || ok(u)) {
+				return u
+			}
+		case <-deadline:
+			t.Fatalf("no %s", typ)
+		}
+	}
+}
+
+// total is what the players hold in USDC plus the rake: always their sandbox grants.
+func checkMoney(t *testing.T, s *Service, ids ...string) {
+	t.Helper()
+	var sum money.Amount
+	err := s.DB.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+		for _, id := range ids {
+			h, err := ledger.HoldingsOf(ctx, q, id, money.USDC)
+			if err != nil {
+				return err
+			}
+			sum += h.Total()
+		}
+		r, err := ledger.Balance(ctx, q, ledger.SystemAccount(ledger.Rake, money.USDC))
+		sum += r
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := money.Amount(len(ids)) * s.Cfg.SandboxGrant; sum != want {
+		t.Errorf("players and rake hold %s, want %s", sum, want)
+	}
+	storetest.CheckLedger(t, s.DB)
+}
+
+// TestTimeouts: players who never act are checked or folded when their clock runs out, and
+// removed with their stacks after MaxMissed missed turns.
+func TestTimeouts(t *testing.T) {
+	s := newService(t, store.SQLite, func(c *Config) { c.MaxMissed = 2 })
+	a := join(t, s, "a", 1_000_000)
+	b := join(t, s, "b", 2_000_000)
+	u := await(t, a.conn, "player_action", func(u Update) bool { return u.Body.(*PlayerAction).Reason == "timeout" })
+	if pa := u.Body.(*PlayerAction); pa.Action != "fold" && pa.Action != "check" {
+		t.Errorf("timeout action %s", pa.Action)
+	}
+	// Whoever first misses MaxMissed turns in a row is stood up; the other then leaves.
+	var other seatP
+	deadline := time.After(10 * time.Second)
+	for other.p == nil {
+		select {
+		case u := <-a.conn.Updates:
+			if u.Type == "left_table" && u.Body.(*LeftTable).Reason == "missed_hands" {
+				other = b
+			}
+		case u := <-b.conn.Updates:
+			if u.Type == "left_table" && u.Body.(*LeftTable).Reason == "missed_hands" {
+				other = a
+			}
+		case <-deadline:
+			t.Fatal("nobody was removed for missed hands")
+		}
+	}
+	if _, err := s.Leave(context.Background(), other.p); err != nil {
+		t.Fatal(err)
+	}
+	await(t, other.conn, "left_table", nil)
+	waitClosed(t, s)
+	checkMoney(t, s, a.id, b.id)
+}
+
+// waitClosed waits for the last leaver's table to close.
+func waitClosed(t *testing.T, s *Service) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(s.Tables()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := len(s.Tables()); n != 0 {
+		t.Fatalf("%d tables open", n)
+	}
+}
+
+// play answers every your_turn of one player with pick, until stop says so; it returns the
+// update that stopped it.
+func play(t *testing.T, s *Service, p seatP, pick func(*YourTurn) Act, stop func(Update) bool) Update {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case u := <-p.conn.Updates:
+			if stop(u) {
+				return u
+			}
+			if u.Type == "your_turn" {
+				yt := u.Body.(*YourTurn)
+				a := pick(yt)
+				a.HandID, a.TurnToken = yt.HandID, yt.TurnToken
+				go func() { _ = s.Act(context.Background(), p.p, a) }()
+			}
+		case <-deadline:
+			t.Error("timed out")
+			return Update{}
+		}
+	}
+}
+
+// TestBustRebuyLeave: an all-in player meets a caller until someone busts; the busted player
+// rebuys, then both leave, one in the middle of a hand; chips and the ledger balance throughout.
+func TestBustRebuyLeave(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newService(t, e, func(c *Config) { c.ActionTimeout = 5 * time.Second })
+		a := join(t, s, "shover", 1_000_000)
+		b := join(t, s, "caller", 1_000_000)
+		shove := func(yt *YourTurn) Act {
+			for _, v := range yt.ValidActions {
+				if v.Action == "all_in" {
+					return Act{Action: "all_in"}
+				}
+			}
+			return Act{Action: "check"}
+		}
+		call := func(yt *YourTurn) Act {
+			for _, v := range yt.ValidActions {
+				if v.Action == "call" {
+					return Act{Action: "call"}
+				}
+			}
+			return Act{Action: "check"}
+		}
+		busted := make(chan seatP, 2)
+		done := make(chan struct{})
+		for _, x := range []struct {
+			p    seatP
+			pick func(*YourTurn) Act
+		}{{a, shove}, {b, call}} {
+			go func() {
+				play(t, s, x.p, x.pick, func(u Update) bool {
+					if u.Type == "busted" {
+						busted <- x.p
+						return true
+					}
+					select {
+					case <-done:
+						return true
+					default:
+						return false
+					}
+				})
+			}()
+		}
+		loser := <-busted
+		close(done)
+		if err := s.Rebuy(context.Background(), loser.p, 2_000_000); err != nil {
+			t.Fatal(err)
+		}
+		// Both leave now; whoever is in a hand stands up at its end.
+		for _, p := range []seatP{a, b} {
+			if _, err := s.Leave(context.Background(), p.p); err != nil && !strings.Contains(err.Error(), "not_at_table") {
+				t.Fatal(err)
+			}
+		}
+		waitClosed(t, s)
+		checkMoney(t, s, a.id, b.id)
+		var inPlay money.Amount
+		_ = s.DB.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+			for _, id := range []string{a.id, b.id} {
+				h, _ := ledger.HoldingsOf(ctx, q, id, money.USDC)
+				inPlay += h.InPlay
+			}
+			return nil
+		})
+		if inPlay != 0 {
+			t.Errorf("%s still in play", inPlay)
+		}
+	})
+}
+
+// TestJoinLimits: buy-ins outside the table's range and beyond the balance are refused, and a
+// seated player cannot join again.
+func TestJoinLimits(t *testing.T) {
+	s := newService(t, store.SQLite, nil)
+	su, err := s.Register(context.Background(), "limits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Connect(su.Account).Player
+	for _, amt := range []money.Amount{500_000, 6_000_000} {
+		if _, err := s.JoinLobby(context.Background(), p, amt); err == nil {
+			t.Errorf("buy-in %s accepted", amt)
+		}
+	}
+	if _, err := s.JoinLobby(context.Background(), p, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.JoinLobby(context.Background(), p, 1_000_000); err == nil || !strings.Contains(err.Error(), "already seated") {
+		t.Errorf("second join: %v", err)
+	}
+	checkMoney(t, s, su.Account.ID)
+}
