@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -341,7 +340,57 @@ func TestPokerWSBadFrames(t *testing.T) {
 		t.Fatalf("left: %v", m)
 	}
 	storetest.CheckLedger(t, s.app.DB)
-	_ = io.EOF
 }
 
-var _ = bot.Decide
+// TestPokerWSReconnect: a second connection replaces the first (close 4002) and keeps the seat;
+// a dropped connection keeps the seat for the reconnection window, then the stack goes home.
+func TestPokerWSReconnect(t *testing.T) {
+	s := newPokerServer(t, store.SQLite)
+	su, err := s.app.PokerService.Register(context.Background(), "again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, err := dialPoker(t, s, su.Key.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readFrame(t, c1) // connected
+	writeFrame(t, c1, `{"type":"join_lobby","buy_in":3}`)
+	for m := readFrame(t, c1); m["type"] != "table_state"; m = readFrame(t, c1) {
+	}
+	c2, err := dialPoker(t, s, su.Key.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.CloseNow()
+	readFrame(t, c2) // connected
+	if _, _, err := c1.Read(context.Background()); websocket.CloseStatus(err) != 4002 {
+		t.Errorf("first connection: %v, want close 4002", err)
+	}
+	writeFrame(t, c2, `{"type":"resync_request","last_table_seq":0}`)
+	m := readFrame(t, c2)
+	if m["type"] != "resync_response" || m["role"] != "player" {
+		t.Fatalf("resync: %v", m)
+	}
+	if ev, _ := m["replayed_events"].([]any); len(ev) != 0 {
+		t.Logf("replayed %d events", len(ev))
+	}
+	c2.CloseNow()
+	// The window is 1 s in these tests; then the seat is given up.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var h ledger.Holdings
+		_ = s.app.DB.Read(context.Background(), func(ctx context.Context, q store.Q) (err error) {
+			h, err = ledger.HoldingsOf(ctx, q, su.Account.ID, money.USDC)
+			return err
+		})
+		if h.InPlay == 0 && h.Available == 10*money.Micro {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stack not returned after the reconnection window: %+v", h)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	storetest.CheckLedger(t, s.app.DB)
+}
