@@ -2,13 +2,14 @@ package table
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"crypto/rand"
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
@@ -257,4 +258,93 @@ func TestJoinLimits(t *testing.T) {
 		t.Errorf("second join: %v", err)
 	}
 	checkMoney(t, s, su.Account.ID)
+}
+
+// TestMatchmaking: the lobby fills a 6-max table before opening another.
+func TestMatchmaking(t *testing.T) {
+	s := newService(t, store.SQLite, func(c *Config) { c.HandDelay = time.Hour })
+	tables := map[string]int{}
+	var ids []string
+	for i := range 7 {
+		p := join(t, s, fmt.Sprintf("p%d", i), 1_000_000)
+		u := await(t, p.conn, "table_joined", nil)
+		tables[u.TableID]++
+		ids = append(ids, p.id)
+		if want := i % 6; u.Body.(*TableJoined).Seat != want {
+			t.Errorf("player %d at seat %d, want %d", i, u.Body.(*TableJoined).Seat, want)
+		}
+	}
+	if len(tables) != 2 || len(s.Tables()) != 2 {
+		t.Fatalf("tables %v", tables)
+	}
+	for id, n := range tables {
+		if n != 6 && n != 1 {
+			t.Errorf("table %s has %d players", id, n)
+		}
+	}
+	s.Close(context.Background())
+	checkMoney(t, s, ids...)
+}
+
+// TestActionSafety: stale turn tokens and hand ids, acting out of turn, and client_action_id
+// retries and conflicts.
+func TestActionSafety(t *testing.T) {
+	s := newService(t, store.SQLite, func(c *Config) { c.ActionTimeout = time.Minute })
+	a := join(t, s, "a", 1_000_000)
+	b := join(t, s, "b", 1_000_000)
+	ctx := context.Background()
+	// Whoever gets your_turn first acts; the other is out of turn.
+	var actor, other seatP
+	var yt *YourTurn
+	deadline := time.After(10 * time.Second)
+	for yt == nil {
+		select {
+		case u := <-a.conn.Updates:
+			if u.Type == "your_turn" {
+				actor, other, yt = a, b, u.Body.(*YourTurn)
+			}
+		case u := <-b.conn.Updates:
+			if u.Type == "your_turn" {
+				actor, other, yt = b, a, u.Body.(*YourTurn)
+			}
+		case <-deadline:
+			t.Fatal("no your_turn")
+		}
+	}
+	code := func(p seatP, act Act) string {
+		t.Helper()
+		_ = s.Act(ctx, p.p, act)
+		for {
+			select {
+			case u := <-p.conn.Updates:
+				switch u.Type {
+				case "action_rejected":
+					return u.Body.(*ActionRejected).Code
+				case "action_ack":
+					return "ack"
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("no answer")
+			}
+		}
+	}
+	for _, tc := range []struct {
+		p    seatP
+		act  Act
+		want string
+	}{
+		{other, Act{Action: "call"}, "not_your_turn"},
+		{actor, Act{Action: "call", TurnToken: "tt-old"}, "stale_turn_token"},
+		{actor, Act{Action: "call", HandID: "t-x-h9"}, "stale_hand_action"},
+		{actor, Act{Action: "raise", Amount: 1}, "invalid_action"},
+		{actor, Act{Action: "call", HandID: yt.HandID, TurnToken: yt.TurnToken, ClientActionID: "c-1"}, "ack"},
+		{actor, Act{Action: "call", HandID: yt.HandID, TurnToken: yt.TurnToken, ClientActionID: "c-1"}, "ack"},
+		{actor, Act{Action: "fold", HandID: yt.HandID, TurnToken: yt.TurnToken, ClientActionID: "c-1"}, "action_id_conflict"},
+	} {
+		if got := code(tc.p, tc.act); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc.act, got, tc.want)
+		}
+	}
+	s.Close(ctx)
+	checkMoney(t, s, a.id, b.id)
 }
