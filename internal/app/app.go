@@ -173,6 +173,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	}
 	a.PokerService = &table.Service{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand,
 		Log: log, Cfg: pokerCfg}
+	if db.Engine() == store.SQLite {
+		// One instance owns a SQLite database, so any stack recorded at start belongs to a table
+		// that died with the previous process. (On PostgreSQL other instances may be running
+		// their tables: recovery there needs table ownership, not built yet.)
+		if err := a.PokerService.Recover(ctx); err != nil {
+			return nil, err
+		}
+	}
 	a.PokerRegistry = ops.NewRegistry()
 	a.Poker = a.PokerService.Declare(a.PokerRegistry)
 	(&pokerws.Server{Ops: a.Poker, Gate: gate, Log: log}).Register(a.Router)

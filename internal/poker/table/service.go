@@ -428,18 +428,118 @@ func (s *Service) BuyIn(ctx context.Context, tableID, accountID string, amount m
 	var bal money.Amount
 	err := s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) (err error) {
 		user := ledger.UserAccount(accountID, money.USDC)
-		bal, err = ledger.PostRead(ctx, q, s.Now(), user, ledger.Transfer{Asset: money.USDC, From: user,
+		now := s.Now()
+		bal, err = ledger.PostRead(ctx, q, now, user, ledger.Transfer{Asset: money.USDC, From: user,
 			To: ledger.OwnedAccount(ledger.InPlay, money.USDC, accountID), Amount: amount, Kind: "poker_buy_in", Ref: ref(tableID, accountID)})
-		return err
+		if err != nil {
+			return err
+		}
+		return addStack(ctx, q, now, accountID, amount)
 	})
 	return bal, err
+}
+
+// addStack changes what an agent holds at the tables (poker_stacks).
+func addStack(ctx context.Context, q store.Q, now time.Time, accountID string, delta money.Amount) error {
+	if delta < 0 {
+		// An UPDATE: an INSERT's candidate row would fail the CHECK before the upsert applies.
+		res, err := q.Exec(ctx, `UPDATE poker_stacks SET amount = amount + ?, updated_at = ? WHERE account_id = ?`,
+			int64(delta), now.UnixMicro(), accountID)
+		if err != nil {
+			return fmt.Errorf("poker: stack of %s: %w", accountID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("poker: no stack recorded for %s", accountID)
+		}
+		return nil
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO poker_stacks (account_id, amount, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET amount = poker_stacks.amount + excluded.amount, updated_at = excluded.updated_at`,
+		accountID, int64(delta), now.UnixMicro()); err != nil {
+		return fmt.Errorf("poker: stack of %s: %w", accountID, err)
+	}
+	return nil
+}
+
+// Recover returns to their balances the stacks of tables that stopped without their players
+// leaving (a crash or a kill): tables live in memory, so at start every stack recorded is such a
+// stack. It also closes those tables and retires their seeds, so their hands can be verified.
+// Run it once at start, before any table opens.
+func (s *Service) Recover(ctx context.Context) error {
+	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		now := s.Now()
+		type stack struct {
+			id  string
+			amt int64
+		}
+		var stacks []stack
+		rows, err := q.Query(ctx, `SELECT account_id, amount FROM poker_stacks WHERE amount > 0 ORDER BY account_id`)
+		if err != nil {
+			return fmt.Errorf("poker: recover: %w", err)
+		}
+		for rows.Next() {
+			var st stack
+			if err := rows.Scan(&st.id, &st.amt); err != nil {
+				rows.Close()
+				return err
+			}
+			stacks = append(stacks, st)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, st := range stacks {
+			if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.OwnedAccount(ledger.InPlay, money.USDC, st.id),
+				To: ledger.UserAccount(st.id, money.USDC), Amount: money.Amount(st.amt), Kind: "poker_cash_out", Ref: "recover:" + st.id}); err != nil {
+				return err
+			}
+		}
+		if _, err := q.Exec(ctx, `DELETE FROM poker_stacks`); err != nil {
+			return err
+		}
+		var open []string
+		rows, err = q.Query(ctx, `SELECT id FROM poker_tables WHERE closed_at IS NULL ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			open = append(open, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, id := range open {
+			if _, err := q.Exec(ctx, `UPDATE poker_tables SET closed_at = ? WHERE id = ?`, now.UnixMicro(), id); err != nil {
+				return err
+			}
+			if _, _, err := s.Seeds.Rotate(ctx, q, now, ledger.PlatformID, scope(id)); err != nil {
+				return err
+			}
+		}
+		if (len(stacks) > 0 || len(open) > 0) && s.Log != nil {
+			s.Log.Info("poker: recovered", "stacks", len(stacks), "tables", len(open))
+		}
+		return nil
+	})
 }
 
 // CashOut moves a stack back from in-play to the balance.
 func (s *Service) CashOut(ctx context.Context, tableID, accountID string, amount money.Amount) error {
 	return s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) error {
-		return ledger.Post(ctx, q, s.Now(), ledger.Transfer{Asset: money.USDC, From: ledger.OwnedAccount(ledger.InPlay, money.USDC, accountID),
-			To: ledger.UserAccount(accountID, money.USDC), Amount: amount, Kind: "poker_cash_out", Ref: ref(tableID, accountID)})
+		now := s.Now()
+		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.OwnedAccount(ledger.InPlay, money.USDC, accountID),
+			To: ledger.UserAccount(accountID, money.USDC), Amount: amount, Kind: "poker_cash_out", Ref: ref(tableID, accountID)}); err != nil {
+			return err
+		}
+		return addStack(ctx, q, now, accountID, -amount)
 	})
 }
 
@@ -526,6 +626,13 @@ func (s *Service) Settle(ctx context.Context, st Settlement) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.Deal.HandID, st.TableID, int64(st.Deal.Fairness.Nonce), st.Deal.SeedID,
 			st.Deal.Fairness.ClientSeed, int64(st.Deal.Fairness.Nonce), r.Button, pot, r.Rake, card.Join(r.Board, " "), now.UnixMicro()); err != nil {
 			return fmt.Errorf("poker: record hand: %w", err)
+		}
+		for i, acct := range st.Accounts {
+			if n := r.Net(i); acct != "" && n != 0 {
+				if err := addStack(ctx, q, now, acct, money.Amount(n)); err != nil {
+					return err
+				}
+			}
 		}
 		return ledger.Post(ctx, q, now, ts...)
 	})

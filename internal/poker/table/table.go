@@ -744,6 +744,10 @@ func (t *Table) finish() {
 	for _, p := range r.Pots {
 		res.Pot += money.Amount(p.Amount)
 	}
+	if !settled {
+		// Nothing moved: the hand is void and every stack stays as it was before it.
+		res.Void, res.Rake, r = true, 0, &engine.Result{Start: r.Start, Final: r.Start, Board: r.Board}
+	}
 	for i, s := range t.seats {
 		if s == nil || !s.dealt {
 			continue

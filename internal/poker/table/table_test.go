@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +30,7 @@ func newService(t *testing.T, e store.Engine, tune func(*Config)) *Service {
 		tune(&cfg)
 	}
 	s := &Service{DB: db, Accounts: &account.Service{DB: db, Now: time.Now, Rand: rand.Reader}, Seeds: seeds.Engine{Rand: rand.Reader},
-		Now: time.Now, Rand: rand.Reader, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Cfg: cfg}
+		Now: time.Now, Rand: rand.Reader, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Cfg: cfg}
 	t.Cleanup(func() { s.Close(context.Background()); db.Close() })
 	return s
 }
@@ -347,4 +347,44 @@ func TestActionSafety(t *testing.T) {
 	}
 	s.Close(ctx)
 	checkMoney(t, s, a.id, b.id)
+}
+
+// TestRecover: stacks of tables that died with their process go back to the balances, and the
+// tables' seeds are retired.
+func TestRecover(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newService(t, e, func(c *Config) { c.HandDelay = time.Hour })
+		a := join(t, s, "a", 1_500_000)
+		await(t, a.conn, "table_joined", nil)
+		var tableID string
+		for _, ti := range s.Tables() {
+			tableID = ti.ID
+		}
+		// A new process on the same database.
+		s2 := &Service{DB: s.DB, Accounts: s.Accounts, Seeds: s.Seeds, Now: time.Now, Rand: rand.Reader, Log: s.Log, Cfg: s.Cfg}
+		if err := s2.Recover(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		err := s.DB.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+			h, err := ledger.HoldingsOf(ctx, q, a.id, money.USDC)
+			if err != nil {
+				return err
+			}
+			if h.InPlay != 0 || h.Available != 10_000_000 {
+				t.Errorf("after recovery: %+v", h)
+			}
+			var closed *int64
+			if err := q.QueryRow(ctx, `SELECT closed_at FROM poker_tables WHERE id = ?`, tableID).Scan(&closed); err != nil {
+				return err
+			}
+			if closed == nil {
+				t.Error("table not closed")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.CheckLedger(t, s.DB)
+	})
 }

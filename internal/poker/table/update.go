@@ -170,6 +170,8 @@ type HandResult struct {
 	Board       []string                `json:"board"`
 	Actions     []ActionRecord          `json:"actions"`
 	Fairness    Fairness                `json:"fairness"`
+	// Void is set when the hand could not be settled: no chips moved.
+	Void bool `json:"void,omitempty"`
 }
 
 // Busted tells a player its stack is gone.

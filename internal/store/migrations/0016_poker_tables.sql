@@ -24,3 +24,12 @@ CREATE TABLE poker_hands (
     created_at  BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX poker_hands_table_no ON poker_hands (table_id, hand_no);
+
+-- What each agent holds at the poker tables (its in-play USDC that belongs to poker), kept in the
+-- same transactions as the buy-ins, settlements and cash-outs: after a crash, the stacks of tables
+-- that no longer run are returned from here.
+CREATE TABLE poker_stacks (
+    account_id TEXT PRIMARY KEY REFERENCES accounts (id),
+    amount     BIGINT NOT NULL CHECK (amount >= 0),
+    updated_at BIGINT NOT NULL
+);
