@@ -133,6 +133,13 @@ func (s *Service) clock() Clock {
 	return s.Clock
 }
 
+func (s *Service) logger() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
+}
+
 // scope is a table's seed chain.
 func scope(tableID string) string { return "poker:" + tableID }
 
@@ -267,6 +274,12 @@ func (s *Service) JoinLobby(ctx context.Context, p *Player, buyIn money.Amount) 
 	p.deliver(Update{Type: "lobby_joined", Body: &lobby})
 	s.match.Lock()
 	defer s.match.Unlock()
+	if t := p.current(); t != nil { // a join from another connection got there first
+		if err := s.CashOut(ctx, "", p.ID, buyIn); err != nil {
+			s.logger().Error("refund buy-in", "account", p.ID, "err", err)
+		}
+		return Lobby{}, &errs.Error{Kind: errs.Conflict, Code: "already_seated", Message: "already seated at table " + t.ID}
+	}
 	for range 8 {
 		t, err := s.pick(ctx)
 		if err != nil {
@@ -281,7 +294,7 @@ func (s *Service) JoinLobby(ctx context.Context, p *Player, buyIn money.Amount) 
 		}
 	}
 	if err := s.CashOut(ctx, "", p.ID, buyIn); err != nil {
-		s.Log.Error("refund buy-in", "account", p.ID, "err", err)
+		s.logger().Error("refund buy-in", "account", p.ID, "err", err)
 	}
 	return Lobby{}, errs.Unavailablef("no table could seat you; retry")
 }
@@ -316,11 +329,7 @@ func (s *Service) open(ctx context.Context) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	log := s.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	t, err := newTable(id, s.Cfg, s, s.clock(), log)
+	t, err := newTable(id, s.Cfg, s, s.clock(), s.logger())
 	if err != nil {
 		return nil, err
 	}
@@ -524,8 +533,8 @@ func (s *Service) Recover(ctx context.Context) error {
 				return err
 			}
 		}
-		if (len(stacks) > 0 || len(open) > 0) && s.Log != nil {
-			s.Log.Info("poker: recovered", "stacks", len(stacks), "tables", len(open))
+		if len(stacks) > 0 || len(open) > 0 {
+			s.logger().Info("poker: recovered", "stacks", len(stacks), "tables", len(open))
 		}
 		return nil
 	})
@@ -657,7 +666,7 @@ func (s *Service) Closed(ctx context.Context, t *Table) {
 		return err
 	})
 	if err != nil {
-		s.Log.Error("close table", "table", t.ID, "err", err)
+		s.logger().Error("close table", "table", t.ID, "err", err)
 	}
 }
 
