@@ -790,6 +790,16 @@ func (t *Table) finish() {
 		case dealt && s.stack == 0:
 			s.busted = true
 			t.send(s.p, "busted", &Busted{TableID: t.ID, Seat: i, Options: []string{"rebuy", "leave"}})
+			// A busted seat that neither rebuys nor leaves within the action time is stood up,
+			// so it does not hold a seat others could use.
+			p := s.p
+			t.clock.AfterFunc(t.cfg.ActionTimeout, func() {
+				t.post(func() {
+					if j, s := t.seatOf(p); s != nil && s.busted {
+						t.remove(j, "busted")
+					}
+				})
+			})
 		}
 	}
 	if !t.closed && t.ready() == 0 && t.Players() == 0 {

@@ -388,3 +388,46 @@ func TestRecover(t *testing.T) {
 		storetest.CheckLedger(t, s.DB)
 	})
 }
+
+// TestBustedStandsUp: a busted player who neither rebuys nor leaves is stood up after the action
+// time; the table closes when the other leaves.
+func TestBustedStandsUp(t *testing.T) {
+	s := newService(t, store.SQLite, func(c *Config) { c.ActionTimeout = 300 * time.Millisecond })
+	a := join(t, s, "a", 1_000_000)
+	b := join(t, s, "b", 1_000_000)
+	allIn := func(yt *YourTurn) Act {
+		for _, v := range yt.ValidActions {
+			if v.Action == "all_in" {
+				return Act{Action: "all_in"}
+			}
+		}
+		return Act{Action: "check"}
+	}
+	results := make(chan [2]string, 2)
+	for _, x := range []seatP{a, b} {
+		go func() {
+			u := play(t, s, x, allIn, func(u Update) bool { return u.Type == "left_table" })
+			if lt, ok := u.Body.(*LeftTable); ok {
+				results <- [2]string{x.id, lt.Reason}
+			} else {
+				results <- [2]string{x.id, "none"}
+			}
+		}()
+	}
+	first := <-results
+	if first[1] != "busted" {
+		t.Fatalf("first to leave: %v, want busted", first)
+	}
+	winner := a
+	if first[0] == a.id {
+		winner = b
+	}
+	if _, err := s.Leave(context.Background(), winner.p); err != nil {
+		t.Fatal(err)
+	}
+	if second := <-results; second[1] != "left" {
+		t.Errorf("second: %v", second)
+	}
+	waitClosed(t, s)
+	checkMoney(t, s, a.id, b.id)
+}
