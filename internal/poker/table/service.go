@@ -40,15 +40,17 @@ type Config struct {
 	MaxMissed       int           // consecutive timed-out turns before the seat is removed; 0: never
 	ReconnectWindow time.Duration // a seat without a connection is kept this long
 	SandboxGrant    money.Amount  // USDC a newly registered poker agent starts with; 0: none (a real chain)
+	RotateEvery     uint64        // retire (and so reveal) a table's seed every this many hands; 0: only when it closes
 }
 
 // DefaultConfig is the dollar-era table: 6-max, blinds 0.01/0.02, buy-in 1.00 to 5.00 (2.00 by
 // default), 5% rake capped at 0.10 a hand, 120 s to act, 3 missed turns, 30 s to reconnect,
-// 10.00 sandbox USDC for a new agent.
+// 10.00 sandbox USDC for a new agent, a new deck seed every 100 hands.
 func DefaultConfig() Config {
 	return Config{Seats: 6, SmallBlind: 10_000, BigBlind: 20_000, MinBuyIn: 1_000_000, MaxBuyIn: 5_000_000,
 		DefaultBuyIn: 2_000_000, RakeBasisPoints: 500, RakeCap: 100_000, ActionTimeout: 120 * time.Second,
-		HandDelay: 2 * time.Second, MaxMissed: 3, ReconnectWindow: 30 * time.Second, SandboxGrant: 10_000_000}
+		HandDelay: 2 * time.Second, MaxMissed: 3, ReconnectWindow: 30 * time.Second, SandboxGrant: 10_000_000,
+		RotateEvery: 100}
 }
 
 // Player is a poker agent known to the service: its connection's update queue and its seat.
@@ -563,7 +565,11 @@ func ref(tableID, accountID string) string {
 func (s *Service) Deal(ctx context.Context, tableID string) (Deal, error) {
 	var d seeds.Draw
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
-		d, err = s.Seeds.Next(ctx, q, s.Now(), ledger.PlatformID, scope(tableID))
+		now := s.Now()
+		if err := s.rotateIfDue(ctx, q, now, tableID); err != nil {
+			return err
+		}
+		d, err = s.Seeds.Next(ctx, q, now, ledger.PlatformID, scope(tableID))
 		return err
 	})
 	if err != nil {
@@ -575,6 +581,27 @@ func (s *Service) Deal(ctx context.Context, tableID string) (Deal, error) {
 	}
 	return Deal{HandID: fmt.Sprintf("%s-h%d", tableID, d.Nonce), SeedID: d.SeedID, Deck: deck,
 		Fairness: Fairness{Commitment: d.Commitment, ClientSeed: d.ClientSeed, Nonce: d.Nonce}}, nil
+}
+
+// rotateIfDue retires the table's seed every Cfg.RotateEvery hands, before the next hand is
+// drawn (every hand of the old seed is settled by then), so a running table's hands become
+// verifiable. The next seed starts at the same nonce, so the nonce stays the hand number.
+func (s *Service) rotateIfDue(ctx context.Context, q store.Q, now time.Time, tableID string) error {
+	if s.Cfg.RotateEvery == 0 {
+		return nil
+	}
+	pub, ok, err := seeds.Peek(ctx, q, ledger.PlatformID, scope(tableID))
+	if err != nil || !ok || pub.NextNonce == 0 || pub.NextNonce%s.Cfg.RotateEvery != 0 {
+		return err
+	}
+	if _, _, err := s.Seeds.Rotate(ctx, q, now, ledger.PlatformID, scope(tableID)); err != nil {
+		return err
+	}
+	d, err := s.Seeds.Reserve(ctx, q, now, ledger.PlatformID, scope(tableID))
+	if err != nil {
+		return err
+	}
+	return seeds.Advance(ctx, q, d, pub.NextNonce)
 }
 
 // Settle records a complete hand and moves its chips in one transaction: each loser's in-play

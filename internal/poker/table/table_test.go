@@ -431,3 +431,41 @@ func TestBustedStandsUp(t *testing.T) {
 	waitClosed(t, s)
 	checkMoney(t, s, a.id, b.id)
 }
+
+// TestSeedRotation: every RotateEvery hands the table's seed is retired (revealable) and the
+// next one continues the nonces, so the nonce is always the hand number.
+func TestSeedRotation(t *testing.T) {
+	s := newService(t, store.SQLite, func(c *Config) { c.RotateEvery = 2 })
+	tb, err := s.open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deals []Deal
+	for range 5 {
+		d, err := s.Deal(context.Background(), tb.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deals = append(deals, d)
+	}
+	for i, d := range deals {
+		if d.Fairness.Nonce != uint64(i) {
+			t.Errorf("deal %d: nonce %d", i, d.Fairness.Nonce)
+		}
+		if want := deals[i/2*2].SeedID; d.SeedID != want {
+			t.Errorf("deal %d: seed %s, want %s", i, d.SeedID, want)
+		}
+	}
+	err = s.DB.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+		for i, d := range deals {
+			_, err := seeds.Reveal(ctx, q, d.SeedID)
+			if (err == nil) != (i < 4) {
+				t.Errorf("deal %d: reveal %v", i, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
