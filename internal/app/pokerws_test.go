@@ -395,3 +395,23 @@ func TestPokerWSReconnect(t *testing.T) {
 	}
 	storetest.CheckLedger(t, s.app.DB)
 }
+
+// TestPokerWSSharedAccount: any Arcade key opens /poker/ws (one account table for every
+// surface); a credits guest holds no USDC, so its buy-in is refused with insufficient_funds and
+// nothing moves.
+func TestPokerWSSharedAccount(t *testing.T) {
+	s := newPokerServer(t, store.SQLite)
+	c, err := dialPoker(t, s, s.guest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if m := readFrame(t, c); m["type"] != "connected" {
+		t.Fatalf("connected: %v", m)
+	}
+	writeFrame(t, c, `{"type":"join_lobby","buy_in":1}`)
+	if m := readFrame(t, c); m["type"] != "error" || m["code"] != "insufficient_funds" {
+		t.Fatalf("join without USDC: %v", m)
+	}
+	storetest.CheckLedger(t, s.app.DB)
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/poker/table"
 )
@@ -106,5 +107,19 @@ func TestEncode(t *testing.T) {
 		if m[k] != v {
 			t.Errorf("%s = %v, want %v (%s)", k, m[k], v, b)
 		}
+	}
+}
+
+// TestEveryKindHasACode: each domain error kind maps to a protocol code; only internal errors
+// fall through to internal_error.
+func TestEveryKindHasACode(t *testing.T) {
+	for _, k := range errs.Kinds() {
+		code, _ := codeOf(&errs.Error{Kind: k, Message: "m"}, nil)
+		if (code == "internal_error") != (k == errs.Internal) {
+			t.Errorf("kind %s: code %s", k, code)
+		}
+	}
+	if code, _ := codeOf(errors.New("boom"), nil); code != "internal_error" {
+		t.Errorf("plain error: %s", code)
 	}
 }

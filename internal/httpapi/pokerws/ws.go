@@ -247,24 +247,32 @@ func codeOf(err error, log *slog.Logger) (string, string) {
 		}
 		return "internal_error", "something went wrong; retry"
 	}
-	if e.Code != "" {
-		return strings.ToLower(e.Code), e.Message
-	}
 	switch e.Kind {
 	case errs.Validation:
 		return "invalid_message", e.Error()
 	case errs.InsufficientBalance:
-		return "insufficient_funds", "your balance does not cover the buy-in"
+		return "insufficient_funds", "your USDC balance does not cover the buy-in"
+	case errs.RateLimited:
+		return "rate_limited", e.Message
+	}
+	if e.Code != "" {
+		return strings.ToLower(e.Code), e.Message
+	}
+	switch e.Kind {
 	case errs.NotFound:
 		return "not_found", e.Message
 	case errs.Conflict:
 		return "conflict", e.Message
-	case errs.RateLimited:
-		return "rate_limited", e.Message
 	case errs.Unauthorized, errs.Forbidden:
 		return "auth_failed", e.Message
 	case errs.Unavailable:
 		return "unavailable", e.Message
+	case errs.Locked:
+		return "locked", e.Message
+	case errs.TooLarge:
+		return "invalid_message", e.Message
+	case errs.PaymentRequired:
+		return "insufficient_funds", e.Message
 	}
 	return "internal_error", "something went wrong; retry"
 }
