@@ -62,7 +62,7 @@ func invalid(format string, a ...any) *FrameError {
 
 // known client message types.
 var known = map[string]bool{"join_lobby": true, "action": true, "rebuy": true, "leave_table": true,
-	"resync_request": true, "table_state_request": true, "ping": true}
+	"resync_request": true, "table_state_request": true, "ping": true, "spectate": true, "stop_spectating": true}
 
 // maxString bounds identifiers a client sends.
 const maxString = 128
@@ -127,6 +127,10 @@ func Decode(b []byte) (Frame, error) {
 	case "rebuy":
 		if f.Amount <= 0 {
 			return f, invalid("rebuy needs amount in dollars")
+		}
+	case "spectate":
+		if f.TableID == "" {
+			return f, invalid("spectate needs table_id")
 		}
 	case "resync_request":
 		if f.LastTableSeq < 0 {

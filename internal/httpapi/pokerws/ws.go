@@ -212,6 +212,16 @@ func (s *Server) handle(ctx context.Context, c ops.Caller, f Frame) []byte {
 			return s.fail(err)
 		}
 		return nil
+	case "spectate":
+		if _, err := s.Ops.Spectate.Invoke(ctx, c, table.SpectateInput{TableID: f.TableID}); err != nil {
+			return s.fail(err)
+		}
+		return nil // a table_state follows
+	case "stop_spectating":
+		if _, err := s.Ops.Unwatch.Invoke(ctx, c, ops.None{}); err != nil {
+			return s.fail(err)
+		}
+		return message("spectating_stopped", nil)
 	case "table_state_request":
 		st, err := s.Ops.State.Invoke(ctx, c, ops.None{})
 		if err != nil {

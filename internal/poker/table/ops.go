@@ -20,7 +20,12 @@ type Ops struct {
 	Resync   *ops.Def[ResyncInput, Resync]
 	Rebuy    *ops.Def[RebuyInput, ops.None]
 	Leave    *ops.Def[ops.None, LeaveResult]
+	Spectate *ops.Def[SpectateInput, ops.None]
+	Unwatch  *ops.Def[ops.None, ops.None]
 }
+
+// SpectateInput names the table to watch.
+type SpectateInput struct{ TableID string }
 
 // RegisterInput names a new poker agent.
 type RegisterInput struct{ Name string }
@@ -88,6 +93,18 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (LeaveResult, error) {
 			p, err := s.Leave(ctx, pl(c))
 			return LeaveResult{Pending: p}, err
+		}})
+	o.Spectate = ops.Add(r, &ops.Def[SpectateInput, ops.None]{D: ops.Desc{Name: "poker.spectate", Access: ops.Player,
+		Summary: "Watch a running table without a seat: its public events, never hole cards.",
+		Errors:  []errs.Kind{errs.NotFound, errs.Conflict}},
+		Run: func(ctx context.Context, c ops.Caller, in SpectateInput) (ops.None, error) {
+			return ops.None{}, s.Spectate(ctx, pl(c), in.TableID)
+		}})
+	o.Unwatch = ops.Add(r, &ops.Def[ops.None, ops.None]{D: ops.Desc{Name: "poker.spectate.stop", Access: ops.Player,
+		Summary: "Stop watching a table."},
+		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (ops.None, error) {
+			s.StopSpectating(ctx, pl(c))
+			return ops.None{}, nil
 		}})
 	return o
 }

@@ -58,11 +58,12 @@ type Player struct {
 	ID   string
 	Name string
 
-	mu    sync.Mutex
-	out   chan Update
-	table *Table
-	seat  int
-	gone  func() bool // stops the reconnection timer
+	mu       sync.Mutex
+	out      chan Update
+	table    *Table
+	watching *Table
+	seat     int
+	gone     func() bool // stops the reconnection timer
 
 	pendingReason string // table goroutine only
 }
@@ -86,6 +87,18 @@ func (p *Player) setTable(t *Table, seat int) {
 	p.mu.Lock()
 	p.table, p.seat = t, seat
 	p.mu.Unlock()
+}
+
+func (p *Player) setWatching(t *Table) {
+	p.mu.Lock()
+	p.watching = t
+	p.mu.Unlock()
+}
+
+func (p *Player) watched() *Table {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.watching
 }
 
 func (p *Player) current() *Table {
@@ -263,6 +276,7 @@ func (s *Service) JoinLobby(ctx context.Context, p *Player, buyIn money.Amount) 
 	if t := p.current(); t != nil {
 		return Lobby{}, &errs.Error{Kind: errs.Conflict, Code: "already_seated", Message: "already seated at table " + t.ID}
 	}
+	s.StopSpectating(ctx, p)
 	s.mu.Lock()
 	s.queue++
 	pos := s.queue
@@ -348,6 +362,35 @@ func seated(p *Player) (*Table, error) {
 		return nil, &errs.Error{Kind: errs.NotFound, Code: "not_at_table", Message: "you are not seated at a table; send join_lobby"}
 	}
 	return t, nil
+}
+
+// Spectate watches a running table without a seat: its public frames and a table_state with no
+// hero (an Arcade addition; a bot may ignore it).
+func (s *Service) Spectate(ctx context.Context, p *Player, tableID string) error {
+	if t := p.current(); t != nil {
+		return &errs.Error{Kind: errs.Conflict, Code: "already_seated", Message: "already seated at table " + t.ID}
+	}
+	var t *Table
+	s.mu.Lock()
+	for _, o := range s.tables {
+		if o.ID == tableID {
+			t = o
+		}
+	}
+	s.mu.Unlock()
+	if t == nil {
+		return &errs.Error{Kind: errs.NotFound, Code: "table_not_found", Message: "no running table " + tableID}
+	}
+	s.StopSpectating(ctx, p)
+	return t.call(ctx, func() error { return t.watch(p) })
+}
+
+// StopSpectating stops watching the table watched, if any.
+func (s *Service) StopSpectating(ctx context.Context, p *Player) {
+	if t := p.watched(); t != nil {
+		_ = t.call(ctx, func() error { t.unwatch(p); return nil })
+		p.setWatching(nil)
+	}
 }
 
 // Act passes a decision to the player's table. Table-level refusals are also sent to the

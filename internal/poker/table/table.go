@@ -102,6 +102,7 @@ type Table struct {
 	history  []Update
 	actions  []ActionRecord
 	acted    map[string]actRecord // this hand's actions by player and client_action_id
+	watchers map[*Player]bool     // spectators: public frames only
 	accounts [engine.MaxSeats]string
 }
 
@@ -222,6 +223,29 @@ func (t *Table) broadcast(typ string, body any) {
 			s.p.deliver(u)
 		}
 	}
+	for p := range t.watchers {
+		p.deliver(u)
+	}
+}
+
+// watch adds a spectator: it gets the public frames (never hole cards) and a table_state.
+func (t *Table) watch(p *Player) error {
+	if _, s := t.seatOf(p); s != nil {
+		return &errs.Error{Kind: errs.Conflict, Code: "already_seated", Message: "you are seated at this table"}
+	}
+	if t.watchers == nil {
+		t.watchers = map[*Player]bool{}
+	}
+	t.watchers[p] = true
+	p.setWatching(t)
+	st := t.state(nil)
+	t.send(p, "table_state", &st)
+	return nil
+}
+
+func (t *Table) unwatch(p *Player) {
+	delete(t.watchers, p)
+	p.setWatching(nil)
 }
 
 func (t *Table) sendState(p *Player) {
@@ -414,9 +438,18 @@ func (t *Table) remove(i int, reason string) {
 		}
 	}
 	if empty && !t.inHand {
-		t.closed = true
-		t.bank.Closed(ctx, t)
+		t.close(ctx)
 	}
+}
+
+// close retires the empty table; its spectators are told.
+func (t *Table) close(ctx context.Context) {
+	for p := range t.watchers {
+		t.send(p, "table_closed", map[string]string{"table_id": t.ID, "reason": "empty"})
+		t.unwatch(p)
+	}
+	t.closed = true
+	t.bank.Closed(ctx, t)
 }
 
 func (t *Table) leave(p *Player, reason string) (bool, error) {
@@ -803,8 +836,7 @@ func (t *Table) finish() {
 		}
 	}
 	if !t.closed && t.ready() == 0 && t.Players() == 0 {
-		t.closed = true
-		t.bank.Closed(ctx, t)
+		t.close(ctx)
 		return
 	}
 	t.maybeStart()

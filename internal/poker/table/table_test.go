@@ -469,3 +469,44 @@ func TestSeedRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSpectate: a spectator gets a heroless table_state and the public frames, never hole cards
+// or turns, and is told when the table closes.
+func TestSpectate(t *testing.T) {
+	s := newService(t, store.SQLite, func(c *Config) { c.ActionTimeout, c.MaxMissed = 20*time.Millisecond, 0 })
+	a := join(t, s, "a", 1_000_000)
+	b := join(t, s, "b", 1_000_000)
+	su, err := s.Register(context.Background(), "watcher")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := s.Connect(su.Account)
+	if err := s.Spectate(context.Background(), w.Player, "t-none"); err == nil {
+		t.Error("spectating a missing table")
+	}
+	if err := s.Spectate(context.Background(), a.p, s.Tables()[0].ID); err == nil {
+		t.Error("a seated player spectates")
+	}
+	if err := s.Spectate(context.Background(), w.Player, s.Tables()[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	deadline := time.After(10 * time.Second)
+	for seen["hand_result"] < 2 {
+		select {
+		case u := <-w.Updates:
+			seen[u.Type]++
+			if u.Type == "table_state" && u.Body.(*State).Hero != nil {
+				t.Error("spectator's table_state has a hero")
+			}
+		case <-deadline:
+			t.Fatalf("spectator saw %v", seen)
+		}
+	}
+	if seen["hole_cards"]+seen["your_turn"] > 0 || seen["player_action"] == 0 || seen["table_state"] != 1 {
+		t.Errorf("spectator saw %v", seen)
+	}
+	s.Close(context.Background())
+	await(t, w, "table_closed", nil)
+	checkMoney(t, s, a.id, b.id, su.Account.ID)
+}
