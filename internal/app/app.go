@@ -26,6 +26,7 @@ import (
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
+	"github.com/arcadehq/arcade/internal/httpapi/pokerws"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
 	"github.com/arcadehq/arcade/internal/ledger"
@@ -33,6 +34,7 @@ import (
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/payments"
 	personasvc "github.com/arcadehq/arcade/internal/persona/service"
+	"github.com/arcadehq/arcade/internal/poker/table"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
@@ -64,6 +66,7 @@ type Config struct {
 	V1SeedRotation time.Duration
 	// SIWEBlocked refuses sign-in to addresses (ARCADE_SIWE_BLOCKLIST: comma-separated 0x addresses).
 	SIWEBlocked func(addr string) bool
+	Poker       table.Config // poker tables; the zero value means table.DefaultConfig()
 	Version     string
 }
 
@@ -173,9 +176,14 @@ type App struct {
 	V1       *bets.Ops
 	Bets     *bets.Service
 	Personas *personasvc.Ops
-	Tools    *tools.Set
-	draining atomic.Bool
-	started  time.Time
+	// Poker holds the poker table operations in their own registry until spec 002's REST routes
+	// bind them (TestRegistryBindings wants a route for every operation of Registry).
+	Poker         *table.Ops
+	PokerRegistry *ops.Registry
+	PokerService  *table.Service
+	Tools         *tools.Set
+	draining      atomic.Bool
+	started       time.Time
 }
 
 // Deps are the injectable sources of time and entropy.
@@ -218,6 +226,24 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 		return nil, err
 	}
 	a.Personas = personaSvc.Declare(a.Registry)
+
+	pokerCfg := cfg.Poker
+	if pokerCfg == (table.Config{}) {
+		pokerCfg = table.DefaultConfig()
+	}
+	a.PokerService = &table.Service{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand,
+		Log: log, Cfg: pokerCfg}
+	if db.Engine() == store.SQLite {
+		// One instance owns a SQLite database, so any stack recorded at start belongs to a table
+		// that died with the previous process. (On PostgreSQL other instances may be running
+		// their tables: recovery there needs table ownership, not built yet.)
+		if err := a.PokerService.Recover(ctx); err != nil {
+			return nil, err
+		}
+	}
+	a.PokerRegistry = ops.NewRegistry()
+	a.Poker = a.PokerService.Declare(a.PokerRegistry)
+	(&pokerws.Server{Ops: a.Poker, Gate: gate, Log: log}).Register(a.Router)
 
 	a.Tools = tools.Credits(a.Credits, log).Merge(tools.Personas(a.Personas))
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
@@ -347,6 +373,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	a.PokerService.Close(sctx)
 	if cerr := a.DB.Close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
