@@ -18,25 +18,25 @@ type Update struct {
 
 // Seat is a seat as the players see it.
 type Seat struct {
-	Seat   int          `json:"seat"`
-	Name   string       `json:"name"`
+	Seat   int           `json:"seat"`
+	Name   string        `json:"name"`
 	Stack  money.Decimal `json:"stack"`
 	Bet    money.Decimal `json:"bet"`
-	Status string       `json:"status"` // active, busted, empty
-	InHand bool         `json:"in_hand"`
-	Folded bool         `json:"folded"`
+	Status string        `json:"status"` // active, busted, empty
+	InHand bool          `json:"in_hand"`
+	Folded bool          `json:"folded"`
 }
 
 // Player is a seat in short form (table_joined, your_turn).
 type PlayerInfo struct {
-	Seat  int          `json:"seat"`
-	Name  string       `json:"name"`
+	Seat  int           `json:"seat"`
+	Name  string        `json:"name"`
 	Stack money.Decimal `json:"stack"`
 }
 
 // ValidAction is one entry of your_turn's valid_actions.
 type ValidAction struct {
-	Action string        `json:"action"`
+	Action string         `json:"action"`
 	Amount *money.Decimal `json:"amount,omitempty"` // call: chips to add; all_in: the raise-to (or call) total
 	Min    *money.Decimal `json:"min,omitempty"`    // raise: smallest raise-to
 	Max    *money.Decimal `json:"max,omitempty"`    // raise: largest raise-to
@@ -84,17 +84,17 @@ type HoleCards struct {
 
 // YourTurn asks the receiver to act.
 type YourTurn struct {
-	HandID         string        `json:"hand_id"`
-	Seat           int           `json:"seat"`
-	ValidActions   []ValidAction `json:"valid_actions"`
+	HandID         string         `json:"hand_id"`
+	Seat           int            `json:"seat"`
+	ValidActions   []ValidAction  `json:"valid_actions"`
 	Pot            money.Decimal  `json:"pot"`
-	CommunityCards []string      `json:"community_cards"`
-	Players        []PlayerInfo  `json:"players"`
+	CommunityCards []string       `json:"community_cards"`
+	Players        []PlayerInfo   `json:"players"`
 	ToCall         money.Decimal  `json:"to_call"`
 	MinRaise       *money.Decimal `json:"min_raise"`
 	MaxRaise       *money.Decimal `json:"max_raise"`
-	TurnToken      string        `json:"turn_token"`
-	TimeoutSeconds float64       `json:"timeout_seconds"`
+	TurnToken      string         `json:"turn_token"`
+	TimeoutSeconds float64        `json:"timeout_seconds"`
 }
 
 // ActionAck accepts an action.
@@ -115,16 +115,16 @@ type ActionRejected struct {
 
 // PlayerAction broadcasts what a seat did.
 type PlayerAction struct {
-	HandID string        `json:"hand_id"`
-	Seat   int           `json:"seat"`
-	Name   string        `json:"name"`
-	Action string        `json:"action"` // fold, check, call, raise (opening bets too)
+	HandID string         `json:"hand_id"`
+	Seat   int            `json:"seat"`
+	Name   string         `json:"name"`
+	Action string         `json:"action"` // fold, check, call, raise (opening bets too)
 	Amount *money.Decimal `json:"amount"` // call: chips added; raise: the raise-to total; null otherwise
-	AllIn  bool          `json:"all_in"`
-	Street string        `json:"street"`
+	AllIn  bool           `json:"all_in"`
+	Street string         `json:"street"`
 	Stack  money.Decimal  `json:"stack"`
 	Pot    money.Decimal  `json:"pot"`
-	Reason string        `json:"reason,omitempty"` // "timeout", "left"
+	Reason string         `json:"reason,omitempty"` // "timeout", "left"
 }
 
 // CommunityCards deals to the board: cards are the new cards, board the whole board so far.
@@ -137,39 +137,39 @@ type CommunityCards struct {
 
 // Winner is one seat that collected chips.
 type Winner struct {
-	Seat            int          `json:"seat"`
-	Name            string       `json:"name"`
+	Seat            int           `json:"seat"`
+	Name            string        `json:"name"`
 	Stack           money.Decimal `json:"stack"`
 	Amount          money.Decimal `json:"amount"`
-	HandDescription string       `json:"hand_description,omitempty"`
+	HandDescription string        `json:"hand_description,omitempty"`
 }
 
 // Payout is what a seat collected.
 type Payout struct {
-	Seat   int          `json:"seat"`
+	Seat   int           `json:"seat"`
 	Amount money.Decimal `json:"amount"`
 }
 
 // ActionRecord is one action of a hand's history.
 type ActionRecord struct {
-	Seat   int           `json:"seat"`
-	Action string        `json:"action"`
+	Seat   int            `json:"seat"`
+	Action string         `json:"action"`
 	Amount *money.Decimal `json:"amount"`
-	Street string        `json:"street"`
+	Street string         `json:"street"`
 }
 
 // HandResult closes a hand.
 type HandResult struct {
-	HandID      string                  `json:"hand_id"`
-	Winners     []Winner                `json:"winners"`
+	HandID      string                   `json:"hand_id"`
+	Winners     []Winner                 `json:"winners"`
 	Pot         money.Decimal            `json:"pot"`
 	Rake        money.Decimal            `json:"rake"`
-	Payouts     []Payout                `json:"payouts"`
+	Payouts     []Payout                 `json:"payouts"`
 	FinalStacks map[string]money.Decimal `json:"final_stacks"`
-	ShownCards  map[string][]string     `json:"shown_cards"`
-	Board       []string                `json:"board"`
-	Actions     []ActionRecord          `json:"actions"`
-	Fairness    Fairness                `json:"fairness"`
+	ShownCards  map[string][]string      `json:"shown_cards"`
+	Board       []string                 `json:"board"`
+	Actions     []ActionRecord           `json:"actions"`
+	Fairness    Fairness                 `json:"fairness"`
 	// Void is set when the hand could not be settled: no chips moved.
 	Void bool `json:"void,omitempty"`
 }
@@ -189,8 +189,8 @@ type RebuyConfirmed struct {
 
 // PlayerJoined and PlayerLeft tell the table about seat changes.
 type PlayerJoined struct {
-	Seat  int          `json:"seat"`
-	Name  string       `json:"name"`
+	Seat  int           `json:"seat"`
+	Name  string        `json:"name"`
 	Stack money.Decimal `json:"stack"`
 }
 
@@ -203,9 +203,9 @@ type PlayerLeft struct {
 
 // LeftTable confirms to the leaver that its stack went back to its balance.
 type LeftTable struct {
-	TableID  string       `json:"table_id"`
+	TableID  string        `json:"table_id"`
 	Returned money.Decimal `json:"returned"`
-	Reason   string       `json:"reason"`
+	Reason   string        `json:"reason"`
 }
 
 // Hero is the receiver's own view in a table_state.
@@ -218,22 +218,22 @@ type Hero struct {
 
 // State is a table snapshot (table_state, resync_response's snapshot, GET /tables/{id} later).
 type State struct {
-	TableID       string        `json:"table_id"`
-	HandID        string        `json:"hand_id"`
-	HandNumber    uint64        `json:"hand_number"`
-	Street        string        `json:"street"` // idle, preflop, flop, turn, river
-	WaitingReason string        `json:"waiting_reason,omitempty"`
-	DealerSeat    int           `json:"dealer_seat"`
+	TableID       string         `json:"table_id"`
+	HandID        string         `json:"hand_id"`
+	HandNumber    uint64         `json:"hand_number"`
+	Street        string         `json:"street"` // idle, preflop, flop, turn, river
+	WaitingReason string         `json:"waiting_reason,omitempty"`
+	DealerSeat    int            `json:"dealer_seat"`
 	SmallBlind    money.Decimal  `json:"small_blind"`
 	BigBlind      money.Decimal  `json:"big_blind"`
 	Pot           money.Decimal  `json:"pot"`
-	ActorSeat     *int          `json:"actor_seat"`
+	ActorSeat     *int           `json:"actor_seat"`
 	ToCall        *money.Decimal `json:"to_call,omitempty"`
 	MinRaiseTo    *money.Decimal `json:"min_raise_to,omitempty"`
 	MaxRaiseTo    *money.Decimal `json:"max_raise_to,omitempty"`
-	Board         []string      `json:"board"`
-	Seats         []Seat        `json:"seats"`
-	Hero          *Hero         `json:"hero"`
+	Board         []string       `json:"board"`
+	Seats         []Seat         `json:"seats"`
+	Hero          *Hero          `json:"hero"`
 	// SeedCommitment is the table's active server seed commitment, ClientSeed its client seed.
 	SeedCommitment string `json:"server_seed_hash"`
 	ClientSeed     string `json:"client_seed"`
