@@ -35,10 +35,16 @@ type Config struct {
 	DrainDelay  time.Duration // ARCADE_DRAIN_SECONDS: how long /health/ready answers 503 before the listener closes
 	Direct      bool          // ARCADE_DIRECT_COMMIT=1: one transaction per write (benchmark baseline)
 	Committers  int           // ARCADE_DB_COMMITTERS: group committers on PostgreSQL (0: the store's default)
-	Stripe      cardpay.Config
-	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
-	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
-	Version     string
+	// ARCADE_WRITE_TIMEOUT, ARCADE_BATCH_TIMEOUT (seconds): deadlines of one write and of one
+	// group-commit transaction (0: the store's defaults).
+	WriteTimeout, BatchTimeout time.Duration
+	// ARCADE_BENCHMARK_UNSAFE_DURABILITY=1: accept a PostgreSQL that may lose acknowledged
+	// commits (fsync=off, synchronous_commit=off). Benchmarks only.
+	UnsafeDurability bool
+	Stripe           cardpay.Config
+	RateLimit        ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
+	SignUpLimit      ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
+	Version          string
 }
 
 // Default rate limits: generous for an agent playing as fast as it can, tight enough to stop a
@@ -93,6 +99,25 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Committers = n
 	}
+	for _, v := range []struct {
+		env string
+		d   *time.Duration
+	}{{"ARCADE_WRITE_TIMEOUT", &c.WriteTimeout}, {"ARCADE_BATCH_TIMEOUT", &c.BatchTimeout}} {
+		if s := getenv(v.env); s != "" {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil || f <= 0 || f > 3600 {
+				return c, fmt.Errorf("%s: want seconds above 0 and at most 3600, got %q", v.env, s)
+			}
+			*v.d = time.Duration(f * float64(time.Second))
+		}
+	}
+	switch getenv("ARCADE_BENCHMARK_UNSAFE_DURABILITY") {
+	case "", "0", "false":
+	case "1", "true":
+		c.UnsafeDurability = true
+	default:
+		return c, fmt.Errorf("ARCADE_BENCHMARK_UNSAFE_DURABILITY: want 0 or 1")
+	}
 	switch getenv("ARCADE_DIRECT_COMMIT") {
 	case "", "0", "false":
 	case "1", "true":
@@ -128,7 +153,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	if deps.Rand == nil {
 		deps.Rand = rand.Reader
 	}
-	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct, Committers: cfg.Committers})
+	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct, Committers: cfg.Committers,
+		WriteTimeout: cfg.WriteTimeout, BatchTimeout: cfg.BatchTimeout, Benchmark: cfg.UnsafeDurability,
+		Log: log, RequestID: httpapi.RequestID})
 	if err != nil {
 		return nil, err
 	}
@@ -208,5 +235,9 @@ func registerStoreMetrics(reg *prometheus.Registry, db *store.DB) {
 			func(s store.Stats) float64 { return s.WALSyncSecs }),
 		counter("arcade_store_checkpoints_total", "Background checkpoints of the SQLite WAL.",
 			func(s store.Stats) float64 { return float64(s.Checkpoints) }),
+		counter("arcade_store_write_panics_total", "Writes whose function panicked (recovered on the committer; each failed alone).",
+			func(s store.Stats) float64 { return float64(s.Panics) }),
+		counter("arcade_store_write_timeouts_total", "Writes that failed at their deadline (ARCADE_WRITE_TIMEOUT) with STORE_TIMEOUT.",
+			func(s store.Stats) float64 { return float64(s.Timeouts) }),
 	)
 }
