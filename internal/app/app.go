@@ -41,10 +41,12 @@ type Config struct {
 	// ARCADE_BENCHMARK_UNSAFE_DURABILITY=1: accept a PostgreSQL that may lose acknowledged
 	// commits (fsync=off, synchronous_commit=off). Benchmarks only.
 	UnsafeDurability bool
-	Stripe           cardpay.Config
-	RateLimit        ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
-	SignUpLimit      ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
-	Version          string
+	// DoubleRun runs every write function twice and fails a write whose runs differ (tests).
+	DoubleRun   bool
+	Stripe      cardpay.Config
+	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
+	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
+	Version     string
 }
 
 // Default rate limits: generous for an agent playing as fast as it can, tight enough to stop a
@@ -155,7 +157,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	}
 	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct, Committers: cfg.Committers,
 		WriteTimeout: cfg.WriteTimeout, BatchTimeout: cfg.BatchTimeout, Benchmark: cfg.UnsafeDurability,
-		Log: log, RequestID: httpapi.RequestID})
+		Log: log, RequestID: httpapi.RequestID, Now: deps.Now, Rand: deps.Rand, DoubleRun: cfg.DoubleRun})
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ type server struct {
 func newServer(t testing.TB, e store.Engine) *server {
 	t.Helper()
 	sc := storetest.Config(t, e)
-	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test"}
+	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", DoubleRun: sc.DoubleRun}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(context.Background(), cfg, log, app.Deps{})
 	if err != nil {
@@ -216,7 +216,7 @@ func TestHealth(t *testing.T) {
 
 func TestDrainingReadiness(t *testing.T) {
 	sc := storetest.Config(t, store.SQLite)
-	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, DrainDelay: 300 * time.Millisecond},
+	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, DrainDelay: 300 * time.Millisecond, DoubleRun: sc.DoubleRun},
 		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 	if err != nil {
 		t.Fatal(err)

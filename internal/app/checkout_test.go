@@ -23,7 +23,7 @@ import (
 func newCardServer(t testing.TB, e store.Engine, mock string) *server {
 	t.Helper()
 	sc := storetest.Config(t, e)
-	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", BaseURL: "https://arcade.test",
+	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", BaseURL: "https://arcade.test", DoubleRun: sc.DoubleRun,
 		Stripe: cardpay.Config{SecretKey: cardpaytest.SecretKey, WebhookSecret: cardpaytest.WebhookSecret, APIBase: mock, BaseURL: "https://arcade.test"}}
 	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 	if err != nil {

@@ -281,7 +281,7 @@ func TestWithdrawals(t *testing.T) {
 func TestAgentRegisterAndRateLimits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		sc := storetest.Config(t, e)
-		cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test",
+		cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", DoubleRun: sc.DoubleRun,
 			RateLimit: ratelimit.Limit{PerSecond: 0.001, Burst: 3}, SignUpLimit: ratelimit.Limit{PerSecond: 0.001, Burst: 2}}
 		a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 		if err != nil {

@@ -58,7 +58,7 @@ func (f *fixture) addPurchase(t testing.TB, id, pkg string) Package {
 	}
 	err := f.db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
 		_, err := q.Exec(ctx, `INSERT INTO credit_purchases (id, account_id, package_id, credits, amount_cents, currency, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'created', ?)`, id, f.acct, p.ID, int64(p.Credits), p.AmountCents, p.Currency, time.Now().UnixMicro())
+			VALUES (?, ?, ?, ?, ?, ?, 'created', ?)`, id, f.acct, p.ID, int64(p.Credits), p.AmountCents, p.Currency, store.Now(ctx).UnixMicro())
 		return err
 	})
 	if err != nil {

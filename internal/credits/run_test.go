@@ -173,26 +173,29 @@ func TestListingsMergeSingleRoundsAndRuns(t *testing.T) {
 		var all []played // in the order the listing must show them
 		single := func(tm time.Time) {
 			t.Helper()
-			err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
-				r, err := credits.PlayDice(ctx, q, tm, sd, id, credits.DiceBet{Amount: money.Micro, Target: 5000, Over: true})
-				all = append([]played{{r.ID, tm}}, all...)
+			// A write function may run more than once: it only sets r, and the listing grows after.
+			var r credits.Round
+			err := db.Write(context.Background(), func(ctx context.Context, q store.Q) (err error) {
+				r, err = credits.PlayDice(ctx, q, tm, sd, id, credits.DiceBet{Amount: money.Micro, Target: 5000, Over: true})
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
+			all = append([]played{{r.ID, tm}}, all...)
 		}
 		run := func(tm time.Time, rounds int64) {
 			t.Helper()
-			err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
-				res, err := credits.RunStrategy(ctx, q, tm, sd, id, "", flat, rounds)
-				for _, r := range res.Rounds {
-					all = append([]played{{r.RoundID, tm}}, all...)
-				}
+			var res credits.RunResult
+			err := db.Write(context.Background(), func(ctx context.Context, q store.Q) (err error) {
+				res, err = credits.RunStrategy(ctx, q, tm, sd, id, "", flat, rounds)
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
+			}
+			for _, r := range res.Rounds {
+				all = append([]played{{r.RoundID, tm}}, all...)
 			}
 		}
 		single(at(0))

@@ -22,7 +22,7 @@ import (
 func newArcade(t *testing.T) (*httptest.Server, *app.App) {
 	t.Helper()
 	sc := storetest.Config(t, store.SQLite)
-	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, Version: "test"},
+	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, Version: "test", DoubleRun: sc.DoubleRun},
 		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 	if err != nil {
 		t.Fatal(err)

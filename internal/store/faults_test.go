@@ -3,9 +3,12 @@ package store_test
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -350,4 +353,64 @@ func TestPostgresRefusesUnsafeDurability(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestDoubleRun: in double-run mode a write function that draws its own time, entropy or id, or
+// whose work depends on state outside the database, fails with *NondeterministicError where it
+// is written; one that takes them from store.Now, store.Rand and store.NewID commits, and sees
+// the same values on both runs.
+func TestDoubleRun(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		cfg := storetest.Config(t, e)
+		cfg.DoubleRun = true
+		db := storetest.OpenWith(t, cfg)
+		createKV(t, db)
+		ctx := context.Background()
+		calls := 0
+		bad := map[string]func(ctx context.Context, q store.Q) error{
+			"time.Now": func(ctx context.Context, q store.Q) error {
+				_, err := q.Exec(ctx, `INSERT INTO kv (k, v) VALUES ('t', ?)`, time.Now().Nanosecond())
+				return err
+			},
+			"a counter outside the database": func(ctx context.Context, q store.Q) error {
+				calls++
+				_, err := q.Exec(ctx, `INSERT INTO kv (k, v) VALUES ('c', ?)`, calls)
+				return err
+			},
+			"crypto/rand": func(ctx context.Context, q store.Q) error {
+				var b [8]byte
+				_, _ = crand.Read(b[:])
+				_, err := q.Exec(ctx, `INSERT INTO kv (k, v) VALUES (?, 1)`, hex.EncodeToString(b[:]))
+				return err
+			},
+		}
+		for name, fn := range bad {
+			var nd *store.NondeterministicError
+			if err := db.Write(ctx, fn); !errors.As(err, &nd) {
+				t.Fatalf("%s: %v, want a *NondeterministicError", name, err)
+			}
+		}
+		if n := countKV(t, db); n != 0 {
+			t.Fatalf("%d rows left by refused writes", n)
+		}
+		var seen []string
+		if err := db.Write(ctx, func(ctx context.Context, q store.Q) error {
+			id, err := store.NewID(ctx)
+			if err != nil {
+				return err
+			}
+			var b [8]byte
+			if _, err := io.ReadFull(store.Rand(ctx), b[:]); err != nil {
+				return err
+			}
+			seen = append(seen, fmt.Sprint(id, hex.EncodeToString(b[:]), store.Now(ctx).UnixNano()))
+			_, err = q.Exec(ctx, `INSERT INTO kv (k, v) VALUES (?, ?)`, id+hex.EncodeToString(b[:]), store.Now(ctx).Nanosecond())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) < 2 || seen[0] != seen[1] {
+			t.Fatalf("runs saw %v: want at least two runs with the same time, entropy and id", seen)
+		}
+	})
 }

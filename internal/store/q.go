@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -216,7 +215,7 @@ func insertSQL(table, columns string, ncols, rows int) string {
 func (t *txQ) flushSafe(ctx context.Context) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = &PanicError{Value: p, Stack: debug.Stack()}
+			err = &PanicError{Value: p, Stack: stack()}
 		}
 	}()
 	return t.flush(ctx)

@@ -14,12 +14,13 @@ package store
 
 import (
 	"context"
+	crand "crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -87,6 +88,13 @@ type Config struct {
 	// RequestID names the request a write's context belongs to, for those log lines (the HTTP
 	// layer's request id); nil logs none.
 	RequestID func(context.Context) string
+	// Now and Rand are the sources behind store.Now, store.Rand (time.Now and crypto/rand when
+	// nil): drawn once per write, handed to every run of its function.
+	Now  func() time.Time
+	Rand io.Reader
+	// DoubleRun runs every write function twice, the first run rolled back, and fails a write
+	// whose runs differ (*NondeterministicError). For tests: storetest turns it on.
+	DoubleRun bool
 	// Benchmark allows PostgreSQL servers that may lose acknowledged commits (fsync=off,
 	// synchronous_commit=off): Open refuses them otherwise (ARCADE_BENCHMARK_UNSAFE_DURABILITY).
 	Benchmark bool
@@ -142,6 +150,9 @@ type DB struct {
 	writeTimeout, batchTimeout time.Duration
 	log                        *slog.Logger
 	requestID                  func(context.Context) string
+	now                        func() time.Time
+	rand                       io.Reader
+	doubleRun                  bool
 
 	nBatches, nBatched atomic.Int64 // group commit: transactions run and the writes in them
 	nPanics, nTimeouts atomic.Int64 // writes that panicked, writes that ran out of time
@@ -211,6 +222,13 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.batchTimeout = DefaultBatchTimeout
 	}
 	db.log, db.requestID = cfg.Log, cfg.RequestID
+	db.now, db.rand, db.doubleRun = cfg.Now, cfg.Rand, cfg.DoubleRun
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.rand == nil {
+		db.rand = crand.Reader
+	}
 	if db.log == nil {
 		db.log = slog.Default()
 	}
@@ -349,7 +367,7 @@ func (db *DB) WriteFor(ctx context.Context, key string, fn func(ctx context.Cont
 	}
 	wctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
-	op := &writeOp{ctx: wctx, fn: fn, done: make(chan error, 1)}
+	op := &writeOp{ctx: wctx, fn: fn, done: make(chan error, 1), ws: &writeState{now: db.now(), src: db.rand}}
 	if db.direct {
 		// Holding the read lock for the whole write makes Close wait for it, so its commit is
 		// never left waiting for a WAL syncer that has stopped.
@@ -391,17 +409,7 @@ type writeOp struct {
 	ctx  context.Context // the caller's values, without its cancellation, with the write's deadline
 	fn   func(ctx context.Context, q Q) error
 	done chan error
-}
-
-// call runs op's function on q, turning a panic into a *PanicError: the function runs on a
-// committer goroutine, outside any HTTP recovery, and one bad write must not stop the server.
-func call(ctx context.Context, op *writeOp, q Q) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = &PanicError{Value: p, Stack: debug.Stack()}
-		}
-	}()
-	return op.fn(ctx, q)
+	ws   *writeState // time, entropy and ids drawn once for every run of fn
 }
 
 // verdict is the last word on op: a panic is logged (with the request id) and counted, and a
@@ -439,7 +447,7 @@ func (db *DB) runAlone(op *writeOp) (uint64, error) {
 	defer cancel()
 	for attempt := 0; ; attempt++ {
 		seq, err := db.runTx(ctx, func(q *txQ) error {
-			return call(ctx, op, q)
+			return db.call(ctx, op, q)
 		})
 		if err != nil && attempt < 5 && ctx.Err() == nil && isRetryable(db.engine, err) {
 			continue
@@ -587,7 +595,7 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 		seq, err := db.runTx(ctx, func(q *txQ) error {
 			for _, op := range ops {
 				octx, ocancel := context.WithDeadline(op.ctx, deadline)
-				err := call(octx, op, q)
+				err := db.call(octx, op, q)
 				ocancel()
 				if err != nil {
 					return errOpFailed
@@ -646,7 +654,7 @@ func (db *DB) runOne(q *txQ, op *writeOp, deadline time.Time) error {
 			return fmt.Errorf("%w: savepoint: %v", errTxBroken, err)
 		}
 		q.clearStaged()
-		err := call(ctx, op, q)
+		err := db.call(ctx, op, q)
 		if err == nil {
 			if _, err := tx.ExecContext(sctx, "RELEASE SAVEPOINT op"); err != nil {
 				return fmt.Errorf("%w: release: %v", errTxBroken, err)

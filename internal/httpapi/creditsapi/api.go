@@ -101,8 +101,9 @@ func (a *API) moneyMove(r *http.Request, me account.Account, scope string, raw [
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" {
 		var out any
+		now := a.Now() // once per write, not once per run of its function
 		err := a.DB.WriteFor(r.Context(), me.ID, func(ctx context.Context, q store.Q) (err error) {
-			out, err = fn(ctx, q, a.Now())
+			out, err = fn(ctx, q, now)
 			return err
 		})
 		return http.StatusOK, out, err
@@ -112,6 +113,7 @@ func (a *API) moneyMove(r *http.Request, me account.Account, scope string, raw [
 	}
 	hash := idem.Hash([]byte(r.Method), []byte(r.URL.Path), []byte(r.URL.RawQuery), raw)
 	var out json.RawMessage
+	now := a.Now()
 	err := a.DB.WriteFor(r.Context(), me.ID, func(ctx context.Context, q store.Q) error {
 		prev, err := idem.Lookup(ctx, q, me.ID, scope, key, hash)
 		if err != nil {
@@ -121,7 +123,6 @@ func (a *API) moneyMove(r *http.Request, me account.Account, scope string, raw [
 			out = prev.Body
 			return nil
 		}
-		now := a.Now()
 		v, err := fn(ctx, q, now)
 		if err != nil {
 			return err
@@ -242,8 +243,8 @@ func (a *API) registerAuth(rt *httpapi.Router) {
 			var acct account.Account
 			var key account.Key
 			var bal money.Amount
+			now := a.Now() // once per write, not once per run of its function
 			err := a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				now := a.Now()
 				if acct, err = account.Create(ctx, q, now, account.New{Kind: account.Agent, Name: req.Name}); err != nil {
 					return err
 				}

@@ -241,13 +241,14 @@ func (a *API) registerHistory(rt *httpapi.Router) {
 				err = a.DB.Read(r.Context(), load)
 			} else {
 				// Revealing rotates first (DESIGN §5): the seed is never used again once shown.
+				now := a.Now() // once per write, not once per run of its function
 				err = a.DB.WriteFor(r.Context(), me.ID, func(ctx context.Context, q store.Q) error {
 					if err := load(ctx, q); err != nil {
 						return err
 					}
 					rv, err := seeds.Reveal(ctx, q, round.SeedID)
 					if err != nil {
-						if _, _, err := a.Seeds.Rotate(ctx, q, a.Now(), me.ID, credits.SeedScope); err != nil {
+						if _, _, err := a.Seeds.Rotate(ctx, q, now, me.ID, credits.SeedScope); err != nil {
 							return err
 						}
 						if rv, err = seeds.Reveal(ctx, q, round.SeedID); err != nil {

@@ -229,7 +229,7 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 			}
 			var s credits.Saved
 			err = a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				s, err = credits.CreateStrategy(ctx, q, a.Now(), me.ID, req.GameType, *req.Name, c)
+				s, err = credits.CreateStrategy(ctx, q, store.Now(ctx), me.ID, req.GameType, *req.Name, c)
 				return err
 			})
 			return http.StatusCreated, strategyData(s), err
@@ -261,7 +261,7 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 			}
 			var s credits.Saved
 			err := a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-				s, err = credits.UpdateStrategy(ctx, q, a.Now(), me.ID, r.PathValue("id"), req.Name, c)
+				s, err = credits.UpdateStrategy(ctx, q, store.Now(ctx), me.ID, r.PathValue("id"), req.Name, c)
 				return err
 			})
 			return 0, strategyData(s), err
@@ -303,7 +303,7 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 		Body:    map[string]any{}, Resp: AdvancedData{}, RespStatus: http.StatusCreated, Errors: []int{400, 409}},
 		func(r *http.Request, me account.Account) (int, any, error) {
 			return a.saveAdvanced(r, http.StatusCreated, func(ctx context.Context, q store.Q, st *strategy.Advanced) (credits.Saved, error) {
-				return credits.CreateAdvanced(ctx, q, a.Now(), me.ID, st)
+				return credits.CreateAdvanced(ctx, q, store.Now(ctx), me.ID, st)
 			})
 		})
 	a.handle(rt, httpapi.Op{Method: "GET", Path: "/api/me/advanced-strategies/{id}", ID: "getAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
@@ -323,7 +323,7 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 		Summary: "Replace an advanced strategy (send the whole strategy).", Body: map[string]any{}, Resp: AdvancedData{}, Errors: []int{400, 404, 409}},
 		func(r *http.Request, me account.Account) (int, any, error) {
 			return a.saveAdvanced(r, http.StatusOK, func(ctx context.Context, q store.Q, st *strategy.Advanced) (credits.Saved, error) {
-				return credits.UpdateAdvanced(ctx, q, a.Now(), me.ID, r.PathValue("id"), st)
+				return credits.UpdateAdvanced(ctx, q, store.Now(ctx), me.ID, r.PathValue("id"), st)
 			})
 		})
 	a.handle(rt, httpapi.Op{Method: "DELETE", Path: "/api/me/advanced-strategies/{id}", ID: "deleteAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,

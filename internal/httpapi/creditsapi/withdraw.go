@@ -132,7 +132,7 @@ func (a *API) registerWithdraw(rt *httpapi.Router) {
 				}
 				var w credits.Withdrawal
 				err = a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) (err error) {
-					w, err = credits.DecideWithdrawal(ctx, q, a.Now(), r.PathValue("id"), d.approve, req.Note)
+					w, err = credits.DecideWithdrawal(ctx, q, store.Now(ctx), r.PathValue("id"), d.approve, req.Note)
 					return err
 				})
 				return 0, withdrawalData(w), err

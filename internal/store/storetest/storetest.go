@@ -39,10 +39,12 @@ func Each(t *testing.T, fn func(t *testing.T, e store.Engine)) {
 }
 
 // Config returns a store.Config for a fresh, empty database of engine e, removed when t ends.
+// Double-run mode is on: every write function runs twice and must repeat itself (see
+// store.Config.DoubleRun).
 func Config(t testing.TB, e store.Engine) store.Config {
 	t.Helper()
 	if e == store.SQLite {
-		return store.Config{DataDir: t.TempDir()}
+		return store.Config{DataDir: t.TempDir(), DoubleRun: true}
 	}
 	admin := os.Getenv(EnvPostgres)
 	if admin == "" {
@@ -68,7 +70,7 @@ func Config(t testing.TB, e store.Engine) store.Config {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
-	return store.Config{DatabaseURL: u.String()}
+	return store.Config{DatabaseURL: u.String(), DoubleRun: true}
 }
 
 // Open opens a fresh migrated database of engine e, closed when t ends.
