@@ -221,12 +221,16 @@ func (db *DB) call(ctx context.Context, op *writeOp, q *txQ) error {
 		if err := exec("ROLLBACK TO SAVEPOINT double_run"); err != nil {
 			return err
 		}
-		if _, ok := err1.(*PanicError); ok {
+		if _, ok := err1.(*PanicError); ok || isConflict(err1) {
+			// A panic repeats; a deadlock is the store's to retry, not a verdict on the function.
 			return errors.Join(err1, exec("RELEASE SAVEPOINT double_run"))
 		}
 		second := &recQ{q: q}
 		op.ws.reset()
 		err2 := protect(ctx, op, second)
+		if isConflict(err2) {
+			return errors.Join(err2, exec("ROLLBACK TO SAVEPOINT double_run"), exec("RELEASE SAVEPOINT double_run"))
+		}
 		if nd = differ(first, second, err1, err2); nd == nil {
 			if err2 != nil {
 				// A failed run leaves nothing (and on PostgreSQL an aborted transaction that

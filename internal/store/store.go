@@ -156,6 +156,7 @@ type DB struct {
 
 	nBatches, nBatched atomic.Int64 // group commit: transactions run and the writes in them
 	nPanics, nTimeouts atomic.Int64 // writes that panicked, writes that ran out of time
+	nConflicts         atomic.Int64 // deadlocks and serialization failures retried
 }
 
 // Stats are counters of the write path since Open, for metrics: batched writes ÷ batches is the
@@ -168,12 +169,13 @@ type Stats struct {
 	Checkpoints   int64   // background checkpoints run
 	Panics        int64   // writes whose function panicked (recovered; each failed alone)
 	Timeouts      int64   // writes that failed with ErrTimeout
+	Conflicts     int64   // deadlocks, serialization failures and busy errors retried inside the store
 }
 
 // Stats reads the write-path counters.
 func (db *DB) Stats() Stats {
 	st := Stats{Batches: db.nBatches.Load(), BatchedWrites: db.nBatched.Load(),
-		Panics: db.nPanics.Load(), Timeouts: db.nTimeouts.Load()}
+		Panics: db.nPanics.Load(), Timeouts: db.nTimeouts.Load(), Conflicts: db.nConflicts.Load()}
 	if w := db.wal; w != nil {
 		w.mu.Lock()
 		st.WALSyncs, st.WALSyncSecs, st.Checkpoints = w.syncs, w.syncTime.Seconds(), int64(w.checkpoints)
@@ -449,7 +451,8 @@ func (db *DB) runAlone(op *writeOp) (uint64, error) {
 		seq, err := db.runTx(ctx, func(q *txQ) error {
 			return db.call(ctx, op, q)
 		})
-		if err != nil && attempt < 5 && ctx.Err() == nil && isRetryable(db.engine, err) {
+		if err != nil && attempt < 10 && ctx.Err() == nil && isRetryable(db.engine, err) {
+			db.nConflicts.Add(1)
 			continue
 		}
 		return seq, err
@@ -591,6 +594,7 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 	// First try the batch without savepoints: when every op succeeds (the common case) that saves
 	// two statements per op. The first op to fail aborts this attempt (nothing commits) and the
 	// batch runs again with a savepoint around each op, so a failure undoes only its own op.
+	conflict := false
 	{
 		seq, err := db.runTx(ctx, func(q *txQ) error {
 			for _, op := range ops {
@@ -598,6 +602,7 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 				err := db.call(octx, op, q)
 				ocancel()
 				if err != nil {
+					conflict = isConflict(err)
 					return errOpFailed
 				}
 			}
@@ -609,16 +614,26 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 			}
 			return
 		}
+		// A deadlock or serialization failure: retrying the batch would take the same locks in
+		// the same order; its ops run alone instead (below).
+		conflict = conflict || isConflict(err)
 	}
-	seq, err := db.runTx(ctx, func(q *txQ) error {
-		for i, op := range ops {
-			results[i] = db.runOne(q, op, deadline)
-			if errors.Is(results[i], errTxBroken) {
-				return results[i]
+	var seq uint64
+	var err error
+	if conflict {
+		db.nConflicts.Add(1)
+		err = errOpFailed
+	} else {
+		seq, err = db.runTx(ctx, func(q *txQ) error {
+			for i, op := range ops {
+				results[i] = db.runOne(q, op, deadline)
+				if errors.Is(results[i], errTxBroken) {
+					return results[i]
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		// The batch did not commit: nothing in it persisted. Run each op alone so one bad apple
 		// cannot fail its neighbours, and so every caller gets its own true verdict.
@@ -668,7 +683,17 @@ func (db *DB) runOne(q *txQ, op *writeOp, deadline time.Time) error {
 		if _, rerr := tx.ExecContext(sctx, "RELEASE SAVEPOINT op"); rerr != nil {
 			return fmt.Errorf("%w: release after rollback: %v", errTxBroken, rerr)
 		}
+		if isConflict(err) {
+			// A deadlock or serialization failure inside a batch: the batch holds the locks of
+			// every op before this one, taken in no global order, so retrying this op inside it
+			// can deadlock again. Give the batch up (releasing every lock); its ops then run
+			// alone, each taking its locks in one global order (ledger.Post sorts them), with
+			// retries.
+			db.nConflicts.Add(1)
+			return fmt.Errorf("%w: %w", errTxBroken, err)
+		}
 		if attempt < 3 && ctx.Err() == nil && isRetryable(db.engine, err) {
+			db.nConflicts.Add(1)
 			continue
 		}
 		return err
