@@ -41,6 +41,7 @@ Usage:
   arcade simulate  Monte Carlo simulation of a strategy file or preset (see arcade simulate -h)
   arcade bench     load generator against a running server (see arcade bench -h)
   arcade admin-key issue an API key for the platform account (operators: admin routes)
+  arcade audit     the full ledger invariant check on the server's database, as JSON (exit 1 if broken)
   arcade version   print the version
 
 Configuration (flags of serve, or environment):
@@ -50,6 +51,8 @@ Configuration (flags of serve, or environment):
               ARCADE_BASE_URL       public base URL used in answers
               ARCADE_DRAIN_SECONDS  seconds /health/ready answers 503 before shutdown (default 2)
               ARCADE_PPROF_ADDR     serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060
+              ARCADE_WRITE_TIMEOUT  seconds one write may take before it fails with STORE_TIMEOUT (default 10)
+              ARCADE_AUDIT_SECONDS  seconds between full ledger audits behind /health (default 60; 0: on demand)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -70,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return benchCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "admin-key":
 		return adminKey(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return audit(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, versionString())
 		return 0

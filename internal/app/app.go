@@ -20,6 +20,7 @@ import (
 	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
+	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
@@ -42,7 +43,10 @@ type Config struct {
 	// commits (fsync=off, synchronous_commit=off). Benchmarks only.
 	UnsafeDurability bool
 	// DoubleRun runs every write function twice and fails a write whose runs differ (tests).
-	DoubleRun   bool
+	DoubleRun bool
+	// AuditEvery (ARCADE_AUDIT_SECONDS, default 60; 0: on demand only) is how often the full
+	// ledger audit runs; /health shows its latest result.
+	AuditEvery  time.Duration
 	Stripe      cardpay.Config
 	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
 	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
@@ -58,7 +62,7 @@ var (
 
 // ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second,
+	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, AuditEvery: time.Minute,
 		RateLimit: DefaultRateLimit, SignUpLimit: DefaultSignUpLimit}
 	for _, v := range []struct {
 		env   string
@@ -113,6 +117,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			*v.d = time.Duration(f * float64(time.Second))
 		}
 	}
+	if s := getenv("ARCADE_AUDIT_SECONDS"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || f > 86400 {
+			return c, fmt.Errorf("ARCADE_AUDIT_SECONDS: want seconds from 0 (on demand only) to 86400, got %q", s)
+		}
+		c.AuditEvery = time.Duration(f * float64(time.Second))
+	}
 	switch getenv("ARCADE_BENCHMARK_UNSAFE_DURABILITY") {
 	case "", "0", "false":
 	case "1", "true":
@@ -137,6 +148,7 @@ type App struct {
 	Log      *slog.Logger
 	Router   *httpapi.Router
 	Metrics  *httpapi.Metrics
+	Auditor  *ledger.Auditor // the scheduled full ledger audit behind /health
 	draining atomic.Bool
 	started  time.Time
 }
@@ -165,7 +177,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	a.Router = httpapi.NewRouter(log, a.Metrics)
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
-	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: db, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
+	a.Auditor = &ledger.Auditor{DB: db, Every: cfg.AuditEvery, Now: deps.Now, Log: log}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: db, Audit: a.Auditor, Draining: &a.draining, Now: deps.Now}
 	health.Register(a.Router, a.Metrics)
 	(&creditsapi.API{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand},
 		Card:   cardpay.New(cfg.Stripe, db, deps.Now, log),
@@ -199,6 +212,9 @@ func (a *App) Handler() http.Handler { return a.Router }
 // (up to 30 s), and the store's committer answers every queued write before the database closes.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	actx, stopAudit := context.WithCancel(ctx)
+	defer stopAudit()
+	go a.Auditor.Run(actx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

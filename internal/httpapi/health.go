@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,20 +15,16 @@ import (
 )
 
 // Health serves /health, /health/live and /health/ready (spec 002's probes, shared by the whole
-// server). The ledger invariant behind financial_reconciliation reads every transfer, so it is
-// cached for CacheFor.
+// server). The ledger invariant behind financial_reconciliation reads every transfer, so /health
+// shows the auditor's latest result (audited on a schedule, ARCADE_AUDIT_SECONDS) instead of
+// scanning on request.
 type Health struct {
 	Version  string
 	Started  time.Time
 	DB       *store.DB
+	Audit    *ledger.Auditor
 	Draining *atomic.Bool
 	Now      func() time.Time
-	CacheFor time.Duration
-
-	mu       sync.Mutex
-	report   ledger.Report
-	reportAt time.Time
-	reportOK bool
 }
 
 // HealthBody is the /health answer.
@@ -69,25 +64,10 @@ type Status struct {
 	Status string `json:"status"`
 }
 
-// ledgerReport returns the (possibly cached) invariant report and when it was computed.
+// ledgerReport returns the auditor's latest invariant report and when it was computed.
 func (h *Health) ledgerReport(ctx context.Context) (ledger.Report, time.Time, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	now := h.Now()
-	if h.reportOK && now.Sub(h.reportAt) < h.CacheFor {
-		return h.report, h.reportAt, nil
-	}
-	var r ledger.Report
-	err := h.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
-		r, err = ledger.Check(ctx, q)
-		return err
-	})
-	if err != nil {
-		h.reportOK = false
-		return r, now, err
-	}
-	h.report, h.reportAt, h.reportOK = r, now, true
-	return r, now, nil
+	a := h.Audit.Latest(ctx)
+	return a.Report, a.At, a.Err
 }
 
 // Register adds the probes, /metrics and /openapi.json's siblings to rt.

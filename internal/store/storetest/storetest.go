@@ -39,12 +39,13 @@ func Each(t *testing.T, fn func(t *testing.T, e store.Engine)) {
 }
 
 // Config returns a store.Config for a fresh, empty database of engine e, removed when t ends.
-// Double-run mode is on: every write function runs twice and must repeat itself (see
-// store.Config.DoubleRun).
+// In tests double-run mode is on: every write function runs twice and must repeat itself (see
+// store.Config.DoubleRun); benchmarks run each once, as production does.
 func Config(t testing.TB, e store.Engine) store.Config {
 	t.Helper()
+	_, bench := t.(*testing.B)
 	if e == store.SQLite {
-		return store.Config{DataDir: t.TempDir(), DoubleRun: true}
+		return store.Config{DataDir: t.TempDir(), DoubleRun: !bench}
 	}
 	admin := os.Getenv(EnvPostgres)
 	if admin == "" {
@@ -70,7 +71,7 @@ func Config(t testing.TB, e store.Engine) store.Config {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
-	return store.Config{DatabaseURL: u.String(), DoubleRun: true}
+	return store.Config{DatabaseURL: u.String(), DoubleRun: !bench}
 }
 
 // Open opens a fresh migrated database of engine e, closed when t ends.
