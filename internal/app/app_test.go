@@ -19,6 +19,7 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 
 	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -155,7 +156,7 @@ func TestFaucetIdempotencyAndCooldown(t *testing.T) {
 		if me := s.do("GET", "/api/me", key, nil); data(me)["credits"] != 100.0 {
 			t.Fatalf("credits after replays: %s", me.Raw)
 		}
-		rep := storetest.CheckLedger(t, s.app.DB)
+		rep := ledgertest.Check(t, s.app.DB)
 		if rep.Transfers != 1 {
 			t.Fatalf("%d transfers, want 1", rep.Transfers)
 		}
@@ -186,7 +187,7 @@ func TestConcurrentFaucet(t *testing.T) {
 		if n[200] != 1 || n[429] != 31 {
 			t.Fatalf("status counts %v", n)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 

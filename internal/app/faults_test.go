@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -83,7 +84,7 @@ func TestStalledLockServerAnswers(t *testing.T) {
 		if !contains(m.Raw, "arcade_store_write_timeouts_total 1\n") || !contains(m.Raw, "arcade_store_write_panics_total 0\n") {
 			t.Fatalf("/metrics lacks the timeout:\n%s", m.Raw)
 		}
-		storetest.CheckLedger(t, a.DB)
+		ledgertest.Check(t, a.DB)
 	})
 }
 

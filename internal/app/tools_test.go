@@ -3,6 +3,7 @@ package app_test
 import (
 	"testing"
 
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -53,6 +54,6 @@ func TestOpenClawTools(t *testing.T) {
 		if r := call(key, `{"tool":"xpersona_get_discovery","parameters":{"section":"platform"}}`); r.Status != 200 {
 			t.Fatalf("discovery: %d %s", r.Status, r.Raw)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
@@ -152,7 +153,7 @@ func TestRunIsVerifiableRoundByRound(t *testing.T) {
 			}
 			return nil
 		})
-		storetest.CheckLedger(t, db)
+		ledgertest.Check(t, db)
 	})
 }
 
@@ -318,7 +319,7 @@ func BenchmarkRun10kVsSimulator(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(call.Nanoseconds())/float64(b.N), "call-ns/op")
-			storetest.CheckLedger(b, db)
+			ledgertest.Check(b, db)
 		})
 	}
 	b.Run("simulator", func(b *testing.B) {

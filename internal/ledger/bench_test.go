@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -60,7 +61,7 @@ func BenchmarkTransfers(b *testing.B) {
 					el := time.Since(start)
 					b.StopTimer()
 					b.ReportMetric(float64(per*writers)/el.Seconds(), "transfers/s")
-					r := storetest.CheckLedger(b, db)
+					r := ledgertest.Check(b, db)
 					if r.Transfers != int64(per*writers+writers) {
 						b.Fatalf("%d transfers stored, want %d", r.Transfers, per*writers+writers)
 					}

@@ -12,6 +12,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -88,7 +89,7 @@ func TestPostRules(t *testing.T) {
 		if ha.Available != 0 || hb.Available != 20*money.Micro || hb.Total() != 20*money.Micro {
 			t.Fatalf("balances a=%+v b=%+v", ha, hb)
 		}
-		r := storetest.CheckLedger(t, db)
+		r := ledgertest.Check(t, db)
 		if r.Transfers != 3 || r.ByKind[money.Credit][ledger.Faucet] != -20*money.Micro {
 			t.Fatalf("report %+v", r)
 		}
@@ -203,7 +204,7 @@ func concurrentTransfers(t *testing.T, db *store.DB, workers, perWorker int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storetest.CheckLedger(t, db)
+	ledgertest.Check(t, db)
 }
 
 // TestCheckFindsDrift proves the invariant check can fail: a balance changed behind the
@@ -247,7 +248,7 @@ func TestCheckUnderConcurrentWrites(t *testing.T) {
 			})
 		}
 		for range 40 {
-			r := storetest.CheckLedger(t, db)
+			r := ledgertest.Check(t, db)
 			if users := r.ByKind[money.Credit][ledger.User]; int64(users) != r.Transfers {
 				cancel()
 				wg.Wait()
@@ -256,7 +257,7 @@ func TestCheckUnderConcurrentWrites(t *testing.T) {
 		}
 		cancel()
 		wg.Wait()
-		storetest.CheckLedger(t, db)
+		ledgertest.Check(t, db)
 	})
 }
 
@@ -306,6 +307,6 @@ func TestMultiAccountTransfersAcrossInstances(t *testing.T) {
 			t.Fatalf("%d multi-account transfers failed, first: %v", len(failures), failures[0])
 		}
 		t.Logf("conflicts retried inside the stores: %d and %d", dbs[0].Stats().Conflicts, dbs[1].Stats().Conflicts)
-		storetest.CheckLedger(t, dbs[0])
+		ledgertest.Check(t, dbs[0])
 	}
 }

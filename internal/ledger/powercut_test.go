@@ -16,6 +16,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/faultfs"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -131,7 +132,7 @@ func TestPowerCut(t *testing.T) {
 		if missing > 0 {
 			t.Fatalf("cut %d: %d of %d acknowledged transfers lost in the power cut", cut, missing, len(want))
 		}
-		storetest.CheckLedger(t, db)
+		ledgertest.Check(t, db)
 		db.Close()
 	}
 }

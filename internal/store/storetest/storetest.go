@@ -13,7 +13,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
@@ -89,22 +88,4 @@ func OpenWith(t testing.TB, cfg store.Config) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-// CheckLedger fails t unless the ledger invariant holds. Every test that moves money ends with it.
-func CheckLedger(t testing.TB, db *store.DB) ledger.Report {
-	t.Helper()
-	var r ledger.Report
-	err := db.Read(context.Background(), func(ctx context.Context, q store.Q) error {
-		var err error
-		r, err = ledger.Check(ctx, q)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("ledger check: %v", err)
-	}
-	if err := r.Err(); err != nil {
-		t.Fatalf("%v", err)
-	}
-	return r
 }
