@@ -51,7 +51,7 @@ Configuration (flags of serve, or environment):
               ARCADE_BASE_URL       public base URL used in answers
               ARCADE_DRAIN_SECONDS  seconds /health/ready answers 503 before shutdown (default 2)
               ARCADE_PPROF_ADDR     serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060
-              ARCADE_WRITE_TIMEOUT  seconds one write may take before it fails with STORE_TIMEOUT (default 10)
+              ARCADE_DB_WRITE_TIMEOUT  seconds one write may take before it fails with STORE_TIMEOUT (default 10)
               ARCADE_AUDIT_SECONDS  seconds between full ledger audits behind /health (default 60; 0: on demand)
 `
 

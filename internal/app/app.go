@@ -11,9 +11,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/arcadehq/arcade/internal/account"
@@ -36,7 +38,7 @@ type Config struct {
 	DrainDelay  time.Duration // ARCADE_DRAIN_SECONDS: how long /health/ready answers 503 before the listener closes
 	Direct      bool          // ARCADE_DIRECT_COMMIT=1: one transaction per write (benchmark baseline)
 	Committers  int           // ARCADE_DB_COMMITTERS: group committers on PostgreSQL (0: the store's default)
-	// ARCADE_WRITE_TIMEOUT, ARCADE_BATCH_TIMEOUT (seconds): deadlines of one write and of one
+	// ARCADE_DB_WRITE_TIMEOUT, ARCADE_DB_BATCH_TIMEOUT (seconds): deadlines of one write and of one
 	// group-commit transaction (0: the store's defaults).
 	WriteTimeout, BatchTimeout time.Duration
 	// ARCADE_BENCHMARK_UNSAFE_DURABILITY=1: accept a PostgreSQL that may lose acknowledged
@@ -46,11 +48,20 @@ type Config struct {
 	DoubleRun bool
 	// AuditEvery (ARCADE_AUDIT_SECONDS, default 60; 0: on demand only) is how often the full
 	// ledger audit runs; /health shows its latest result.
-	AuditEvery  time.Duration
-	Stripe      cardpay.Config
-	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
-	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
-	Version     string
+	AuditEvery time.Duration
+	// Flood protection (see httpapi.LimitListener, Op.Heavy): ARCADE_MAX_CONNS (default -1:
+	// three quarters of the process's file descriptor limit, so the server refuses connections
+	// before it runs out of descriptors) and ARCADE_MAX_CONNS_PER_CLIENT (default 256; 0 behind a load balancer) cap open
+	// connections; ARCADE_HEAVY_CONCURRENCY (default GOMAXPROCS) bounds simulations and strategy
+	// runs in flight; ARCADE_HTTP_READ_TIMEOUT (seconds, default 15) bounds reading one request,
+	// body included.
+	Conns            httpapi.ConnLimits
+	HeavyConcurrency int
+	ReadTimeout      time.Duration
+	Stripe           cardpay.Config
+	RateLimit        ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
+	SignUpLimit      ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
+	Version          string
 }
 
 // Default rate limits: generous for an agent playing as fast as it can, tight enough to stop a
@@ -63,6 +74,7 @@ var (
 // ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, AuditEvery: time.Minute,
+		Conns: httpapi.ConnLimits{Total: -1, PerClient: 256}, HeavyConcurrency: runtime.GOMAXPROCS(0), ReadTimeout: 15 * time.Second,
 		RateLimit: DefaultRateLimit, SignUpLimit: DefaultSignUpLimit}
 	for _, v := range []struct {
 		env   string
@@ -108,7 +120,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	for _, v := range []struct {
 		env string
 		d   *time.Duration
-	}{{"ARCADE_WRITE_TIMEOUT", &c.WriteTimeout}, {"ARCADE_BATCH_TIMEOUT", &c.BatchTimeout}} {
+	}{{"ARCADE_DB_WRITE_TIMEOUT", &c.WriteTimeout}, {"ARCADE_DB_BATCH_TIMEOUT", &c.BatchTimeout}} {
 		if s := getenv(v.env); s != "" {
 			f, err := strconv.ParseFloat(s, 64)
 			if err != nil || f <= 0 || f > 3600 {
@@ -116,6 +128,25 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			}
 			*v.d = time.Duration(f * float64(time.Second))
 		}
+	}
+	for _, v := range []struct {
+		env string
+		n   *int
+	}{{"ARCADE_MAX_CONNS", &c.Conns.Total}, {"ARCADE_MAX_CONNS_PER_CLIENT", &c.Conns.PerClient}, {"ARCADE_HEAVY_CONCURRENCY", &c.HeavyConcurrency}} {
+		if s := getenv(v.env); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || n > 1_000_000 {
+				return c, fmt.Errorf("%s: want a whole number from 0 (no cap) to 1000000, got %q", v.env, s)
+			}
+			*v.n = n
+		}
+	}
+	if s := getenv("ARCADE_HTTP_READ_TIMEOUT"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f <= 0 || f > 3600 {
+			return c, fmt.Errorf("ARCADE_HTTP_READ_TIMEOUT: want seconds above 0 and at most 3600, got %q", s)
+		}
+		c.ReadTimeout = time.Duration(f * float64(time.Second))
 	}
 	if s := getenv("ARCADE_AUDIT_SECONDS"); s != "" {
 		f, err := strconv.ParseFloat(s, 64)
@@ -175,6 +206,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	}
 	a := &App{Cfg: cfg, DB: db, Log: log, Metrics: httpapi.NewMetrics(), started: deps.Now()}
 	a.Router = httpapi.NewRouter(log, a.Metrics)
+	a.Router.SetHeavyLimit(cfg.HeavyConcurrency)
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
 	a.Auditor = &ledger.Auditor{DB: db, Every: cfg.AuditEvery, Now: deps.Now, Log: log}
@@ -211,7 +243,21 @@ func (a *App) Handler() http.Handler { return a.Router }
 // listener stays open for DrainDelay so load balancers notice, then in-flight requests finish
 // (up to 30 s), and the store's committer answers every queued write before the database closes.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	// Every phase of a connection has a deadline, so a client that stops sending (a body that
+	// never finishes, the slowloris pattern) holds its connection for ReadTimeout at most; the
+	// write timeout leaves room for a long strategy run. Connections past the caps are refused
+	// at accept.
+	readTimeout := a.Cfg.ReadTimeout
+	if readTimeout <= 0 {
+		readTimeout = 15 * time.Second
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: min(10*time.Second, readTimeout), ReadTimeout: readTimeout,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10}
+	conns := a.Cfg.Conns
+	if conns.Total < 0 {
+		conns.Total = fdBudget()
+	}
+	ln = httpapi.LimitListener(ln, conns)
 	actx, stopAudit := context.WithCancel(ctx)
 	defer stopAudit()
 	go a.Auditor.Run(actx)
@@ -236,6 +282,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
+// fdBudget is the default cap on open connections: three quarters of the file descriptor limit,
+// leaving the rest to the database, the WAL and the listener.
+func fdBudget() int {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil || l.Cur == 0 || l.Cur > 1<<20 {
+		return 4096
+	}
+	return max(64, int(l.Cur)*3/4)
+}
+
 // registerStoreMetrics publishes the write path's counters: writes ÷ batches is the group
 // commit's average batch, and the WAL figures show what durability costs on SQLite.
 func registerStoreMetrics(reg *prometheus.Registry, db *store.DB) {
@@ -255,7 +311,7 @@ func registerStoreMetrics(reg *prometheus.Registry, db *store.DB) {
 			func(s store.Stats) float64 { return float64(s.Checkpoints) }),
 		counter("arcade_store_write_panics_total", "Writes whose function panicked (recovered on the committer; each failed alone).",
 			func(s store.Stats) float64 { return float64(s.Panics) }),
-		counter("arcade_store_write_timeouts_total", "Writes that failed at their deadline (ARCADE_WRITE_TIMEOUT) with STORE_TIMEOUT.",
+		counter("arcade_store_write_timeouts_total", "Writes that failed at their deadline (ARCADE_DB_WRITE_TIMEOUT) with STORE_TIMEOUT.",
 			func(s store.Stats) float64 { return float64(s.Timeouts) }),
 	)
 }

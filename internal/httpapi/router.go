@@ -8,6 +8,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -50,6 +51,9 @@ type Op struct {
 	// envelope); nil leaves it as is.
 	Wrap    func(data map[string]any) map[string]any
 	ErrBody map[string]any // schema of the surface's error body
+	// Heavy marks CPU-heavy work (simulations, long strategy runs): at most SetHeavyLimit of
+	// them run at once; past it they answer 503 with Retry-After (documented automatically).
+	Heavy   bool
 	Handler http.HandlerFunc
 }
 
@@ -60,6 +64,7 @@ type Router struct {
 	ops     []Op
 	log     *slog.Logger
 	metrics *Metrics
+	heavy   chan struct{} // slots for Heavy ops (nil: unbounded)
 }
 
 // NewRouter returns an empty router.
@@ -74,7 +79,14 @@ func (rt *Router) Handle(op Op) {
 		panic("httpapi: incomplete op " + op.Method + " " + op.Path)
 	}
 	pattern := op.Method + " " + op.Path
-	rt.mux.Handle(pattern, rt.instrument(pattern, op.Handler))
+	h := op.Handler
+	if op.Heavy {
+		h = rt.bounded(h)
+		if !slices.Contains(op.Errors, http.StatusServiceUnavailable) {
+			op.Errors = append(slices.Clone(op.Errors), http.StatusServiceUnavailable)
+		}
+	}
+	rt.mux.Handle(pattern, rt.instrument(pattern, h))
 	rt.ops = append(rt.ops, op)
 }
 

@@ -330,6 +330,14 @@ func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, q Q) error)
 	if err != nil {
 		return fmt.Errorf("store: begin read: %w", err)
 	}
+	// A panic in fn (recovered higher up, by the HTTP layer) must not leak the connection and
+	// its snapshot: the read pool is small, and an open snapshot holds back checkpoints.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	err = fn(ctx, &readQ{tx: tx, engine: db.engine, cache: db.readCache, db: db.read})
 	if err != nil {
 		_ = tx.Rollback()

@@ -273,7 +273,7 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 			err := a.DB.Write(r.Context(), func(ctx context.Context, q store.Q) error { return credits.DeleteStrategy(ctx, q, me.ID, id) })
 			return 0, Deleted{ID: id}, err
 		})
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/games/dice/run-strategy", ID: "runStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
+	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/games/dice/run-strategy", ID: "runStrategy", Heavy: true, Tag: "strategies", Auth: httpapi.AuthBearer,
 		Summary: "Run a basic strategy for real: strategyId or inline config, maxRounds (default 20, max 100000). The whole run is one transaction; every round is stored and verifiable.",
 		Params:  []httpapi.Param{{Name: "Idempotency-Key", In: "header"}},
 		Body:    RunRequest{}, Resp: RunData{}, Errors: []int{400, 404, 409}},
@@ -361,12 +361,12 @@ func (a *API) registerStrategies(rt *httpapi.Router) {
 			return a.simulate(r.Context(), st, req)
 		}
 	}
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies/simulate", ID: "simulateAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
+	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies/simulate", ID: "simulateAdvancedStrategy", Heavy: true, Tag: "strategies", Auth: httpapi.AuthBearer,
 		Summary: "Simulate an inline advanced strategy (no money moves): rounds ≤ 10000 (default 100), sessions ≤ 1000, startingBalance (default 1000), seed to replay.",
 		Body:    SimulateRequest{}, Resp: SimulateData{}, Errors: []int{400}}, sim(false))
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies/{id}/simulate", ID: "simulateSavedAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
+	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/me/advanced-strategies/{id}/simulate", ID: "simulateSavedAdvancedStrategy", Heavy: true, Tag: "strategies", Auth: httpapi.AuthBearer,
 		Summary: "Simulate one of your advanced strategies (no money moves).", Body: SimulateRequest{}, Resp: SimulateData{}, Errors: []int{400, 404}}, sim(true))
-	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/games/dice/run-advanced-strategy", ID: "runAdvancedStrategy", Tag: "strategies", Auth: httpapi.AuthBearer,
+	a.handle(rt, httpapi.Op{Method: "POST", Path: "/api/games/dice/run-advanced-strategy", ID: "runAdvancedStrategy", Heavy: true, Tag: "strategies", Auth: httpapi.AuthBearer,
 		Summary: "Run an advanced strategy for real: strategyId or inline strategy, maxRounds (default 20, max 100000). One transaction; every round stored and verifiable.",
 		Params:  []httpapi.Param{{Name: "Idempotency-Key", In: "header"}},
 		Body:    RunRequest{}, Resp: RunData{}, Errors: []int{400, 404, 409}},
