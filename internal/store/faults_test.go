@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -413,4 +414,37 @@ func TestDoubleRun(t *testing.T) {
 			t.Fatalf("runs saw %v: want at least two runs with the same time, entropy and id", seen)
 		}
 	})
+}
+
+// TestReadersDoNotStarveThePool: as many Reads as the SQLite read pool has connections, each
+// holding its snapshot, all run a query no one has prepared yet. Preparing it on the pool from
+// inside the Read needed a second connection, so they once waited on each other forever (found
+// by the race-detector run of the faucet test). The context only turns a hang into a failure.
+func TestReadersDoNotStarveThePool(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	createKV(t, db)
+	n := max(4, 2*runtime.GOMAXPROCS(0)) // the read pool's size (store/open.go)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var started sync.WaitGroup
+	started.Add(n)
+	var wg sync.WaitGroup
+	errc := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			errc <- db.Read(ctx, func(ctx context.Context, q store.Q) error {
+				started.Done()
+				started.Wait() // every connection of the pool is now held by a reader
+				var c int
+				return q.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) + %d FROM kv`, i)).Scan(&c)
+			})
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatalf("reader: %v", err)
+		}
+	}
 }

@@ -17,6 +17,7 @@ type readQ struct {
 	engine Engine
 	cache  *stmtCache // SQLite: statements prepared on the read pool, bound to tx per use
 	db     *sql.DB
+	miss   []string // queries to prepare on the pool once the transaction has ended
 }
 
 func (p *readQ) Engine() Engine { return p.engine }
@@ -32,11 +33,18 @@ func (p *readQ) InsertLater(context.Context, string, string, int, ...any) error 
 }
 
 // stmt binds the pool's prepared statement for q to the read transaction (database/sql reuses
-// the one already prepared on the transaction's connection); nil when q is not cached.
+// the one already prepared on the transaction's connection); nil when q is not cached yet. It
+// never prepares on the pool itself: that needs a second connection while the transaction holds
+// one, and readers that all do so at once exhaust the pool and wait on each other forever. A
+// query not yet cached is noted and prepared after the transaction (see Read).
 func (p *readQ) stmt(ctx context.Context, q string) *sql.Stmt {
-	if st := p.cache.get(ctx, p.db, q); st != nil {
-		return p.tx.StmtContext(ctx, st)
+	if p.cache == nil || len(q) > maxCachedQueryLen {
+		return nil
 	}
+	if v, ok := p.cache.m.Load(q); ok {
+		return p.tx.StmtContext(ctx, v.(*sql.Stmt))
+	}
+	p.miss = append(p.miss, q)
 	return nil
 }
 

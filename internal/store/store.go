@@ -338,16 +338,18 @@ func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, q Q) error)
 			panic(p)
 		}
 	}()
-	err = fn(ctx, &readQ{tx: tx, engine: db.engine, cache: db.readCache, db: db.read})
+	rq := &readQ{tx: tx, engine: db.engine, cache: db.readCache, db: db.read}
+	err = fn(ctx, rq)
 	if err != nil {
 		_ = tx.Rollback()
-		return err
+	} else if err = tx.Commit(); err != nil { // a read-only transaction: committing only ends it
+		err = fmt.Errorf("store: end read: %w", err)
 	}
-	// Committing a read-only transaction only ends it; it cannot lose anything.
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: end read: %w", err)
+	// Now that this reader holds no connection, prepare what it found missing from the cache.
+	for _, q := range rq.miss {
+		db.readCache.get(ctx, db.read, q)
 	}
-	return nil
+	return err
 }
 
 // Write runs fn inside a transaction and returns once that transaction is durably committed (or
