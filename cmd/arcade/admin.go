@@ -20,15 +20,16 @@ func adminKey(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintln(stderr, "arcade admin-key:", err)
 		return 2
 	}
-	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Benchmark: cfg.UnsafeDurability})
 	if err != nil {
 		fmt.Fprintln(stderr, "arcade admin-key:", err)
 		return 1
 	}
 	defer db.Close()
 	var k account.Key
+	now := time.Now()
 	err = db.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
-		k, err = account.RegenerateKey(ctx, q, time.Now(), rand.Reader, account.PlatformID, account.PrefixAdmin)
+		k, err = account.RegenerateKey(ctx, q, now, rand.Reader, account.PlatformID, account.PrefixAdmin)
 		return err
 	})
 	if err != nil {

@@ -84,7 +84,7 @@ func TestBenchUnreachable(t *testing.T) {
 
 func TestBenchAgainstArcade(t *testing.T) {
 	sc := storetest.Config(t, store.SQLite)
-	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, Version: "test"},
+	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, Version: "test", DoubleRun: sc.DoubleRun},
 		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 	if err != nil {
 		t.Fatal(err)

@@ -44,6 +44,7 @@ Usage:
   arcade mcp       MCP over stdio for desktop agent clients, against a running server (see arcade mcp -h)
   arcade admin-key issue an API key for the platform account (operators: admin routes)
   arcade poker replay FILE.phh   replay PHH hand histories through the poker engine
+  arcade audit     the full ledger invariant check on the server's database, as JSON (exit 1 if broken)
   arcade version   print the version
 
 Configuration (flags of serve, or environment):
@@ -53,6 +54,8 @@ Configuration (flags of serve, or environment):
               ARCADE_BASE_URL       public base URL used in answers
               ARCADE_DRAIN_SECONDS  seconds /health/ready answers 503 before shutdown (default 2)
               ARCADE_PPROF_ADDR     serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060
+              ARCADE_DB_WRITE_TIMEOUT  seconds one write may take before it fails with STORE_TIMEOUT (default 10)
+              ARCADE_AUDIT_SECONDS  seconds between full ledger audits behind /health (default 60; 0: on demand)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -77,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return adminKey(ctx, args[1:], getenv, stdout, stderr)
 	case "poker":
 		return pokerCmd(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return audit(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, versionString())
 		return 0
@@ -193,7 +198,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintln(stderr, "arcade migrate:", err)
 		return 2
 	}
-	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Benchmark: cfg.UnsafeDurability})
 	if err != nil {
 		fmt.Fprintln(stderr, "arcade migrate:", err)
 		return 1

@@ -16,6 +16,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/mcpapi/mcptest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -106,7 +107,7 @@ func TestMCPStdio(t *testing.T) {
 	if f := mcptest.OK(t, again, "xpersona_claim_faucet", map[string]any{}); f["success"] != false || f["error"] != "FAUCET_COOLDOWN" {
 		t.Fatalf("second claim: %v", f)
 	}
-	storetest.CheckLedger(t, a.DB)
+	ledgertest.Check(t, a.DB)
 }
 
 // testWriter sends a child's stderr to the test log.

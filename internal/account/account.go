@@ -74,7 +74,8 @@ type New struct {
 
 // Create inserts an account and opens its ledger accounts, inside the caller's Write.
 func Create(ctx context.Context, q store.Q, now time.Time, n New) (Account, error) {
-	id, err := uuid.NewRandom()
+	// Entropy through the write, so every run of the write function makes the same id.
+	id, err := uuid.NewRandomFromReader(store.Rand(ctx))
 	if err != nil {
 		return Account{}, fmt.Errorf("account: new id: %w", err)
 	}
@@ -152,12 +153,13 @@ type Key struct {
 // IssueKey creates a key for account, inside the caller's Write. rand must be crypto/rand in
 // production; tests may pass a seeded reader.
 func IssueKey(ctx context.Context, q store.Q, now time.Time, rand io.Reader, accountID, prefix string) (Key, error) {
+	rand = store.Replay(ctx, rand) // the same secret on every run of the write
 	b := make([]byte, secretBytes)
 	if _, err := io.ReadFull(rand, b); err != nil {
 		return Key{}, fmt.Errorf("account: key entropy: %w", err)
 	}
 	secret := prefix + hex.EncodeToString(b)
-	id, err := uuid.NewRandom()
+	id, err := uuid.NewRandomFromReader(rand)
 	if err != nil {
 		return Key{}, fmt.Errorf("account: key id: %w", err)
 	}

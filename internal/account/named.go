@@ -72,7 +72,7 @@ func (s *Service) KeysWithPrefix(ctx context.Context, accountID, prefix string) 
 func (s *Service) RevokeKeyWithPrefix(ctx context.Context, accountID, prefix, id string) error {
 	err := s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) error {
 		res, err := q.Exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL
-			AND SUBSTR(prefix, 1, ?) = ?`, s.Now().UnixMicro(), id, accountID, len(prefix), prefix)
+			AND SUBSTR(prefix, 1, ?) = ?`, store.Now(ctx).UnixMicro(), id, accountID, len(prefix), prefix)
 		if err != nil {
 			return fmt.Errorf("account: revoke key: %w", err)
 		}

@@ -39,7 +39,7 @@ func (s *Service) NewRecoveryLink(ctx context.Context, accountID string) (Recove
 	}
 	l := RecoveryLink{Token: base64.RawURLEncoding.EncodeToString(b)}
 	err := s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		l.ExpiresAt = time.UnixMicro(now.Add(RecoveryTTL).UnixMicro()).UTC()
 		_, err := q.Exec(ctx, `INSERT INTO recovery_tokens (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 			HashKey(l.Token), accountID, now.UnixMicro(), l.ExpiresAt.UnixMicro())
@@ -62,7 +62,7 @@ func (s *Service) Recover(ctx context.Context, token, keyPrefix string) (Account
 	var a Account
 	var k Key
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		var id string
 		var expires int64
 		var used sql.NullInt64

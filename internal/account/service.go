@@ -23,8 +23,8 @@ type Service struct {
 func (s *Service) SignUp(ctx context.Context, n New, keyPrefix string) (Account, Key, error) {
 	var a Account
 	var k Key
+	now := s.Now() // once per write, not once per run of its function
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
 		var err error
 		if a, err = Create(ctx, q, now, n); err != nil {
 			return err
@@ -42,8 +42,9 @@ func (s *Service) SignUp(ctx context.Context, n New, keyPrefix string) (Account,
 // Regenerate replaces every key of the account with a new one.
 func (s *Service) Regenerate(ctx context.Context, accountID, keyPrefix string) (Key, error) {
 	var k Key
+	now := s.Now()
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
-		k, err = RegenerateKey(ctx, q, s.Now(), s.Rand, accountID, keyPrefix)
+		k, err = RegenerateKey(ctx, q, now, s.Rand, accountID, keyPrefix)
 		return err
 	})
 	if err == nil {

@@ -29,7 +29,7 @@ func (s *Service) SIWENonce(ctx context.Context) (string, error) {
 		return "", err
 	}
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		_, err := q.Exec(ctx, `INSERT INTO siwe_nonces (nonce, created_at, expires_at) VALUES (?, ?, ?)`,
 			n, now.UnixMicro(), now.Add(SIWENonceTTL).UnixMicro())
 		return err
@@ -93,7 +93,7 @@ func (s *Service) SignInWithEthereum(ctx context.Context, in SIWESignIn, blocked
 	}
 	out := Session{Address: addr.Hex(), Token: token, ExpiresAt: time.UnixMicro(now.Add(SIWESessionTTL).UnixMicro()).UTC()}
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		res, err := q.Exec(ctx, `UPDATE siwe_nonces SET used_at = ? WHERE nonce = ? AND used_at IS NULL AND expires_at > ?`,
 			now.UnixMicro(), m.Nonce, now.UnixMicro())
 		if err != nil {
@@ -134,7 +134,7 @@ func (s *Service) SIWESession(ctx context.Context, token string) (Session, error
 		var id string
 		var exp int64
 		err := q.QueryRow(ctx, `SELECT account_id, address, expires_at FROM siwe_sessions WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
-			hashToken(token), s.Now().UnixMicro()).Scan(&id, &out.Address, &exp)
+			hashToken(token), store.Now(ctx).UnixMicro()).Scan(&id, &out.Address, &exp)
 		if errors.Is(err, sql.ErrNoRows) {
 			return none
 		}
@@ -155,7 +155,7 @@ func (s *Service) SIWELogout(ctx context.Context, token string) error {
 	}
 	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		_, err := q.Exec(ctx, `UPDATE siwe_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL`,
-			s.Now().UnixMicro(), hashToken(token))
+			store.Now(ctx).UnixMicro(), hashToken(token))
 		return err
 	})
 }

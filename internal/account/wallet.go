@@ -39,7 +39,7 @@ func (s *Service) ByWallet(ctx context.Context, addr string) (Account, error) {
 		if a, err = GetByWallet(ctx, q, addr); !errors.Is(err, errs.ErrNotFound) {
 			return err
 		}
-		a, err = Create(ctx, q, s.Now(), New{Kind: Agent, WalletAddress: addr})
+		a, err = Create(ctx, q, store.Now(ctx), New{Kind: Agent, WalletAddress: addr})
 		if errors.Is(err, errs.ErrConflict) {
 			// Another instance created it between our read and write: run again and read it.
 			return store.Retry(err)

@@ -12,10 +12,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/arcadehq/arcade/internal/account"
@@ -55,11 +57,31 @@ type Config struct {
 	DrainDelay  time.Duration // ARCADE_DRAIN_SECONDS: how long /health/ready answers 503 before the listener closes
 	Direct      bool          // ARCADE_DIRECT_COMMIT=1: one transaction per write (benchmark baseline)
 	Committers  int           // ARCADE_DB_COMMITTERS: group committers on PostgreSQL (0: the store's default)
-	Stripe      cardpay.Config
-	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
-	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
-	X402Network x402.Network    // ARCADE_X402_NETWORK: the network /api/v1 is paid on (default: the sandbox)
-	X402PayTo   common.Address  // ARCADE_X402_PAY_TO: the casino's receiving address (default: SandboxPayTo)
+	// ARCADE_DB_WRITE_TIMEOUT, ARCADE_DB_BATCH_TIMEOUT (seconds): deadlines of one write and of one
+	// group-commit transaction (0: the store's defaults).
+	WriteTimeout, BatchTimeout time.Duration
+	// ARCADE_BENCHMARK_UNSAFE_DURABILITY=1: accept a PostgreSQL that may lose acknowledged
+	// commits (fsync=off, synchronous_commit=off). Benchmarks only.
+	UnsafeDurability bool
+	// DoubleRun runs every write function twice and fails a write whose runs differ (tests).
+	DoubleRun bool
+	// AuditEvery (ARCADE_AUDIT_SECONDS, default 60; 0: on demand only) is how often the full
+	// ledger audit runs; /health shows its latest result.
+	AuditEvery time.Duration
+	// Flood protection (see httpapi.LimitListener, Op.Heavy): ARCADE_MAX_CONNS (default -1:
+	// three quarters of the process's file descriptor limit, so the server refuses connections
+	// before it runs out of descriptors) and ARCADE_MAX_CONNS_PER_CLIENT (default 256; 0 behind a load balancer) cap open
+	// connections; ARCADE_HEAVY_CONCURRENCY (default GOMAXPROCS) bounds simulations and strategy
+	// runs in flight; ARCADE_HTTP_READ_TIMEOUT (seconds, default 15) bounds reading one request,
+	// body included.
+	Conns            httpapi.ConnLimits
+	HeavyConcurrency int
+	ReadTimeout      time.Duration
+	Stripe           cardpay.Config
+	RateLimit        ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
+	SignUpLimit      ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
+	X402Network      x402.Network    // ARCADE_X402_NETWORK: the network /api/v1 is paid on (default: the sandbox)
+	X402PayTo        common.Address  // ARCADE_X402_PAY_TO: the casino's receiving address (default: SandboxPayTo)
 	// V1SeedRotation is how long the /api/v1 server seed stays active before the schedule
 	// rotates it (ARCADE_V1_SEED_ROTATION, a Go duration; default 24h; 0 turns the schedule off:
 	// operators rotate with POST /api/v1/seed/rotate).
@@ -79,7 +101,8 @@ var (
 
 // ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, V1SeedRotation: 24 * time.Hour,
+	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, V1SeedRotation: 24 * time.Hour, AuditEvery: time.Minute,
+		Conns: httpapi.ConnLimits{Total: -1, PerClient: 256}, HeavyConcurrency: runtime.GOMAXPROCS(0), ReadTimeout: 15 * time.Second,
 		RateLimit: DefaultRateLimit, SignUpLimit: DefaultSignUpLimit}
 	for _, v := range []struct {
 		env   string
@@ -154,6 +177,51 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.Committers = n
 	}
+	for _, v := range []struct {
+		env string
+		d   *time.Duration
+	}{{"ARCADE_DB_WRITE_TIMEOUT", &c.WriteTimeout}, {"ARCADE_DB_BATCH_TIMEOUT", &c.BatchTimeout}} {
+		if s := getenv(v.env); s != "" {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil || f <= 0 || f > 3600 {
+				return c, fmt.Errorf("%s: want seconds above 0 and at most 3600, got %q", v.env, s)
+			}
+			*v.d = time.Duration(f * float64(time.Second))
+		}
+	}
+	for _, v := range []struct {
+		env string
+		n   *int
+	}{{"ARCADE_MAX_CONNS", &c.Conns.Total}, {"ARCADE_MAX_CONNS_PER_CLIENT", &c.Conns.PerClient}, {"ARCADE_HEAVY_CONCURRENCY", &c.HeavyConcurrency}} {
+		if s := getenv(v.env); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || n > 1_000_000 {
+				return c, fmt.Errorf("%s: want a whole number from 0 (no cap) to 1000000, got %q", v.env, s)
+			}
+			*v.n = n
+		}
+	}
+	if s := getenv("ARCADE_HTTP_READ_TIMEOUT"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f <= 0 || f > 3600 {
+			return c, fmt.Errorf("ARCADE_HTTP_READ_TIMEOUT: want seconds above 0 and at most 3600, got %q", s)
+		}
+		c.ReadTimeout = time.Duration(f * float64(time.Second))
+	}
+	if s := getenv("ARCADE_AUDIT_SECONDS"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || f > 86400 {
+			return c, fmt.Errorf("ARCADE_AUDIT_SECONDS: want seconds from 0 (on demand only) to 86400, got %q", s)
+		}
+		c.AuditEvery = time.Duration(f * float64(time.Second))
+	}
+	switch getenv("ARCADE_BENCHMARK_UNSAFE_DURABILITY") {
+	case "", "0", "false":
+	case "1", "true":
+		c.UnsafeDurability = true
+	default:
+		return c, fmt.Errorf("ARCADE_BENCHMARK_UNSAFE_DURABILITY: want 0 or 1")
+	}
 	switch getenv("ARCADE_DIRECT_COMMIT") {
 	case "", "0", "false":
 	case "1", "true":
@@ -182,6 +250,7 @@ type App struct {
 	PokerRegistry *ops.Registry
 	PokerService  *table.Service
 	Tools         *tools.Set
+	Auditor       *ledger.Auditor // the scheduled full ledger audit behind /health
 	draining      atomic.Bool
 	started       time.Time
 }
@@ -200,15 +269,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	if deps.Rand == nil {
 		deps.Rand = rand.Reader
 	}
-	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct, Committers: cfg.Committers})
+	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct, Committers: cfg.Committers,
+		WriteTimeout: cfg.WriteTimeout, BatchTimeout: cfg.BatchTimeout, Benchmark: cfg.UnsafeDurability,
+		Log: log, RequestID: httpapi.RequestID, Now: deps.Now, Rand: deps.Rand, DoubleRun: cfg.DoubleRun})
 	if err != nil {
 		return nil, err
 	}
 	a := &App{Cfg: cfg, DB: db, Log: log, Metrics: httpapi.NewMetrics(), started: deps.Now()}
 	a.Router = httpapi.NewRouter(log, a.Metrics)
+	a.Router.SetHeavyLimit(cfg.HeavyConcurrency)
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
-	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Draining: &a.draining, Now: deps.Now, CacheFor: 5 * time.Second}
+	a.Auditor = &ledger.Auditor{DB: db, Every: cfg.AuditEvery, Now: deps.Now, Log: log}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Audit: a.Auditor, Draining: &a.draining, Now: deps.Now}
 	health.Register(a.Router, a.Metrics)
 
 	// The operation registry: each domain declares its operations once; every binding below is
@@ -352,7 +425,24 @@ func (a *App) Handler() http.Handler { return a.Router }
 // listener stays open for DrainDelay so load balancers notice, then in-flight requests finish
 // (up to 30 s), and the store's committer answers every queued write before the database closes.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	// Every phase of a connection has a deadline, so a client that stops sending (a body that
+	// never finishes, the slowloris pattern) holds its connection for ReadTimeout at most; the
+	// write timeout leaves room for a long strategy run. Connections past the caps are refused
+	// at accept.
+	readTimeout := a.Cfg.ReadTimeout
+	if readTimeout <= 0 {
+		readTimeout = 15 * time.Second
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: min(10*time.Second, readTimeout), ReadTimeout: readTimeout,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10}
+	conns := a.Cfg.Conns
+	if conns.Total < 0 {
+		conns.Total = fdBudget()
+	}
+	ln = httpapi.LimitListener(ln, conns)
+	actx, stopAudit := context.WithCancel(ctx)
+	defer stopAudit()
+	go a.Auditor.Run(actx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	bctx, stop := context.WithCancel(ctx)
@@ -395,9 +485,15 @@ type healthProbe struct{ db *store.DB }
 
 func (p healthProbe) Ping(ctx context.Context) error { return p.db.Ping(ctx) }
 func (p healthProbe) EngineName() string             { return string(p.db.Engine()) }
-func (p healthProbe) LedgerReport(ctx context.Context) (r ledger.Report, err error) {
-	err = p.db.Read(ctx, func(ctx context.Context, q store.Q) error { r, err = ledger.Check(ctx, q); return err })
-	return r, err
+
+// fdBudget is the default cap on open connections: three quarters of the file descriptor limit,
+// leaving the rest to the database, the WAL and the listener.
+func fdBudget() int {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil || l.Cur == 0 || l.Cur > 1<<20 {
+		return 4096
+	}
+	return max(64, int(l.Cur)*3/4)
 }
 
 // registerStoreMetrics publishes the write path's counters: writes ÷ batches is the group
@@ -417,5 +513,9 @@ func registerStoreMetrics(reg *prometheus.Registry, db *store.DB) {
 			func(s store.Stats) float64 { return s.WALSyncSecs }),
 		counter("arcade_store_checkpoints_total", "Background checkpoints of the SQLite WAL.",
 			func(s store.Stats) float64 { return float64(s.Checkpoints) }),
+		counter("arcade_store_write_panics_total", "Writes whose function panicked (recovered on the committer; each failed alone).",
+			func(s store.Stats) float64 { return float64(s.Panics) }),
+		counter("arcade_store_write_timeouts_total", "Writes that failed at their deadline (ARCADE_DB_WRITE_TIMEOUT) with STORE_TIMEOUT.",
+			func(s store.Stats) float64 { return float64(s.Timeouts) }),
 	)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 
 	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -32,11 +34,15 @@ type server struct {
 func newServer(t testing.TB, e store.Engine, opts ...func(*app.Config)) *server {
 	t.Helper()
 	sc := storetest.Config(t, e)
-	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test"}
+	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", DoubleRun: sc.DoubleRun}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logTo io.Writer = io.Discard
+	if os.Getenv("ARCADE_TEST_LOG") == "1" { // the server's log on stderr, to see what a 500 was
+		logTo = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(logTo, nil))
 	a, err := app.New(context.Background(), cfg, log, app.Deps{})
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +165,7 @@ func TestFaucetIdempotencyAndCooldown(t *testing.T) {
 		if me := s.do("GET", "/api/me", key, nil); data(me)["credits"] != 100.0 {
 			t.Fatalf("credits after replays: %s", me.Raw)
 		}
-		rep := storetest.CheckLedger(t, s.app.DB)
+		rep := ledgertest.Check(t, s.app.DB)
 		if rep.Transfers != 1 {
 			t.Fatalf("%d transfers, want 1", rep.Transfers)
 		}
@@ -190,7 +196,7 @@ func TestConcurrentFaucet(t *testing.T) {
 		if n[200] != 1 || n[429] != 31 {
 			t.Fatalf("status counts %v", n)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -220,7 +226,7 @@ func TestHealth(t *testing.T) {
 
 func TestDrainingReadiness(t *testing.T) {
 	sc := storetest.Config(t, store.SQLite)
-	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, DrainDelay: 300 * time.Millisecond},
+	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, DrainDelay: 300 * time.Millisecond, DoubleRun: sc.DoubleRun},
 		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 	if err != nil {
 		t.Fatal(err)

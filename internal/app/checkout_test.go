@@ -15,6 +15,7 @@ import (
 	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/cardpay/cardpaytest"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -23,7 +24,7 @@ import (
 func newCardServer(t testing.TB, e store.Engine, mock string) *server {
 	t.Helper()
 	sc := storetest.Config(t, e)
-	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", BaseURL: "https://arcade.test",
+	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", BaseURL: "https://arcade.test", DoubleRun: sc.DoubleRun,
 		Stripe: cardpay.Config{SecretKey: cardpaytest.SecretKey, WebhookSecret: cardpaytest.WebhookSecret, APIBase: mock, BaseURL: "https://arcade.test"}}
 	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 	if err != nil {
@@ -131,7 +132,7 @@ func TestCheckoutNotConfigured(t *testing.T) {
 			r.Body["error"] != "CARD_PAYMENTS_NOT_CONFIGURED" {
 			t.Fatalf("webhook without secret: %d %s", r.Status, r.Raw)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -210,7 +211,7 @@ func TestCardPurchase(t *testing.T) {
 		if n := s.count(`SELECT COUNT(*) FROM credit_purchases WHERE id = ? AND status = 'paid' AND event_id = 'evt_card_1'`, sid); n != 1 {
 			t.Fatal("purchase not marked paid by the first event")
 		}
-		rep := storetest.CheckLedger(t, s.app.DB)
+		rep := ledgertest.Check(t, s.app.DB)
 		if rep.Transfers != 1 {
 			t.Fatalf("%d transfers, want 1", rep.Transfers)
 		}

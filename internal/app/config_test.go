@@ -14,12 +14,17 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil || c.Committers != 0 || c.Direct || c.DatabaseURL != "" {
 		t.Fatalf("defaults: %+v, %v", c, err)
 	}
-	c, err = app.ConfigFromEnv(env(map[string]string{"ARCADE_DB_COMMITTERS": "8", "ARCADE_DIRECT_COMMIT": "1", "ARCADE_DRAIN_SECONDS": "0.5"}))
-	if err != nil || c.Committers != 8 || !c.Direct || c.DrainDelay != 500*time.Millisecond {
+	c, err = app.ConfigFromEnv(env(map[string]string{"ARCADE_DB_COMMITTERS": "8", "ARCADE_DIRECT_COMMIT": "1", "ARCADE_DRAIN_SECONDS": "0.5",
+		"ARCADE_DB_WRITE_TIMEOUT": "2.5", "ARCADE_DB_BATCH_TIMEOUT": "4", "ARCADE_BENCHMARK_UNSAFE_DURABILITY": "1"}))
+	if err != nil || c.Committers != 8 || !c.Direct || c.DrainDelay != 500*time.Millisecond ||
+		c.WriteTimeout != 2500*time.Millisecond || c.BatchTimeout != 4*time.Second || !c.UnsafeDurability {
 		t.Fatalf("set: %+v, %v", c, err)
 	}
 	for k, v := range map[string]string{
 		"ARCADE_DB_COMMITTERS": "0", "ARCADE_DIRECT_COMMIT": "yes", "ARCADE_DRAIN_SECONDS": "-1", "ARCADE_RATE_LIMIT": "x",
+		"ARCADE_DB_WRITE_TIMEOUT": "0", "ARCADE_DB_BATCH_TIMEOUT": "soon", "ARCADE_BENCHMARK_UNSAFE_DURABILITY": "yes",
+		"ARCADE_MAX_CONNS": "-2", "ARCADE_MAX_CONNS_PER_CLIENT": "x", "ARCADE_HEAVY_CONCURRENCY": "1.5", "ARCADE_HTTP_READ_TIMEOUT": "0",
+		"ARCADE_AUDIT_SECONDS": "-1",
 	} {
 		if _, err := app.ConfigFromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: error %v should name the variable", k, v, err)

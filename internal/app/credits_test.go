@@ -17,6 +17,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/store"
@@ -145,7 +146,7 @@ func TestDiceRound(t *testing.T) {
 		if bal["balance"] != me["credits"] || bal["deposit_alert"] == nil {
 			t.Fatalf("balance %v vs me %v", bal, me)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -182,7 +183,7 @@ func TestConcurrentRoundsNeverOverdraw(t *testing.T) {
 		if h.Available < 0 {
 			t.Fatalf("negative balance %d", h.Available)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -274,14 +275,14 @@ func TestWithdrawals(t *testing.T) {
 		if bal["pendingWithdrawal"] != 0.0 {
 			t.Fatalf("pending left %v", bal)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
 func TestAgentRegisterAndRateLimits(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		sc := storetest.Config(t, e)
-		cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test",
+		cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", DoubleRun: sc.DoubleRun,
 			RateLimit: ratelimit.Limit{PerSecond: 0.001, Burst: 3}, SignUpLimit: ratelimit.Limit{PerSecond: 0.001, Burst: 2}}
 		a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 		if err != nil {
@@ -313,6 +314,6 @@ func TestAgentRegisterAndRateLimits(t *testing.T) {
 		if rl := disc["platform"].(map[string]any)["rateLimits"].(map[string]any); rl["perApiKey"].(map[string]any)["burst"] != 3.0 {
 			t.Fatalf("discovery rate limits: %v", rl)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }

@@ -14,8 +14,8 @@ import (
 
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/cardpay/cardpaytest"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
-	"github.com/arcadehq/arcade/internal/store/storetest"
 )
 
 var updateExamples = flag.Bool("update-examples", false, "rewrite the OpenAPI examples from this run's real answers")
@@ -102,7 +102,7 @@ func TestOpenAPIExamples(t *testing.T) {
 	u := strings.TrimPrefix(link["url"].(string), "https://arcade.test")
 	newKey := call("GET", u, "", "", "Accept", "application/json")["apiKey"].(string)
 	call("POST", "/api/me/api-key", newKey, "")
-	storetest.CheckLedger(t, s.app.DB)
+	ledgertest.Check(t, s.app.DB)
 
 	if *updateExamples {
 		b, _ := json.MarshalIndent(got, "", "  ")

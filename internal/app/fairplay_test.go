@@ -13,6 +13,7 @@ import (
 
 	"github.com/arcadehq/arcade/fairness/verify"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -82,7 +83,7 @@ func TestClientSeedIsThePlayers(t *testing.T) {
 				t.Fatalf("%s: %d %s", bad, r.Status, r.Raw)
 			}
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -133,7 +134,7 @@ func TestWithdrawableFromLedger(t *testing.T) {
 				t.Fatalf("%s: withdrawing bought credits: %d %s", c.name, r.Status, r.Raw)
 			}
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -173,7 +174,7 @@ func TestTextIsCheckedAtTheDecoder(t *testing.T) {
 		if r := s.do("GET", "/api/me/strategies", key, nil); len(data(r)["strategies"].([]any)) != 0 {
 			t.Fatalf("a refused strategy was stored: %s", r.Raw)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -193,7 +194,7 @@ func TestIdempotencyComparesTheParsedRequest(t *testing.T) {
 			r.Body["field"] != "Idempotency-Key" {
 			t.Fatalf("another request under the same key: %d %s", r.Status, r.Raw)
 		}
-		if rep := storetest.CheckLedger(t, s.app.DB); rep.Transfers > 3 { // fund + bet + payout at most
+		if rep := ledgertest.Check(t, s.app.DB); rep.Transfers > 3 { // fund + bet + payout at most
 			t.Fatalf("%d transfers: money moved twice", rep.Transfers)
 		}
 	})
@@ -326,7 +327,7 @@ func TestLiveFeed(t *testing.T) {
 	if r := s.do("GET", "/api/me/live-feed", "", nil); r.Status != 401 || r.Body["success"] != false {
 		t.Fatalf("feed without a key: %d %s", r.Status, r.Raw)
 	}
-	storetest.CheckLedger(t, s.app.DB)
+	ledgertest.Check(t, s.app.DB)
 }
 
 // TestFromTheBaseURL: an agent that knows only the base URL reads GET / and follows its
@@ -385,5 +386,5 @@ func TestFromTheBaseURL(t *testing.T) {
 	if m := s.do("GET", "/.well-known/skill.json", "", nil); m.Status != 200 || m.Body["skill_url"] == nil {
 		t.Fatalf("skill.json: %d %s", m.Status, m.Raw)
 	}
-	storetest.CheckLedger(t, s.app.DB)
+	ledgertest.Check(t, s.app.DB)
 }

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
-	"github.com/arcadehq/arcade/internal/store/storetest"
 )
 
 // FuzzToolCall sends arbitrary parameters to every tool and arbitrary bodies to the REST routes
@@ -34,6 +34,6 @@ func FuzzToolCall(f *testing.F) {
 				t.Fatalf("POST %s %s: %d %s", path, params, r.Status, r.Raw)
 			}
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }

@@ -15,9 +15,9 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/mcpapi/mcptest"
 	"github.com/arcadehq/arcade/internal/store"
-	"github.com/arcadehq/arcade/internal/store/storetest"
 )
 
 // benchAgents is how many agents play at once in BenchmarkDiceRound.
@@ -124,7 +124,7 @@ func BenchmarkDiceRound(b *testing.B) {
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/round")
 		})
 	}
-	storetest.CheckLedger(b, s.app.DB)
+	ledgertest.Check(b, s.app.DB)
 }
 
 // postOK posts body and fails on anything but a 200 with a successful answer (the /api and tools

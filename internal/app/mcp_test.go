@@ -9,6 +9,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/mcpapi/mcptest"
 	"github.com/arcadehq/arcade/internal/store"
@@ -87,7 +88,7 @@ func TestMCPStreamableHTTP(t *testing.T) {
 		if _, err := keyed.CallTool(context.Background(), &mcp.CallToolParams{Name: "no_such_tool"}); err == nil {
 			t.Fatal("unknown tool: no error")
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 

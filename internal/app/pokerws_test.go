@@ -18,6 +18,7 @@ import (
 	"github.com/arcadehq/arcade/fairness/verify"
 	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/poker/bot"
 	"github.com/arcadehq/arcade/internal/poker/engine"
@@ -170,7 +171,7 @@ func TestPokerBots(t *testing.T) {
 		if total+rake != n*10*money.Micro {
 			t.Errorf("chips not conserved: players %s + rake %s != %d.00", total, rake, n*10)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 
 		// Recompute every hand's deck with arcade verify and match it to what each bot was dealt.
 		checked := 0
@@ -340,7 +341,7 @@ func TestPokerWSBadFrames(t *testing.T) {
 	if m := readFrame(t, c); m["type"] != "left_table" || m["returned"] != float64(1) {
 		t.Fatalf("left: %v", m)
 	}
-	storetest.CheckLedger(t, s.app.DB)
+	ledgertest.Check(t, s.app.DB)
 }
 
 // TestPokerWSReconnect: a second connection replaces the first (close 4002) and keeps the seat;
@@ -393,7 +394,7 @@ func TestPokerWSReconnect(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	storetest.CheckLedger(t, s.app.DB)
+	ledgertest.Check(t, s.app.DB)
 }
 
 // TestPokerWSSharedAccount: any Arcade key opens /poker/ws (one account table for every
@@ -413,5 +414,5 @@ func TestPokerWSSharedAccount(t *testing.T) {
 	if m := readFrame(t, c); m["type"] != "error" || m["code"] != "insufficient_funds" {
 		t.Fatalf("join without USDC: %v", m)
 	}
-	storetest.CheckLedger(t, s.app.DB)
+	ledgertest.Check(t, s.app.DB)
 }

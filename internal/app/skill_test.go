@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -94,7 +95,7 @@ func TestSkillRESTFlow(t *testing.T) {
 		if after["rounds"].(float64) < 1+5+3+3 || !strings.Contains(string(mustJSONBytes(round)), "verification") {
 			t.Fatalf("stats after the flow: %v", after)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/arcadehq/arcade/fairness/verify"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -120,7 +121,7 @@ func TestStrategiesCRUDAndRun(t *testing.T) {
 		if r := s.do("GET", "/api/me/strategies/"+id, key, nil); r.Status != 404 {
 			t.Fatalf("after delete: %d", r.Status)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -184,6 +185,6 @@ func TestAdvancedStrategiesAndDiscovery(t *testing.T) {
 		if r := s.do("POST", "/api/me/advanced-strategies/simulate", key, []byte(`{"rounds":100001}`)); r.Status != 400 {
 			t.Fatalf("simulate without strategy: %d %s", r.Status, r.Raw)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }

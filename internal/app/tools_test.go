@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -234,7 +235,7 @@ func TestToolsAll(t *testing.T) {
 		if w["success"] != false || w["error"] != "INSUFFICIENT_BALANCE" {
 			t.Fatalf("withdraw of Free Credits: %v", w)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -345,7 +346,7 @@ func TestToolsBadInput(t *testing.T) {
 	if r := s.do("POST", "/api/openclaw/tools", key, []byte(`{"tool":"xpersona_fly","parameters":{}}`)); r.Body["available_tools"] == nil {
 		t.Fatalf("unknown tool lists none: %s", r.Raw)
 	}
-	if rep := storetest.CheckLedger(t, s.app.DB); rep.Transfers != 0 {
+	if rep := ledgertest.Check(t, s.app.DB); rep.Transfers != 0 {
 		t.Fatalf("bad input moved money: %d transfers", rep.Transfers)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/arcadehq/arcade/fairness/verify"
 	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/siwe"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -390,7 +391,7 @@ func TestV1PlayEveryGame(t *testing.T) {
 		if b := p.pay(t, "GET", "/api/v1/balance", ""); num(b.Body["usdc_micro"]) != 0 {
 			t.Fatalf("balance after withdrawing: %s", b.Raw)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -471,7 +472,7 @@ func TestV1RefusedPayments(t *testing.T) {
 				t.Errorf("%s moved money: %d transfers, want %d", c.name, n, transfers)
 			}
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -535,7 +536,7 @@ func TestV1SettlementFails(t *testing.T) {
 		if b := p.pay(t, "GET", "/api/v1/balance", ""); num(b.Body["usdc_micro"]) != num(g.Body["payout_micro"]) {
 			t.Fatalf("balance after resolving: %s, payout %v", b.Raw, g.Body["payout_micro"])
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -573,7 +574,7 @@ func TestV1ConcurrentReplay(t *testing.T) {
 		if ok != 1 {
 			t.Fatalf("%d copies accepted, want 1", ok)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 
@@ -683,7 +684,7 @@ func TestV1SIWE(t *testing.T) {
 		if me := s.do("GET", "/api/auth/siwe/me", "", nil, "Cookie", "siwe-session="+sc.Value); me.Body["authenticated"] != false {
 			t.Fatalf("me after logout: %s", me.Raw)
 		}
-		storetest.CheckLedger(t, s.app.DB)
+		ledgertest.Check(t, s.app.DB)
 	})
 }
 

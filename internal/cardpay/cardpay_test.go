@@ -18,6 +18,7 @@ import (
 	"github.com/arcadehq/arcade/internal/cardpay/cardpaytest"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -58,7 +59,7 @@ func (f *fixture) addPurchase(t testing.TB, id, pkg string) Package {
 	}
 	err := f.db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
 		_, err := q.Exec(ctx, `INSERT INTO credit_purchases (id, account_id, package_id, credits, amount_cents, currency, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'created', ?)`, id, f.acct, p.ID, int64(p.Credits), p.AmountCents, p.Currency, time.Now().UnixMicro())
+			VALUES (?, ?, ?, ?, ?, ?, 'created', ?)`, id, f.acct, p.ID, int64(p.Credits), p.AmountCents, p.Currency, store.Now(ctx).UnixMicro())
 		return err
 	})
 	if err != nil {
@@ -275,7 +276,7 @@ func TestWebhook(t *testing.T) {
 		if _, err := f.svc.GetPurchase(ctx, "cs_nope"); !errors.Is(err, errs.ErrNotFound) {
 			t.Fatalf("missing purchase: %v", err)
 		}
-		rep := storetest.CheckLedger(t, f.db)
+		rep := ledgertest.Check(t, f.db)
 		if rep.Transfers != 1 || rep.ByKind[money.Credit][ledger.External] != -p.Credits {
 			t.Fatalf("ledger: %d transfers, external %s", rep.Transfers, rep.ByKind[money.Credit][ledger.External])
 		}
@@ -314,7 +315,7 @@ func TestConcurrentWebhooks(t *testing.T) {
 		if b := f.balance(t); b != p.Credits {
 			t.Fatalf("balance %s, want %s", b, p.Credits)
 		}
-		storetest.CheckLedger(t, f.db)
+		ledgertest.Check(t, f.db)
 	})
 }
 
@@ -351,7 +352,7 @@ func TestCheckoutWithStripeMock(t *testing.T) {
 		if b := f.balance(t); b != want.Credits {
 			t.Fatalf("balance %s, want %s", b, want.Credits)
 		}
-		storetest.CheckLedger(t, f.db)
+		ledgertest.Check(t, f.db)
 	})
 }
 

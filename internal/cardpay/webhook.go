@@ -1,6 +1,8 @@
 package cardpay
 
 import (
+	"time"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -89,8 +91,9 @@ func (s *Service) handleWebhook(ctx context.Context, payload []byte, sigHeader s
 		return ignored, nil
 	}
 	var out outcome
+	now := s.now() // once per write, not once per run of its function
 	err = s.db.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
-		out, err = s.applyPaid(ctx, q, string(ev.Type), ev.ID, cs)
+		out, err = s.applyPaid(ctx, q, now, string(ev.Type), ev.ID, cs)
 		return err
 	})
 	if err != nil {
@@ -103,8 +106,7 @@ func (s *Service) handleWebhook(ctx context.Context, payload []byte, sigHeader s
 // applyPaid is the one transaction that pays a purchase: event id first (a redelivery stops
 // here), then the guarded status change (a second event for the session stops here), then the
 // ledger transfer of the purchase's own credits.
-func (s *Service) applyPaid(ctx context.Context, q store.Q, typ, eventID string, cs session) (outcome, error) {
-	now := s.now()
+func (s *Service) applyPaid(ctx context.Context, q store.Q, now time.Time, typ, eventID string, cs session) (outcome, error) {
 	res, err := q.Exec(ctx, `INSERT INTO stripe_webhook_events (id, type, object_id, received_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`, eventID, typ, cs.ID, now.UnixMicro())
 	if err != nil {

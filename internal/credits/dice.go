@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/arcadehq/arcade/fairness"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
@@ -107,11 +105,11 @@ func PlayDice(ctx context.Context, q store.Q, now time.Time, sd seeds.Engine, ac
 	if err != nil {
 		return Round{}, err
 	}
-	id, err := uuid.NewV7()
+	id, err := store.NewID(ctx)
 	if err != nil {
 		return Round{}, fmt.Errorf("credits: round id: %w", err)
 	}
-	r := Round{ID: id.String(), AccountID: account, Game: GameDice, Bet: b, Roll: roll, Win: win, Payout: payout,
+	r := Round{ID: id, AccountID: account, Game: GameDice, Bet: b, Roll: roll, Win: win, Payout: payout,
 		SeedID: d.SeedID, Commitment: d.Commitment, ClientSeed: d.ClientSeed, Nonce: d.Nonce, CreatedAt: micros(now)}
 	user, house := ledger.UserAccount(account, money.Credit), ledger.SystemAccount(ledger.House, money.Credit)
 	ts := []ledger.Transfer{{Asset: money.Credit, From: user, To: house, Amount: b.Amount, Kind: "bet", Ref: r.ID}}

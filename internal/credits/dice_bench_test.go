@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/arcadehq/arcade/internal/credits"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
@@ -50,7 +51,7 @@ func BenchmarkDiceRounds(b *testing.B) {
 			}
 			wg.Wait()
 			b.StopTimer()
-			storetest.CheckLedger(b, db)
+			ledgertest.Check(b, db)
 		})
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
@@ -51,11 +49,11 @@ func ClaimFaucet(ctx context.Context, q store.Q, now time.Time, account string) 
 			Data:       map[string]any{"nextFaucetAt": next.Format(time.RFC3339)},
 			RetryAfter: next.Sub(now)}
 	}
-	id, err := uuid.NewV7()
+	id, err := store.NewID(ctx)
 	if err != nil {
 		return FaucetClaim{}, fmt.Errorf("credits: claim id: %w", err)
 	}
-	c := FaucetClaim{ID: id.String(), Granted: FaucetAmount, NextFaucetAt: now.Add(FaucetCooldown).UTC()}
+	c := FaucetClaim{ID: id, Granted: FaucetAmount, NextFaucetAt: now.Add(FaucetCooldown).UTC()}
 	if _, err := q.Exec(ctx, `INSERT INTO faucet_claims (id, account_id, asset, amount, created_at) VALUES (?, ?, ?, ?, ?)`,
 		c.ID, account, string(money.Credit), int64(FaucetAmount), now.UnixMicro()); err != nil {
 		return FaucetClaim{}, fmt.Errorf("credits: record claim: %w", err)

@@ -248,12 +248,12 @@ func (s *Service) Declare(r *ops.Registry, card *cardpay.Service, limits func() 
 		Run: func(ctx context.Context, c ops.Caller, in ByID) (ByID, error) {
 			return in, s.DeleteAdvanced(ctx, me(c), in.ID)
 		}})
-	o.Simulate = ops.Add(r, &ops.Def[SimulateInput, Simulation]{D: ops.Desc{Name: "credits.advanced.simulate", Access: ops.Player,
+	o.Simulate = ops.Add(r, &ops.Def[SimulateInput, Simulation]{D: ops.Desc{Name: "credits.advanced.simulate", Access: ops.Player, Heavy: true,
 		Summary: "Simulate an advanced strategy (no money moves).", Errors: []errs.Kind{errs.NotFound, errs.Unavailable}},
 		Run: func(ctx context.Context, c ops.Caller, in SimulateInput) (Simulation, error) {
 			return s.Simulate(ctx, me(c), in)
 		}})
-	o.Run = ops.Add(r, &ops.Def[RunInput, RunResult]{D: ops.Desc{Name: "credits.run", Access: ops.Player, MovesMoney: true,
+	o.Run = ops.Add(r, &ops.Def[RunInput, RunResult]{D: ops.Desc{Name: "credits.run", Access: ops.Player, MovesMoney: true, Heavy: true,
 		Summary: "Run a basic or advanced strategy for real; every round is stored and verifiable.",
 		Errors:  []errs.Kind{errs.NotFound, errs.Conflict, errs.Unavailable}},
 		Run: func(ctx context.Context, c ops.Caller, in RunInput) (RunResult, error) {

@@ -71,7 +71,7 @@ func RunStrategy(ctx context.Context, q store.Q, now time.Time, sd seeds.Engine,
 	if err != nil {
 		return RunResult{}, err
 	}
-	runID, err := newID()
+	runID, err := newID(ctx)
 	if err != nil {
 		return RunResult{}, err
 	}

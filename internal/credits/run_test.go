@@ -14,6 +14,7 @@ import (
 	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
@@ -152,7 +153,7 @@ func TestRunIsVerifiableRoundByRound(t *testing.T) {
 			}
 			return nil
 		})
-		storetest.CheckLedger(t, db)
+		ledgertest.Check(t, db)
 	})
 }
 
@@ -173,26 +174,29 @@ func TestListingsMergeSingleRoundsAndRuns(t *testing.T) {
 		var all []played // in the order the listing must show them
 		single := func(tm time.Time) {
 			t.Helper()
-			err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
-				r, err := credits.PlayDice(ctx, q, tm, sd, id, credits.DiceBet{Amount: money.Micro, Target: 5000, Over: true})
-				all = append([]played{{r.ID, tm}}, all...)
+			// A write function may run more than once: it only sets r, and the listing grows after.
+			var r credits.Round
+			err := db.Write(context.Background(), func(ctx context.Context, q store.Q) (err error) {
+				r, err = credits.PlayDice(ctx, q, tm, sd, id, credits.DiceBet{Amount: money.Micro, Target: 5000, Over: true})
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
+			all = append([]played{{r.ID, tm}}, all...)
 		}
 		run := func(tm time.Time, rounds int64) {
 			t.Helper()
-			err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
-				res, err := credits.RunStrategy(ctx, q, tm, sd, id, "", flat, rounds)
-				for _, r := range res.Rounds {
-					all = append([]played{{r.RoundID, tm}}, all...)
-				}
+			var res credits.RunResult
+			err := db.Write(context.Background(), func(ctx context.Context, q store.Q) (err error) {
+				res, err = credits.RunStrategy(ctx, q, tm, sd, id, "", flat, rounds)
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
+			}
+			for _, r := range res.Rounds {
+				all = append([]played{{r.RoundID, tm}}, all...)
 			}
 		}
 		single(at(0))
@@ -315,7 +319,7 @@ func BenchmarkRun10kVsSimulator(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(call.Nanoseconds())/float64(b.N), "call-ns/op")
-			storetest.CheckLedger(b, db)
+			ledgertest.Check(b, db)
 		})
 	}
 	b.Run("simulator", func(b *testing.B) {

@@ -99,7 +99,7 @@ func (s *Service) RegisterAgent(ctx context.Context, name string) (SignUp, error
 	}
 	var out SignUp
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
-		now := s.Now()
+		now := store.Now(ctx)
 		if out.Account, err = account.Create(ctx, q, now, account.New{Kind: account.Agent, Name: name}); err != nil {
 			return err
 		}
@@ -172,7 +172,7 @@ func (s *Service) Balance(ctx context.Context, id string) (b Balance, err error)
 
 // Claim claims the hourly Free Credits.
 func (s *Service) Claim(ctx context.Context, id, idemKey string) (FaucetClaim, error) {
-	c, replayed, err := idem.Do(ctx, s.DB, s.Now, id, "credits.faucet", idemKey, struct{}{},
+	c, replayed, err := idem.Do(ctx, s.DB, id, "credits.faucet", idemKey, struct{}{},
 		func(ctx context.Context, q store.Q, now time.Time) (FaucetClaim, error) {
 			return ClaimFaucet(ctx, q, now, id)
 		})
@@ -200,7 +200,7 @@ func (s *Service) Play(ctx context.Context, id, idemKey string, in DicePlay) (Ro
 			return Round{}, err
 		}
 	}
-	r, replayed, err := idem.Do(ctx, s.DB, s.Now, id, "credits.dice", idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (Round, error) {
+	r, replayed, err := idem.Do(ctx, s.DB, id, "credits.dice", idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (Round, error) {
 		if err := s.useClientSeed(ctx, q, now, id, in.ClientSeed); err != nil {
 			return Round{}, err
 		}
@@ -257,7 +257,7 @@ func (s *Service) Seed(ctx context.Context, id string) (SeedState, error) {
 		return st, err
 	}
 	err = s.DB.WriteFor(ctx, id, func(ctx context.Context, q store.Q) (err error) {
-		st.Current, err = s.Seeds.Current(ctx, q, s.Now(), id, SeedScope)
+		st.Current, err = s.Seeds.Current(ctx, q, store.Now(ctx), id, SeedScope)
 		return err
 	})
 	return st, err
@@ -273,7 +273,7 @@ func (s *Service) SetClientSeed(ctx context.Context, id, clientSeed string) (See
 	}
 	var st SeedState
 	err := s.DB.WriteFor(ctx, id, func(ctx context.Context, q store.Q) error {
-		rev, pub, err := s.Seeds.SetClientSeed(ctx, q, s.Now(), id, SeedScope, clientSeed)
+		rev, pub, err := s.Seeds.SetClientSeed(ctx, q, store.Now(ctx), id, SeedScope, clientSeed)
 		st = SeedState{Current: pub, Previous: &rev}
 		return err
 	})
@@ -348,7 +348,7 @@ func (s *Service) Round(ctx context.Context, id, roundID string, reveal bool) (R
 			return err
 		}
 		if ok && cur.ID == v.Round.SeedID {
-			_, pub, err := s.Seeds.Rotate(ctx, q, s.Now(), id, SeedScope)
+			_, pub, err := s.Seeds.Rotate(ctx, q, store.Now(ctx), id, SeedScope)
 			if err != nil {
 				return err
 			}
@@ -433,7 +433,7 @@ func (s *Service) Withdraw(ctx context.Context, id, idemKey string, in Withdrawa
 	if len(in.Currency) > 8 {
 		return Withdrawal{}, errs.Invalid("currency", "must be at most 8 characters")
 	}
-	w, _, err := idem.Do(ctx, s.DB, s.Now, id, "credits.withdraw", idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (Withdrawal, error) {
+	w, _, err := idem.Do(ctx, s.DB, id, "credits.withdraw", idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (Withdrawal, error) {
 		return RequestWithdrawal(ctx, q, now, id, in)
 	})
 	return w, err
@@ -484,7 +484,7 @@ func (s *Service) Decide(ctx context.Context, in Decision) (w Withdrawal, err er
 		return Withdrawal{}, errs.Invalid("note", "must be at most 1000 characters")
 	}
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		w, err = DecideWithdrawal(ctx, q, s.Now(), in.ID, in.Approve, in.Note)
+		w, err = DecideWithdrawal(ctx, q, store.Now(ctx), in.ID, in.Approve, in.Note)
 		return err
 	})
 	return w, err
@@ -515,7 +515,7 @@ type NewStrategy struct {
 // CreateStrategy stores a basic strategy.
 func (s *Service) CreateStrategy(ctx context.Context, id string, in NewStrategy) (st Saved, err error) {
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		st, err = CreateStrategy(ctx, q, s.Now(), id, in.GameType, in.Name, in.Config)
+		st, err = CreateStrategy(ctx, q, store.Now(ctx), id, in.GameType, in.Name, in.Config)
 		return err
 	})
 	return st, err
@@ -534,7 +534,7 @@ func (s *Service) UpdateStrategy(ctx context.Context, id string, in StrategyPatc
 		return Saved{}, errs.Missing("strategy_id")
 	}
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		st, err = UpdateStrategy(ctx, q, s.Now(), id, in.ID, in.Name, in.Config)
+		st, err = UpdateStrategy(ctx, q, store.Now(ctx), id, in.ID, in.Name, in.Config)
 		return err
 	})
 	return st, err
@@ -576,9 +576,9 @@ func (s *Service) SaveAdvanced(ctx context.Context, id string, in SaveAdvanced) 
 	}
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		if in.ID == "" {
-			st, err = CreateAdvanced(ctx, q, s.Now(), id, in.Strategy)
+			st, err = CreateAdvanced(ctx, q, store.Now(ctx), id, in.Strategy)
 		} else {
-			st, err = UpdateAdvanced(ctx, q, s.Now(), id, in.ID, in.Strategy)
+			st, err = UpdateAdvanced(ctx, q, store.Now(ctx), id, in.ID, in.Strategy)
 		}
 		return err
 	})
@@ -698,7 +698,7 @@ func (s *Service) Run(ctx context.Context, id, idemKey string, in RunInput) (Run
 	if in.Advanced {
 		scope = "credits.run-advanced"
 	}
-	res, replayed, err := idem.Do(ctx, s.DB, s.Now, id, scope, idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (RunResult, error) {
+	res, replayed, err := idem.Do(ctx, s.DB, id, scope, idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (RunResult, error) {
 		st := in.Inline
 		if st == nil {
 			if in.Advanced {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/store"
@@ -42,12 +40,13 @@ func ValidateName(field, name string) error {
 	return nil
 }
 
-func newID() (string, error) {
-	id, err := uuid.NewV7()
+// newID draws an id through the write (store.NewID), the same on every run of its function.
+func newID(ctx context.Context) (string, error) {
+	id, err := store.NewID(ctx)
 	if err != nil {
 		return "", fmt.Errorf("credits: id: %w", err)
 	}
-	return id.String(), nil
+	return id, nil
 }
 
 // CreateStrategy stores a validated basic strategy.
@@ -59,7 +58,7 @@ func CreateStrategy(ctx context.Context, q store.Q, now time.Time, account, game
 	if err != nil {
 		return Saved{}, fmt.Errorf("credits: encode strategy: %w", err)
 	}
-	id, err := newID()
+	id, err := newID(ctx)
 	if err != nil {
 		return Saved{}, err
 	}
@@ -160,7 +159,7 @@ func CreateAdvanced(ctx context.Context, q store.Q, now time.Time, account strin
 	if err != nil {
 		return Saved{}, fmt.Errorf("credits: encode strategy: %w", err)
 	}
-	id, err := newID()
+	id, err := newID(ctx)
 	if err != nil {
 		return Saved{}, err
 	}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
@@ -74,11 +72,11 @@ func RequestWithdrawal(ctx context.Context, q store.Q, now time.Time, account st
 			Message: fmt.Sprintf("withdrawable balance is %s credits (Free Credits cannot be withdrawn)", w),
 			Data:    map[string]any{"withdrawable": w.Decimal()}}
 	}
-	id, err := uuid.NewV7()
+	id, err := store.NewID(ctx)
 	if err != nil {
 		return Withdrawal{}, fmt.Errorf("credits: withdrawal id: %w", err)
 	}
-	w := Withdrawal{ID: id.String(), AccountID: account, Amount: req.Amount, Status: WithdrawalPending,
+	w := Withdrawal{ID: id, AccountID: account, Amount: req.Amount, Status: WithdrawalPending,
 		WiseEmail: req.WiseEmail, FullName: req.FullName, Currency: req.Currency, CreatedAt: micros(now)}
 	_, err = q.Exec(ctx, `INSERT INTO credit_withdrawals (id, account_id, amount, status, wise_email, full_name, currency, created_at)
 		VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)`, w.ID, account, int64(w.Amount), nullable(w.WiseEmail), nullable(w.FullName),

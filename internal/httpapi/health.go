@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,29 +14,23 @@ import (
 )
 
 // Health serves /health, /health/live and /health/ready (spec 002's probes, shared by the whole
-// server). The ledger invariant behind financial_reconciliation reads every transfer, so it is
-// cached for CacheFor.
+// server). The ledger invariant behind financial_reconciliation reads every transfer, so /health
+// shows the auditor's latest result (audited on a schedule, ARCADE_AUDIT_SECONDS) instead of
+// scanning on request.
 type Health struct {
 	Version  string
 	Started  time.Time
 	DB       Probe
+	Audit    *ledger.Auditor
 	Draining *atomic.Bool
 	Now      func() time.Time
-	CacheFor time.Duration
-
-	mu       sync.Mutex
-	report   ledger.Report
-	reportAt time.Time
-	reportOK bool
 }
 
 // Probe is what the probes read from the database (the wiring adapts the store to it: surfaces
-// run no SQL).
+// run no SQL). The ledger's invariant comes from the auditor, which runs on a schedule.
 type Probe interface {
 	Ping(ctx context.Context) error
 	EngineName() string
-	// LedgerReport checks the ledger invariant.
-	LedgerReport(ctx context.Context) (ledger.Report, error)
 }
 
 // HealthBody is the /health answer.
@@ -77,21 +70,10 @@ type Status struct {
 	Status string `json:"status"`
 }
 
-// ledgerReport returns the (possibly cached) invariant report and when it was computed.
+// ledgerReport returns the auditor's latest invariant report and when it was computed.
 func (h *Health) ledgerReport(ctx context.Context) (ledger.Report, time.Time, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	now := h.Now()
-	if h.reportOK && now.Sub(h.reportAt) < h.CacheFor {
-		return h.report, h.reportAt, nil
-	}
-	r, err := h.DB.LedgerReport(ctx)
-	if err != nil {
-		h.reportOK = false
-		return r, now, err
-	}
-	h.report, h.reportAt, h.reportOK = r, now, true
-	return r, now, nil
+	a := h.Audit.Latest(ctx)
+	return a.Report, a.At, a.Err
 }
 
 // Register adds the probes, /metrics and /openapi.json's siblings to rt.

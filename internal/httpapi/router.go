@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -76,7 +77,10 @@ type Op struct {
 	ErrBodies map[int]map[string]any
 	// Extensions are merged into the operation object as OpenAPI x- fields (x-payment-info).
 	Extensions map[string]any
-	Handler    http.HandlerFunc
+	// Heavy marks CPU-heavy work (simulations, long strategy runs): at most SetHeavyLimit of
+	// them run at once; past it they answer 503 with Retry-After (documented automatically).
+	Heavy   bool
+	Handler http.HandlerFunc
 }
 
 // Router serves and records operations. Every route the server answers is registered here, so
@@ -89,6 +93,7 @@ type Router struct {
 	fallbacks []fallback
 	unmatched http.Handler
 	types     map[reflect.Type]*jsonschema.Schema
+	heavy     chan struct{} // slots for Heavy ops (nil: unbounded)
 }
 
 // Miss renders a request no route matched, in a surface's own error shape: status is 404, or 405
@@ -161,7 +166,14 @@ func (rt *Router) Handle(op Op) {
 		panic("httpapi: incomplete op " + op.Method + " " + op.Path)
 	}
 	pattern := op.Method + " " + op.Path
-	rt.mux.Handle(pattern, rt.instrument(pattern, op.Handler))
+	h := op.Handler
+	if op.Heavy {
+		h = rt.bounded(h)
+		if !slices.Contains(op.Errors, http.StatusServiceUnavailable) {
+			op.Errors = append(slices.Clone(op.Errors), http.StatusServiceUnavailable)
+		}
+	}
+	rt.mux.Handle(pattern, rt.instrument(pattern, h))
 	rt.ops = append(rt.ops, op)
 }
 

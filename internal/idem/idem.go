@@ -107,11 +107,11 @@ func RequestHash(scope string, input any) (string, error) {
 // of the same parsed request replays it without running fn; the same key with another request is
 // errs.Conflict. Without a key fn simply runs once. replayed says the answer is a stored one. Out must be gob-encodable (no interface fields).
 // Scopes are new names for this stored form, so answers stored by older versions never meet it.
-func Do[Out any](ctx context.Context, db *store.DB, now func() time.Time, account, scope, key string, input any,
+func Do[Out any](ctx context.Context, db *store.DB, account, scope, key string, input any,
 	fn func(ctx context.Context, q store.Q, now time.Time) (Out, error)) (out Out, replayed bool, err error) {
 	if key == "" {
 		err := db.WriteFor(ctx, account, func(ctx context.Context, q store.Q) (err error) {
-			out, err = fn(ctx, q, now())
+			out, err = fn(ctx, q, store.Now(ctx))
 			return err
 		})
 		return out, false, err
@@ -142,7 +142,7 @@ func Do[Out any](ctx context.Context, db *store.DB, now func() time.Time, accoun
 			replayed = true
 			return nil
 		}
-		t := now()
+		t := store.Now(ctx)
 		if out, err = fn(ctx, q, t); err != nil {
 			return err
 		}

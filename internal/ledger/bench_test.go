@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -60,7 +61,7 @@ func BenchmarkTransfers(b *testing.B) {
 					el := time.Since(start)
 					b.StopTimer()
 					b.ReportMetric(float64(per*writers)/el.Seconds(), "transfers/s")
-					r := storetest.CheckLedger(b, db)
+					r := ledgertest.Check(b, db)
 					if r.Transfers != int64(per*writers+writers) {
 						b.Fatalf("%d transfers stored, want %d", r.Transfers, per*writers+writers)
 					}
@@ -104,4 +105,71 @@ func BenchmarkPgbenchTPCB(b *testing.B) {
 			b.ReportMetric(tps, "tps")
 		})
 	}
+}
+
+// BenchmarkAudit measures the full invariant check (what `arcade audit` and the scheduled audit
+// behind /health run) against the size of the ledger: 10^4 to 10^6 transfers among 1,000
+// accounts (10^7 with ARCADE_BENCH_AUDIT_MAX=7; building it takes minutes).
+//
+//	go test ./internal/ledger -run '^$' -bench Audit -benchtime 3x
+func BenchmarkAudit(b *testing.B) {
+	top := 6
+	if v, _ := strconv.Atoi(os.Getenv("ARCADE_BENCH_AUDIT_MAX")); v > 0 {
+		top = v
+	}
+	for _, e := range storetest.Engines(b) {
+		for exp := 4; exp <= top; exp++ {
+			n := 1
+			for range exp {
+				n *= 10
+			}
+			b.Run(fmt.Sprintf("%s/transfers=1e%d", e, exp), func(b *testing.B) {
+				db := storetest.Open(b, e)
+				newAccounts(b, db, 1000, 0)
+				fill(b, db, n)
+				b.ResetTimer()
+				for range b.N {
+					r, err := ledger.Audit(context.Background(), db)
+					if err != nil || !r.OK || r.Transfers != int64(n) {
+						b.Fatalf("audit: %v, %d transfers, %v", err, r.Transfers, r.Err())
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n)*1000, "ns/transfer")
+			})
+		}
+	}
+}
+
+// fill inserts n transfers of 1 micro from the faucet to the users, round robin, and sets the
+// balances they imply, in bulk SQL (the ledger's invariant holds after it).
+func fill(b *testing.B, db *store.DB, n int) {
+	series := `WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?) SELECT i FROM c`
+	if db.Engine() == store.Postgres {
+		series = `SELECT generate_series(0, ?::int) AS i`
+	}
+	for _, q := range []string{
+		`INSERT INTO ledger_transfers (asset, from_account, to_account, amount, kind, ref, created_at)
+			SELECT 'CREDIT', 'faucet:CREDIT', a.id, 1, 'bench', 'r' || s.i, 0
+			FROM (` + series + `) s
+			JOIN (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM ledger_accounts WHERE kind = 'user' AND asset = 'CREDIT') a
+			ON a.k = s.i % 1000`,
+	} {
+		if _, err := db.SQL().Exec(rebindQ(db, q), n-1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := db.SQL().Exec(`UPDATE ledger_accounts SET balance = t.s
+		FROM (SELECT to_account, SUM(amount) AS s FROM ledger_transfers GROUP BY to_account) t WHERE ledger_accounts.id = t.to_account`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(rebindQ(db, `UPDATE ledger_accounts SET balance = balance - ? WHERE id = 'faucet:CREDIT'`), n); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func rebindQ(db *store.DB, q string) string {
+	if db.Engine() == store.Postgres {
+		return regexp.MustCompile(`\?`).ReplaceAllString(q, "$$1")
+	}
+	return q
 }

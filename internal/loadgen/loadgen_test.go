@@ -26,7 +26,8 @@ func newArcade(t *testing.T) (*httptest.Server, *app.App) {
 
 func newArcadeWith(t *testing.T, cfg app.Config) (*httptest.Server, *app.App) {
 	t.Helper()
-	cfg.DataDir, cfg.Version = storetest.Config(t, store.SQLite).DataDir, "test"
+	sc := storetest.Config(t, store.SQLite)
+	cfg.DataDir, cfg.Version, cfg.DoubleRun = sc.DataDir, "test", sc.DoubleRun
 	a, err := app.New(context.Background(), cfg,
 		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 	if err != nil {

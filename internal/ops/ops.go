@@ -75,6 +75,9 @@ type Desc struct {
 	Access      Access
 	// MovesMoney operations accept an idempotency key and must keep the ledger invariant.
 	MovesMoney bool
+	// Heavy operations are CPU-heavy (simulations, long strategy runs): bindings bound how many
+	// run at once and answer 503 with Retry-After past it.
+	Heavy bool
 	// Errors lists the kinds the operation may return besides Validation (always possible)
 	// and, for non-public operations, Unauthorized/Forbidden.
 	Errors []errs.Kind

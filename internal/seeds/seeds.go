@@ -17,8 +17,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/arcadehq/arcade/fairness"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/store"
@@ -66,22 +64,24 @@ type Engine struct {
 
 // create inserts a new seed: the active one (queued false) or the next one (queued true).
 func (e Engine) create(ctx context.Context, q store.Q, now time.Time, owner, scope, clientSeed string, queued bool) (Public, error) {
-	s, err := fairness.NewSeed(e.Rand)
+	// Entropy and the id through the write: every run of the write function makes the same seed.
+	rnd := store.Replay(ctx, e.Rand)
+	s, err := fairness.NewSeed(rnd)
 	if err != nil {
 		return Public{}, err
 	}
 	if clientSeed == "" {
 		b := make([]byte, 8)
-		if _, err := io.ReadFull(e.Rand, b); err != nil {
+		if _, err := io.ReadFull(rnd, b); err != nil {
 			return Public{}, fmt.Errorf("seeds: client seed entropy: %w", err)
 		}
 		clientSeed = hex.EncodeToString(b)
 	}
-	id, err := uuid.NewV7()
+	id, err := store.NewID(ctx)
 	if err != nil {
 		return Public{}, fmt.Errorf("seeds: id: %w", err)
 	}
-	p := Public{ID: id.String(), Commitment: s.Commitment(), ClientSeed: clientSeed, CreatedAt: time.UnixMicro(now.UnixMicro()).UTC()}
+	p := Public{ID: id, Commitment: s.Commitment(), ClientSeed: clientSeed, CreatedAt: time.UnixMicro(now.UnixMicro()).UTC()}
 	var act, que any = 1, nil
 	if queued {
 		act, que = nil, 1

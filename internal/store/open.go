@@ -120,6 +120,13 @@ var ErrRetry = errors.New("store: retry")
 // run resolves, such as two writes creating the same row at once.
 func Retry(err error) error { return fmt.Errorf("%w: %w", ErrRetry, err) }
 
+// isConflict reports a PostgreSQL deadlock or serialization failure: the transaction lost a race
+// for locks or a snapshot and must start over.
+func isConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
 func isRetryable(e Engine, err error) bool {
 	if errors.Is(err, ErrRetry) {
 		return true

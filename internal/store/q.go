@@ -10,41 +10,61 @@ import (
 	"sync"
 )
 
-// pool and txQ adapt *sql.DB and *sql.Tx to Q, rebinding placeholders for PostgreSQL.
-type pool struct {
-	db     *sql.DB
+// readQ and txQ adapt a read-only *sql.Tx and a write *sql.Tx to Q, rebinding placeholders for
+// PostgreSQL.
+type readQ struct {
+	tx     *sql.Tx
 	engine Engine
-	cache  *stmtCache
+	cache  *stmtCache // SQLite: statements prepared on the read pool, bound to tx per use
+	db     *sql.DB
+	miss   []string // queries to prepare on the pool once the transaction has ended
 }
 
-func (p *pool) Engine() Engine { return p.engine }
+func (p *readQ) Engine() Engine { return p.engine }
 
 // Accumulate is refused outside a write.
-func (p *pool) Accumulate(string, string, int64, FlushFunc) error {
+func (p *readQ) Accumulate(string, string, int64, FlushFunc) error {
 	return errors.New("store: Accumulate outside a write transaction")
 }
 
 // InsertLater is refused outside a write.
-func (p *pool) InsertLater(context.Context, string, string, int, ...any) error {
+func (p *readQ) InsertLater(context.Context, string, string, int, ...any) error {
 	return errors.New("store: InsertLater outside a write transaction")
 }
-func (p *pool) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st := p.cache.get(ctx, p.db, q); st != nil {
+
+// stmt binds the pool's prepared statement for q to the read transaction (database/sql reuses
+// the one already prepared on the transaction's connection); nil when q is not cached yet. It
+// never prepares on the pool itself: that needs a second connection while the transaction holds
+// one, and readers that all do so at once exhaust the pool and wait on each other forever. A
+// query not yet cached is noted and prepared after the transaction (see Read).
+func (p *readQ) stmt(ctx context.Context, q string) *sql.Stmt {
+	if p.cache == nil || len(q) > maxCachedQueryLen {
+		return nil
+	}
+	if v, ok := p.cache.m.Load(q); ok {
+		return p.tx.StmtContext(ctx, v.(*sql.Stmt))
+	}
+	p.miss = append(p.miss, q)
+	return nil
+}
+
+func (p *readQ) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := p.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return p.db.ExecContext(ctx, rebind(p.engine, q), args...)
+	return p.tx.ExecContext(ctx, rebind(p.engine, q), args...)
 }
-func (p *pool) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st := p.cache.get(ctx, p.db, q); st != nil {
+func (p *readQ) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := p.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return p.db.QueryContext(ctx, rebind(p.engine, q), args...)
+	return p.tx.QueryContext(ctx, rebind(p.engine, q), args...)
 }
-func (p *pool) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if st := p.cache.get(ctx, p.db, q); st != nil {
+func (p *readQ) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := p.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return p.db.QueryRowContext(ctx, rebind(p.engine, q), args...)
+	return p.tx.QueryRowContext(ctx, rebind(p.engine, q), args...)
 }
 
 type txQ struct {
@@ -197,6 +217,16 @@ func insertSQL(table, columns string, ncols, rows int) string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// flushSafe is flush with a panic in a FlushFunc turned into an error: it runs on the committer.
+func (t *txQ) flushSafe(ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &PanicError{Value: p, Stack: stack()}
+		}
+	}()
+	return t.flush(ctx)
 }
 
 // flush applies every accumulated group, groups and keys in sorted order.

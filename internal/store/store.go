@@ -14,12 +14,18 @@ package store
 
 import (
 	"context"
+	crand "crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/arcadehq/arcade/internal/errs"
 )
 
 // Engine names a database engine.
@@ -70,6 +76,52 @@ type Config struct {
 	// always 1 there. On PostgreSQL (default 4) committer 0 takes Write and the others take
 	// WriteFor by key, so batches that run at once never touch the same account's rows.
 	Committers int
+	// WriteTimeout bounds one Write from the moment it is called to its verdict (default 10 s):
+	// a write still waiting for a lock, a slow disk or a stuck statement when it passes fails
+	// with ErrTimeout instead of holding its committer, and everyone queued behind it, forever.
+	WriteTimeout time.Duration
+	// BatchTimeout bounds one group-commit transaction, from BEGIN to COMMIT (default 20 s).
+	BatchTimeout time.Duration
+	// Log receives what the committer reports: a write that panicked, a write that timed out.
+	// Nil logs to slog.Default().
+	Log *slog.Logger
+	// RequestID names the request a write's context belongs to, for those log lines (the HTTP
+	// layer's request id); nil logs none.
+	RequestID func(context.Context) string
+	// Now and Rand are the sources behind store.Now, store.Rand (time.Now and crypto/rand when
+	// nil): drawn once per write, handed to every run of its function.
+	Now  func() time.Time
+	Rand io.Reader
+	// DoubleRun runs every write function twice, the first run rolled back, and fails a write
+	// whose runs differ (*NondeterministicError). For tests: storetest turns it on.
+	DoubleRun bool
+	// Benchmark allows PostgreSQL servers that may lose acknowledged commits (fsync=off,
+	// synchronous_commit=off): Open refuses them otherwise (ARCADE_BENCHMARK_UNSAFE_DURABILITY).
+	Benchmark bool
+}
+
+// Default deadlines of a write and of a group-commit transaction (Config.WriteTimeout,
+// Config.BatchTimeout).
+const (
+	DefaultWriteTimeout = 10 * time.Second
+	DefaultBatchTimeout = 20 * time.Second
+)
+
+// ErrTimeout is the verdict of a write that did not commit within its deadline (see
+// Config.WriteTimeout): nothing it wrote persists, and it may be retried. It is an
+// errs.Unavailable, so every surface answers it as a temporary failure.
+var ErrTimeout = &errs.Error{Kind: errs.Unavailable, Code: "STORE_TIMEOUT",
+	Message: "the database did not complete the write in time; nothing was changed, retry"}
+
+// PanicError is the verdict of a write whose function panicked: the panic is recovered on the
+// committer, the write's work is rolled back, and its batch-mates commit as usual.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (p *PanicError) Error() string {
+	return fmt.Sprintf("store: write function panicked: %v", p.Value)
 }
 
 // DB is an open database.
@@ -95,7 +147,16 @@ type DB struct {
 	wanted     []string
 	wal        *walSync // SQLite only: fsyncs and checkpoints off the writer's path
 
+	writeTimeout, batchTimeout time.Duration
+	log                        *slog.Logger
+	requestID                  func(context.Context) string
+	now                        func() time.Time
+	rand                       io.Reader
+	doubleRun                  bool
+
 	nBatches, nBatched atomic.Int64 // group commit: transactions run and the writes in them
+	nPanics, nTimeouts atomic.Int64 // writes that panicked, writes that ran out of time
+	nConflicts         atomic.Int64 // deadlocks and serialization failures retried
 }
 
 // Stats are counters of the write path since Open, for metrics: batched writes ÷ batches is the
@@ -106,11 +167,15 @@ type Stats struct {
 	WALSyncs      int64   // fsyncs of the SQLite WAL
 	WALSyncSecs   float64 // time spent in them
 	Checkpoints   int64   // background checkpoints run
+	Panics        int64   // writes whose function panicked (recovered; each failed alone)
+	Timeouts      int64   // writes that failed with ErrTimeout
+	Conflicts     int64   // deadlocks, serialization failures and busy errors retried inside the store
 }
 
 // Stats reads the write-path counters.
 func (db *DB) Stats() Stats {
-	st := Stats{Batches: db.nBatches.Load(), BatchedWrites: db.nBatched.Load()}
+	st := Stats{Batches: db.nBatches.Load(), BatchedWrites: db.nBatched.Load(),
+		Panics: db.nPanics.Load(), Timeouts: db.nTimeouts.Load(), Conflicts: db.nConflicts.Load()}
 	if w := db.wal; w != nil {
 		w.mu.Lock()
 		st.WALSyncs, st.WALSyncSecs, st.Checkpoints = w.syncs, w.syncTime.Seconds(), int64(w.checkpoints)
@@ -137,6 +202,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if db.engine == Postgres && !cfg.Benchmark {
+		if err := checkDurable(ctx, db.write); err != nil {
+			db.closeDBs()
+			return nil, err
+		}
+	}
 	if err := db.Migrate(ctx); err != nil {
 		if db.wal != nil {
 			db.wal.close()
@@ -145,6 +216,24 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	db.direct = cfg.Direct
+	db.writeTimeout, db.batchTimeout = cfg.WriteTimeout, cfg.BatchTimeout
+	if db.writeTimeout <= 0 {
+		db.writeTimeout = DefaultWriteTimeout
+	}
+	if db.batchTimeout <= 0 {
+		db.batchTimeout = DefaultBatchTimeout
+	}
+	db.log, db.requestID = cfg.Log, cfg.RequestID
+	db.now, db.rand, db.doubleRun = cfg.Now, cfg.Rand, cfg.DoubleRun
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.rand == nil {
+		db.rand = crand.Reader
+	}
+	if db.log == nil {
+		db.log = slog.Default()
+	}
 	db.maxB = cfg.MaxBatch
 	if db.maxB <= 0 {
 		db.maxB = 128
@@ -184,6 +273,34 @@ func (db *DB) Close() error {
 	return db.closeDBs()
 }
 
+// ErrNotDurable refuses a PostgreSQL server whose settings let it lose acknowledged commits.
+var ErrNotDurable = errors.New("store: PostgreSQL may lose acknowledged commits")
+
+// checkDurable refuses a PostgreSQL server that acknowledges commits it may lose in a crash
+// (fsync=off) or a power cut (synchronous_commit=off): Write's promise is that an answered write
+// is durable. The settings are read on the server as this session sees them, so a per-database or
+// per-role override counts too. (full_page_writes=off is refused as well: a torn page after a
+// power cut can then corrupt committed data.) Config.Benchmark allows them.
+func checkDurable(ctx context.Context, db *sql.DB) error {
+	return checkSettings(func(name string) (v string, err error) {
+		err = db.QueryRowContext(ctx, "SHOW "+name).Scan(&v)
+		return v, err
+	})
+}
+
+func checkSettings(show func(name string) (string, error)) error {
+	for _, s := range []struct{ name, bad string }{{"fsync", "off"}, {"synchronous_commit", "off"}, {"full_page_writes", "off"}} {
+		v, err := show(s.name)
+		if err != nil {
+			return fmt.Errorf("store: read PostgreSQL setting %s: %w", s.name, err)
+		}
+		if v == s.bad {
+			return fmt.Errorf("%w: %s=%s; set it to on, or set ARCADE_BENCHMARK_UNSAFE_DURABILITY=1 if this is a benchmark", ErrNotDurable, s.name, v)
+		}
+	}
+	return nil
+}
+
 func (db *DB) closeDBs() error {
 	db.readCache.close()
 	db.writeCache.close()
@@ -200,9 +317,39 @@ func (db *DB) closeDBs() error {
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
-// Read runs fn against the read pool. On SQLite readers never block the writer (WAL).
+// Read runs fn in a read-only transaction: every query fn makes sees one snapshot of the
+// database (REPEATABLE READ on PostgreSQL; on SQLite a WAL read transaction, which never blocks
+// the writer), so a check that spans several queries, such as the ledger invariant, reads a
+// state that some moment of the database really had.
 func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
-	return fn(ctx, &pool{db: db.read, engine: db.engine, cache: db.readCache})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.engine == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.read.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("store: begin read: %w", err)
+	}
+	// A panic in fn (recovered higher up, by the HTTP layer) must not leak the connection and
+	// its snapshot: the read pool is small, and an open snapshot holds back checkpoints.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	rq := &readQ{tx: tx, engine: db.engine, cache: db.readCache, db: db.read}
+	err = fn(ctx, rq)
+	if err != nil {
+		_ = tx.Rollback()
+	} else if err = tx.Commit(); err != nil { // a read-only transaction: committing only ends it
+		err = fmt.Errorf("store: end read: %w", err)
+	}
+	// Now that this reader holds no connection, prepare what it found missing from the cache.
+	for _, q := range rq.miss {
+		db.readCache.get(ctx, db.read, q)
+	}
+	return err
 }
 
 // Write runs fn inside a transaction and returns once that transaction is durably committed (or
@@ -210,6 +357,10 @@ func (db *DB) Read(ctx context.Context, fn func(ctx context.Context, q Q) error)
 // callers' work, isolated by a savepoint; it must not keep q after returning, and must do no
 // irreversible work outside the database: an error after fn returns rolls it back, and fn may
 // be run more than once (a batch that fails is retried), only the last run counting.
+//
+// A write gets Config.WriteTimeout (or less, if ctx has an earlier deadline) from this call to
+// its verdict, and fails with ErrTimeout past it; a panic in fn fails this write alone
+// (*PanicError). Neither stops the committer.
 func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
 	return db.WriteFor(ctx, "", fn)
 }
@@ -219,6 +370,16 @@ func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, q Q) error
 // concurrent batches on PostgreSQL never hold each other's rows and cannot deadlock. Work that
 // touches several accounts uses Write (key ""), which always goes to the first committer.
 func (db *DB) WriteFor(ctx context.Context, key string, fn func(ctx context.Context, q Q) error) error {
+	// The caller giving up does not cancel a queued write (so that "acknowledged" always means
+	// "durable"), but the write's own deadline does: WriteTimeout, or the caller's deadline if
+	// that comes first.
+	deadline := time.Now().Add(db.writeTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	wctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	defer cancel()
+	op := &writeOp{ctx: wctx, fn: fn, done: make(chan error, 1), ws: &writeState{now: db.now(), src: db.rand}}
 	if db.direct {
 		// Holding the read lock for the whole write makes Close wait for it, so its commit is
 		// never left waiting for a WAL syncer that has stopped.
@@ -227,7 +388,9 @@ func (db *DB) WriteFor(ctx context.Context, key string, fn func(ctx context.Cont
 		if db.closed {
 			return errors.New("store: closed")
 		}
-		return db.writeDirect(ctx, fn)
+		seq, err := db.runAlone(op)
+		db.durable(seq)
+		return db.verdict(op, err)
 	}
 	ch := db.batches[0]
 	if key != "" && len(db.batches) > 1 {
@@ -235,7 +398,6 @@ func (db *DB) WriteFor(ctx context.Context, key string, fn func(ctx context.Cont
 		h.Write([]byte(key))
 		ch = db.batches[1+int(h.Sum32()%uint32(len(db.batches)-1))]
 	}
-	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan error, 1)}
 	// The read lock keeps Close from stopping the committer between our check and our send, so a
 	// queued op is always answered.
 	db.sendMu.RLock()
@@ -256,26 +418,51 @@ func (db *DB) WriteFor(ctx context.Context, key string, fn func(ctx context.Cont
 }
 
 type writeOp struct {
-	ctx  context.Context
+	ctx  context.Context // the caller's values, without its cancellation, with the write's deadline
 	fn   func(ctx context.Context, q Q) error
 	done chan error
+	ws   *writeState // time, entropy and ids drawn once for every run of fn
 }
 
-func (db *DB) writeDirect(ctx context.Context, fn func(ctx context.Context, q Q) error) error {
-	seq, err := db.runAlone(ctx, fn)
-	db.durable(seq)
+// verdict is the last word on op: a panic is logged (with the request id) and counted, and a
+// failure caused by the write's deadline becomes ErrTimeout. Every write passes here once.
+func (db *DB) verdict(op *writeOp, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		db.nPanics.Add(1)
+		db.log.Error("store: write function panicked; the write failed alone", "request_id", db.reqID(op.ctx),
+			"panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+		return err
+	}
+	if op.ctx.Err() != nil && !errors.Is(err, ErrTimeout) {
+		db.nTimeouts.Add(1)
+		db.log.Warn("store: write timed out", "request_id", db.reqID(op.ctx), "err", err)
+		return fmt.Errorf("store: write not done by its deadline: %w (%v)", ErrTimeout, err)
+	}
 	return err
 }
 
-// runAlone runs fn in a transaction of its own, retrying conflicts, and returns the commit's
-// durability ticket.
-func (db *DB) runAlone(ctx context.Context, fn func(ctx context.Context, q Q) error) (uint64, error) {
-	ctx = context.WithoutCancel(ctx)
+func (db *DB) reqID(ctx context.Context) string {
+	if db.requestID == nil {
+		return ""
+	}
+	return db.requestID(ctx)
+}
+
+// runAlone runs op in a transaction of its own, retrying conflicts, and returns the commit's
+// durability ticket. The transaction is bounded by the write's deadline and the batch deadline.
+func (db *DB) runAlone(op *writeOp) (uint64, error) {
+	ctx, cancel := context.WithTimeout(op.ctx, db.batchTimeout)
+	defer cancel()
 	for attempt := 0; ; attempt++ {
 		seq, err := db.runTx(ctx, func(q *txQ) error {
-			return fn(ctx, q)
+			return db.call(ctx, op, q)
 		})
-		if err != nil && attempt < 5 && isRetryable(db.engine, err) {
+		if err != nil && attempt < 10 && ctx.Err() == nil && isRetryable(db.engine, err) {
+			db.nConflicts.Add(1)
 			continue
 		}
 		return seq, err
@@ -290,11 +477,11 @@ func (db *DB) runTx(ctx context.Context, fn func(q *txQ) error) (uint64, error) 
 		return 0, fmt.Errorf("store: begin: %w", err)
 	}
 	// Once the transaction has ended, committed or not, the writer is free to prepare statements.
-	defer db.prepareWanted(ctx)
+	defer db.prepareWanted(context.WithoutCancel(ctx))
 	q := db.txQ(tx)
 	err = fn(q)
 	if err == nil {
-		err = q.flush(ctx) // a failed flush must abort the commit, on SQLite too
+		err = q.flushSafe(ctx) // a failed flush must abort the commit, on SQLite too
 	}
 	if err != nil {
 		_ = tx.Rollback()
@@ -338,15 +525,16 @@ func (db *DB) durable(seq uint64) {
 	}
 }
 
-// reply answers a writer with err once the commit with ticket seq is on disk, without blocking
-// the committer: it goes on with the next batch while the syncer fsyncs. Even errors wait, as
-// they may have been decided on state that is not yet durable.
-func (db *DB) reply(seq uint64, ch chan error, err error) {
+// reply answers op with its verdict once the commit with ticket seq is on disk, without
+// blocking the committer: it goes on with the next batch while the syncer fsyncs. Even errors
+// wait, as they may have been decided on state that is not yet durable.
+func (db *DB) reply(seq uint64, op *writeOp, err error) {
+	err = db.verdict(op, err)
 	if db.wal == nil || seq == 0 {
-		ch <- err
+		op.done <- err
 		return
 	}
-	db.wal.answer(seq, ch, err)
+	db.wal.answer(seq, op.done, err)
 }
 
 // commitLoop is the group committer: it takes the first waiting Write, gathers whatever else is
@@ -401,20 +589,30 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 	db.nBatches.Add(1)
 	db.nBatched.Add(int64(len(ops)))
 	results = results[:len(ops)]
-	ctx := context.Background()
 	// A lone op needs no savepoint: its transaction is its own, and its error its verdict.
 	if len(ops) == 1 {
-		seq, err := db.runAlone(ops[0].ctx, ops[0].fn)
-		db.reply(seq, ops[0].done, err)
+		seq, err := db.runAlone(ops[0])
+		db.reply(seq, ops[0], err)
 		return
 	}
+	// The batch's transaction has a deadline of its own; each op's statements also stop at the
+	// op's deadline (whichever comes first), so one stalled op cannot hold its neighbours longer
+	// than the batch deadline: the batch then fails and each op runs alone.
+	ctx, cancel := context.WithTimeout(context.Background(), db.batchTimeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
 	// First try the batch without savepoints: when every op succeeds (the common case) that saves
 	// two statements per op. The first op to fail aborts this attempt (nothing commits) and the
 	// batch runs again with a savepoint around each op, so a failure undoes only its own op.
+	conflict := false
 	{
 		seq, err := db.runTx(ctx, func(q *txQ) error {
 			for _, op := range ops {
-				if err := op.fn(op.ctx, q); err != nil {
+				octx, ocancel := context.WithDeadline(op.ctx, deadline)
+				err := db.call(octx, op, q)
+				ocancel()
+				if err != nil {
+					conflict = isConflict(err)
 					return errOpFailed
 				}
 			}
@@ -422,31 +620,41 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 		})
 		if err == nil {
 			for _, op := range ops {
-				db.reply(seq, op.done, nil)
+				db.reply(seq, op, nil)
 			}
 			return
 		}
+		// A deadlock or serialization failure: retrying the batch would take the same locks in
+		// the same order; its ops run alone instead (below).
+		conflict = conflict || isConflict(err)
 	}
-	seq, err := db.runTx(ctx, func(q *txQ) error {
-		for i, op := range ops {
-			results[i] = db.runOne(q, op)
-			if errors.Is(results[i], errTxBroken) {
-				return results[i]
+	var seq uint64
+	var err error
+	if conflict {
+		db.nConflicts.Add(1)
+		err = errOpFailed
+	} else {
+		seq, err = db.runTx(ctx, func(q *txQ) error {
+			for i, op := range ops {
+				results[i] = db.runOne(q, op, deadline)
+				if errors.Is(results[i], errTxBroken) {
+					return results[i]
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		// The batch did not commit: nothing in it persisted. Run each op alone so one bad apple
 		// cannot fail its neighbours, and so every caller gets its own true verdict.
 		for _, op := range ops {
-			seq, err := db.runAlone(op.ctx, op.fn)
-			db.reply(seq, op.done, err)
+			seq, err := db.runAlone(op)
+			db.reply(seq, op, err)
 		}
 		return
 	}
 	for i, op := range ops {
-		db.reply(seq, op.done, results[i])
+		db.reply(seq, op, results[i])
 	}
 }
 
@@ -457,30 +665,45 @@ var errTxBroken = errors.New("store: transaction unusable")
 
 // runOne runs one op inside its own savepoint. Retryable conflicts (deadlock, serialization
 // failure) are retried a few times from the savepoint.
-func (db *DB) runOne(q *txQ, op *writeOp) error {
+func (db *DB) runOne(q *txQ, op *writeOp, deadline time.Time) error {
 	tx := q.tx
 	q.staging = true
 	defer func() { q.staging = false }()
+	ctx, cancel := context.WithDeadline(op.ctx, deadline)
+	defer cancel()
+	// The savepoint statements run without the op's deadline: if the op timed out, its rollback
+	// must still happen for its neighbours to commit.
+	sctx := context.WithoutCancel(ctx)
 	for attempt := 0; ; attempt++ {
-		if _, err := tx.ExecContext(op.ctx, "SAVEPOINT op"); err != nil {
+		if _, err := tx.ExecContext(sctx, "SAVEPOINT op"); err != nil {
 			return fmt.Errorf("%w: savepoint: %v", errTxBroken, err)
 		}
 		q.clearStaged()
-		err := op.fn(op.ctx, q)
+		err := db.call(ctx, op, q)
 		if err == nil {
-			if _, err := tx.ExecContext(op.ctx, "RELEASE SAVEPOINT op"); err != nil {
+			if _, err := tx.ExecContext(sctx, "RELEASE SAVEPOINT op"); err != nil {
 				return fmt.Errorf("%w: release: %v", errTxBroken, err)
 			}
 			q.commitStaged()
 			return nil
 		}
-		if _, rerr := tx.ExecContext(op.ctx, "ROLLBACK TO SAVEPOINT op"); rerr != nil {
+		if _, rerr := tx.ExecContext(sctx, "ROLLBACK TO SAVEPOINT op"); rerr != nil {
 			return fmt.Errorf("%w: rollback to savepoint: %v (after %v)", errTxBroken, rerr, err)
 		}
-		if _, rerr := tx.ExecContext(op.ctx, "RELEASE SAVEPOINT op"); rerr != nil {
+		if _, rerr := tx.ExecContext(sctx, "RELEASE SAVEPOINT op"); rerr != nil {
 			return fmt.Errorf("%w: release after rollback: %v", errTxBroken, rerr)
 		}
-		if attempt < 3 && isRetryable(db.engine, err) {
+		if isConflict(err) {
+			// A deadlock or serialization failure inside a batch: the batch holds the locks of
+			// every op before this one, taken in no global order, so retrying this op inside it
+			// can deadlock again. Give the batch up (releasing every lock); its ops then run
+			// alone, each taking its locks in one global order (ledger.Post sorts them), with
+			// retries.
+			db.nConflicts.Add(1)
+			return fmt.Errorf("%w: %w", errTxBroken, err)
+		}
+		if attempt < 3 && ctx.Err() == nil && isRetryable(db.engine, err) {
+			db.nConflicts.Add(1)
 			continue
 		}
 		return err

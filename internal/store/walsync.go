@@ -163,13 +163,15 @@ var syncWAL = (*walSync).syncFile
 
 // syncFile flushes the WAL with fdatasync where there is one (what SQLite itself uses: the data
 // and the file size, not the timestamps). The file is opened once and kept: SQLite deletes the WAL
-// only when the last connection closes, and the writer stays open as long as this does. A WAL not
-// yet created has nothing to flush.
+// only when the last connection closes, and the writer stays open as long as this does. It is
+// only called after a commit, and a commit in WAL mode always writes the WAL, so a missing WAL is
+// an error (the file was removed behind SQLite's back, or the path is wrong), never "nothing to
+// flush": reporting success then would acknowledge writes that no fsync covered.
 func (w *walSync) syncFile() error {
 	if w.f == nil {
 		f, err := os.OpenFile(w.path, os.O_RDWR, 0)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil
+			return fmt.Errorf("store: the SQLite WAL %s does not exist after a commit: %w", w.path, err)
 		}
 		if err != nil {
 			return err

@@ -161,7 +161,7 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 		return Bet{}, &errs.Error{Kind: errs.PaymentRequired, Message: "the payment does not match the stake"}
 	}
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		b.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
 		// Next takes the active seed's row (a lock on PostgreSQL) and fails over to a retry if it
 		// was rotated meanwhile, so no bet ever uses a seed that is being revealed.
@@ -234,7 +234,7 @@ func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit in
 	var ids []string
 	err = s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
 		rows, err := q.Query(ctx, `SELECT id FROM v1_bets WHERE status = ? AND created_at <= ? ORDER BY created_at LIMIT ?`,
-			Settling, s.Now().Add(-olderThan).UnixMicro(), limit)
+			Settling, store.Now(ctx).Add(-olderThan).UnixMicro(), limit)
 		if err != nil {
 			return fmt.Errorf("bets: settling bets: %w", err)
 		}
@@ -275,7 +275,7 @@ func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit in
 // settle books a settled bet once (the status guard makes a second call a no-op).
 func (s *Service) settle(ctx context.Context, b *Bet, pay *x402.Payment, tx string) error {
 	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		res, err := q.Exec(ctx, `UPDATE v1_bets SET status = ?, tx_hash = ?, settled_at = ? WHERE id = ? AND status = ?`,
 			Settled, tx, now.UnixMicro(), b.ID, Settling)
 		if err != nil {
@@ -301,7 +301,7 @@ func (s *Service) settle(ctx context.Context, b *Bet, pay *x402.Payment, tx stri
 // void marks a bet whose payment failed: nothing was collected and nothing is credited.
 func (s *Service) void(ctx context.Context, b *Bet) error {
 	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		if _, err := q.Exec(ctx, `UPDATE v1_bets SET status = ?, settled_at = ? WHERE id = ? AND status = ?`,
 			Voided, now.UnixMicro(), b.ID, Settling); err != nil {
 			return fmt.Errorf("bets: void: %w", err)
@@ -389,7 +389,7 @@ func (s *Service) charge(ctx context.Context, q store.Q, now time.Time, c ops.Ca
 func (s *Service) paid(ctx context.Context, c ops.Caller, kind, ref string, fn func(ctx context.Context, q store.Q, now time.Time) error) error {
 	var receipt x402.SettleResponse
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		if err := fn(ctx, q, now); err != nil {
 			return err
 		}
@@ -474,7 +474,7 @@ func (s *Service) Commit(ctx context.Context) (out SeedCommit, err error) {
 		return out, err
 	}
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		p, err := s.Seeds.Current(ctx, q, s.Now(), account.PlatformID, Scope)
+		p, err := s.Seeds.Current(ctx, q, store.Now(ctx), account.PlatformID, Scope)
 		out = SeedCommit{p.ID, p.Commitment, p.CreatedAt}
 		return err
 	})
@@ -504,7 +504,7 @@ func (s *Service) Reveal(ctx context.Context, seedID string) (r seeds.Revealed, 
 // whose commitment was public. Operators call it; a schedule may too.
 func (s *Service) Rotate(ctx context.Context) (r seeds.Revealed, next SeedCommit, err error) {
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		rv, p, err := s.Seeds.Rotate(ctx, q, s.Now(), account.PlatformID, Scope)
+		rv, p, err := s.Seeds.Rotate(ctx, q, store.Now(ctx), account.PlatformID, Scope)
 		r, next = rv, SeedCommit{p.ID, p.Commitment, p.CreatedAt}
 		return err
 	})
@@ -571,7 +571,7 @@ func sandboxWithdrawalTx(id string) string {
 func (s *Service) RotateIfOlder(ctx context.Context, maxAge time.Duration) (rotated bool, err error) {
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		rotated = false
-		now := s.Now()
+		now := store.Now(ctx)
 		p, ok, err := seeds.Peek(ctx, q, account.PlatformID, Scope)
 		if err != nil || !ok || now.Sub(p.CreatedAt) < maxAge {
 			return err

@@ -40,6 +40,7 @@ func (a *API) handle(rt *httpapi.Router, op ops.Op, route httpapi.Op, h handlerF
 	d := op.Desc()
 	route.Wrap, route.ErrBody, route.Operation = wrap, errSchema, d.Name
 	route.Auth = httpapi.AuthOf(d.Access)
+	route.Heavy = route.Heavy || d.Heavy
 	if route.Tag == "" {
 		route.Tag = "credits"
 	}

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"time"
+
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -123,7 +125,9 @@ func (s *Service) playable(ctx context.Context, q store.Q, me string, ref PlayRe
 }
 
 // engine returns an engine for p with the rule-based evaluator, compiled once per version.
-func (s *Service) engine(p Stored) (*turn.Engine, error) {
+// engine is p's turn engine with clock now (store.Now of the write when it runs inside one, so
+// every run of the write function stamps the same times).
+func (s *Service) engine(p Stored, now func() time.Time) (*turn.Engine, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.engines[p.ID]
@@ -142,7 +146,7 @@ func (s *Service) engine(p Stored) (*turn.Engine, error) {
 		c = &cached{updated: p.UpdatedAt, def: &def, eval: ev}
 		s.engines[p.ID] = c
 	}
-	return turn.New(c.def, c.eval, s.Now), nil
+	return turn.New(c.def, c.eval, now), nil
 }
 
 // machineKey resolves ref's machine as the engine does: named, else current, else primary.
@@ -211,7 +215,7 @@ func (s *Service) saveState(ctx context.Context, q store.Q, pid, me, usid string
 	if err != nil {
 		return fmt.Errorf("encode progress: %w", err)
 	}
-	now := micros(s.Now())
+	now := micros(store.Now(ctx))
 	var res sql.Result
 	if version == 0 {
 		res, err = q.Exec(ctx, `INSERT INTO persona_progress (persona_id, account_id, user_session_id, state, version, updated_at)
@@ -264,12 +268,12 @@ func (s *Service) newSession(ctx context.Context, q store.Q, pid, me, usid, key 
 	if err := dropSessions(ctx, q, pid, me, usid, key); err != nil {
 		return "", err
 	}
-	id, err := s.newID()
+	id, err := s.newID(ctx)
 	if err != nil {
 		return "", err
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO persona_sessions (id, persona_id, account_id, user_session_id, machine_key, status, created_at)
-		VALUES (?, ?, ?, ?, ?, 'active', ?)`, id, pid, me, usid, key, micros(s.Now())); err != nil {
+		VALUES (?, ?, ?, ?, ?, 'active', ?)`, id, pid, me, usid, key, micros(store.Now(ctx))); err != nil {
 		return "", fmt.Errorf("insert session: %w", err)
 	}
 	return id, nil
@@ -337,7 +341,7 @@ func messages(ctx context.Context, q store.Q, sid, key string, last int) ([]Msg,
 // play runs fn on the player's state inside one write: the persona is checked, the state read,
 // and fn's changes saved only if it succeeds.
 func (s *Service) play(ctx context.Context, me string, ref PlayRef,
-	fn func(q store.Q, p Stored, eng *turn.Engine, st *turn.State) error) error {
+	fn func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, st *turn.State) error) error {
 	if err := ref.check(); err != nil {
 		return err
 	}
@@ -346,7 +350,7 @@ func (s *Service) play(ctx context.Context, me string, ref PlayRef,
 		if err != nil {
 			return err
 		}
-		eng, err := s.engine(p)
+		eng, err := s.engine(p, func() time.Time { return store.Now(ctx) })
 		if err != nil {
 			return err
 		}
@@ -355,7 +359,7 @@ func (s *Service) play(ctx context.Context, me string, ref PlayRef,
 			return err
 		}
 		fit(&p.Definition, &st)
-		if err := fn(q, p, eng, &st); err != nil {
+		if err := fn(ctx, q, p, eng, &st); err != nil {
 			return err
 		}
 		return s.saveState(ctx, q, p.ID, me, ref.UserSessionID, st, v)
@@ -371,7 +375,7 @@ func (s *Service) Start(ctx context.Context, me string, in StartInput) (SessionI
 		return SessionInit{}, errs.Invalid("player_name", "must be valid UTF-8 of at most %d bytes", MaxPlayerName)
 	}
 	var out SessionInit
-	err := s.play(ctx, me, in.PlayRef, func(q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
+	err := s.play(ctx, me, in.PlayRef, func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
 		if in.MachineID != "" {
 			if m, _ := p.Definition.Machine(in.MachineID); m == nil {
 				return &errs.Error{Kind: errs.NotFound, Code: "NO_MACHINE", Message: fmt.Sprintf("no machine %q in this persona", in.MachineID)}
@@ -430,7 +434,7 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput) (Repl
 		if p, err = s.playable(ctx, q, me, in.PlayRef); err != nil {
 			return err
 		}
-		if eng, err = s.engine(p); err != nil {
+		if eng, err = s.engine(p, s.Now); err != nil {
 			return err
 		}
 		if st, v, err = loadState(ctx, q, p.ID, me, in.UserSessionID); err != nil {
@@ -512,7 +516,7 @@ func (s *Service) read(ctx context.Context, me string, ref PlayRef,
 		if err != nil {
 			return err
 		}
-		eng, err := s.engine(p)
+		eng, err := s.engine(p, func() time.Time { return store.Now(ctx) })
 		if err != nil {
 			return err
 		}
@@ -565,7 +569,7 @@ func (s *Service) History(ctx context.Context, me string, ref PlayRef) (out Hist
 // Reset deletes one machine's session and its history; progress stays.
 func (s *Service) Reset(ctx context.Context, me string, ref PlayRef) (ResetResult, error) {
 	var out ResetResult
-	err := s.play(ctx, me, ref, func(q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
+	err := s.play(ctx, me, ref, func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
 		key, err := machineKey(&p.Definition, *st, ref.MachineID)
 		if err != nil {
 			return err
@@ -608,7 +612,7 @@ func (s *Service) Progress(ctx context.Context, me string, ref PlayRef) (out Pro
 // completions, unlocks, route and variables.
 func (s *Service) ResetProgress(ctx context.Context, me string, ref PlayRef) (ResetResult, error) {
 	var out ResetResult
-	err := s.play(ctx, me, ref, func(q store.Q, p Stored, _ *turn.Engine, st *turn.State) error {
+	err := s.play(ctx, me, ref, func(ctx context.Context, q store.Q, p Stored, _ *turn.Engine, st *turn.State) error {
 		turn.ResetProgress(st)
 		out = ResetResult{PersonaID: p.ID, Message: "Progress reset"}
 		return dropSessions(ctx, q, p.ID, me, ref.UserSessionID, "")

@@ -117,8 +117,9 @@ func (s *Service) playLink(id string) string {
 	return strings.TrimRight(s.BaseURL, "/") + "/play/" + id
 }
 
-func (s *Service) newID() (string, error) {
-	id, err := uuid.NewRandomFromReader(s.Rand)
+// newID draws an id through the write (the same on every run of its function).
+func (s *Service) newID(ctx context.Context) (string, error) {
+	id, err := uuid.NewRandomFromReader(store.Replay(ctx, s.Rand))
 	if err != nil {
 		return "", fmt.Errorf("persona id: %w", err)
 	}
@@ -311,9 +312,9 @@ func (s *Service) Save(ctx context.Context, me string, in SaveInput) (Stored, er
 	}
 	var out Stored
 	err = s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		if in.PersonaID == "" {
-			id, err := s.newID()
+			id, err := s.newID(ctx)
 			if err != nil {
 				return err
 			}
@@ -389,7 +390,7 @@ func (s *Service) Publish(ctx context.Context, me, id string) (Published, error)
 		}
 		out = Published{PersonaID: p.ID, PlayLink: s.playLink(p.ID)}
 		if _, err := q.Exec(ctx, `UPDATE personas SET is_public = 1, play_link = ?, updated_at = ? WHERE id = ?`,
-			out.PlayLink, micros(s.Now()), p.ID); err != nil {
+			out.PlayLink, micros(store.Now(ctx)), p.ID); err != nil {
 			return fmt.Errorf("publish persona: %w", err)
 		}
 		return nil

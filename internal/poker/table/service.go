@@ -173,7 +173,7 @@ func (s *Service) Register(ctx context.Context, name string) (SignUp, error) {
 	}
 	var out SignUp
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
-		now := s.Now()
+		now := store.Now(ctx)
 		if out.Account, err = account.Create(ctx, q, now, account.New{Kind: account.Agent, Name: name}); err != nil {
 			return err
 		}
@@ -334,7 +334,7 @@ func (s *Service) pick(ctx context.Context) (*Table, error) {
 func (s *Service) open(ctx context.Context) (*Table, error) {
 	id := "t-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		if _, err := q.Exec(ctx, `INSERT INTO poker_tables (id, small_blind, big_blind, seats, created_at) VALUES (?, ?, ?, ?, ?)`,
 			id, int64(s.Cfg.SmallBlind), int64(s.Cfg.BigBlind), s.Cfg.Seats, now.UnixMicro()); err != nil {
 			return fmt.Errorf("poker: new table: %w", err)
@@ -482,7 +482,7 @@ func (s *Service) BuyIn(ctx context.Context, tableID, accountID string, amount m
 	var bal money.Amount
 	err := s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) (err error) {
 		user := ledger.UserAccount(accountID, money.USDC)
-		now := s.Now()
+		now := store.Now(ctx)
 		bal, err = ledger.PostRead(ctx, q, now, user, ledger.Transfer{Asset: money.USDC, From: user,
 			To: ledger.OwnedAccount(ledger.InPlay, money.USDC, accountID), Amount: amount, Kind: "poker_buy_in", Ref: ref(tableID, accountID)})
 		if err != nil {
@@ -521,7 +521,7 @@ func addStack(ctx context.Context, q store.Q, now time.Time, accountID string, d
 // Run it once at start, before any table opens.
 func (s *Service) Recover(ctx context.Context) error {
 	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		type stack struct {
 			id  string
 			amt int64
@@ -588,7 +588,7 @@ func (s *Service) Recover(ctx context.Context) error {
 // CashOut moves a stack back from in-play to the balance.
 func (s *Service) CashOut(ctx context.Context, tableID, accountID string, amount money.Amount) error {
 	return s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.OwnedAccount(ledger.InPlay, money.USDC, accountID),
 			To: ledger.UserAccount(accountID, money.USDC), Amount: amount, Kind: "poker_cash_out", Ref: ref(tableID, accountID)}); err != nil {
 			return err
@@ -608,7 +608,7 @@ func ref(tableID, accountID string) string {
 func (s *Service) Deal(ctx context.Context, tableID string) (Deal, error) {
 	var d seeds.Draw
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
-		now := s.Now()
+		now := store.Now(ctx)
 		if err := s.rotateIfDue(ctx, q, now, tableID); err != nil {
 			return err
 		}
@@ -700,7 +700,7 @@ func (s *Service) Settle(ctx context.Context, st Settlement) error {
 		pot += p.Amount
 	}
 	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		if _, err := q.Exec(ctx, `INSERT INTO poker_hands (id, table_id, hand_no, seed_id, client_seed, nonce, button, pot, rake, board, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.Deal.HandID, st.TableID, int64(st.Deal.Fairness.Nonce), st.Deal.SeedID,
 			st.Deal.Fairness.ClientSeed, int64(st.Deal.Fairness.Nonce), r.Button, pot, r.Rake, card.Join(r.Board, " "), now.UnixMicro()); err != nil {
@@ -728,7 +728,7 @@ func (s *Service) Closed(ctx context.Context, t *Table) {
 	}
 	s.mu.Unlock()
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := s.Now()
+		now := store.Now(ctx)
 		if _, err := q.Exec(ctx, `UPDATE poker_tables SET closed_at = ? WHERE id = ?`, now.UnixMicro(), t.ID); err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/seeds"
 	"github.com/arcadehq/arcade/internal/store"
@@ -92,7 +93,7 @@ func checkMoney(t *testing.T, s *Service, ids ...string) {
 	if want := money.Amount(len(ids)) * s.Cfg.SandboxGrant; sum != want {
 		t.Errorf("players and rake hold %s, want %s", sum, want)
 	}
-	storetest.CheckLedger(t, s.DB)
+	ledgertest.Check(t, s.DB)
 }
 
 // TestTimeouts: players who never act are checked or folded when their clock runs out, and
@@ -385,7 +386,7 @@ func TestRecover(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		storetest.CheckLedger(t, s.DB)
+		ledgertest.Check(t, s.DB)
 	})
 }
 
