@@ -120,7 +120,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stdout io.Writer
 	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "server to measure (ARCADE_BASE_URL)")
 	fs.IntVar(&cfg.Agents, "agents", cfg.Agents, fmt.Sprintf("accounts, 1–%d: in closed loop the concurrent agents; with --rate the keys the load is spread over, ceil(rate/%d) unless given", loadgen.MaxAgents, loadgen.KeyShare))
 	fs.Float64Var(&cfg.Rate, "rate", 0, "open loop: requests a second on a fixed timetable (0: closed loop)")
-	fs.IntVar(&cfg.Workers, "workers", 0, "open loop: most requests in flight (0: max(64, rate/4))")
+	fs.IntVar(&cfg.Workers, "workers", 0, "open loop: most requests in flight (0: max(64, rate/4), at most 200: the server's per-client connection cap is 256)")
 	fs.StringVar(&cfg.Profile, "profile", "dice", "kind of request: "+strings.Join(loadgen.ProfileNames(), ", "))
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long to play (default 10s unless --rounds is given)")
 	fs.Int64Var(&cfg.Rounds, "rounds", 0, "stop after this many rounds in total (with --duration: whichever comes first)")

@@ -145,12 +145,16 @@ func (c *Config) keys() int {
 	return min(MaxAgents, max(1, int(math.Ceil(c.Rate/KeyShare))))
 }
 
+// DefaultMaxWorkers bounds the automatic number of workers: each holds a connection, and the
+// server answers 503 past ARCADE_MAX_CONNS_PER_CLIENT (default 256) connections from one address.
+const DefaultMaxWorkers = 200
+
 // workers is the open loop's bound on requests in flight.
 func (c *Config) workers() int {
 	if c.Workers > 0 {
 		return c.Workers
 	}
-	return min(MaxWorkers, max(64, int(math.Ceil(c.Rate/4))))
+	return min(DefaultMaxWorkers, max(64, int(math.Ceil(c.Rate/4))))
 }
 
 // IsLoopback reports whether host (a name or an IP address, without port) is local to this
