@@ -478,13 +478,20 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput) (Repl
 			}
 			sessions[res.Advanced.MachineKey] = id
 		}
+		// Sessions in the order their first message comes: a write function must do the same
+		// statements in the same order on every run (map order would not).
 		bySession := map[string][]turn.Message{}
+		var order []string
 		for _, m := range res.Messages {
 			if id, ok := sessions[m.MachineKey]; ok {
+				if _, seen := bySession[id]; !seen {
+					order = append(order, id)
+				}
 				bySession[id] = append(bySession[id], m)
 			}
 		}
-		for id, msgs := range bySession {
+		for _, id := range order {
+			msgs := bySession[id]
 			// The snapshot's last message is still the last: any append bumps the state's
 			// version, which saveState has just checked. A new session starts at 0.
 			last := int64(0)
