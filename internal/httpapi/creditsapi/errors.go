@@ -12,22 +12,19 @@ import (
 
 // statusOf is the one table from domain error kinds to this surface's HTTP status and error code
 // (spec 000: e.g. 400 VALIDATION_ERROR, 400 INSUFFICIENT_BALANCE, 429 FAUCET_COOLDOWN).
-var statusOf = map[errs.Kind]struct {
-	status int
-	code   string
-}{
-	errs.Internal:            {http.StatusInternalServerError, "INTERNAL_ERROR"},
-	errs.Validation:          {http.StatusBadRequest, "VALIDATION_ERROR"},
-	errs.Unauthorized:        {http.StatusUnauthorized, "UNAUTHORIZED"},
-	errs.Forbidden:           {http.StatusForbidden, "FORBIDDEN"},
-	errs.NotFound:            {http.StatusNotFound, "NOT_FOUND"},
-	errs.Conflict:            {http.StatusConflict, "CONFLICT"},
-	errs.InsufficientBalance: {http.StatusBadRequest, "INSUFFICIENT_BALANCE"},
-	errs.RateLimited:         {http.StatusTooManyRequests, "RATE_LIMITED"},
-	errs.Locked:              {http.StatusLocked, "LOCKED"},
-	errs.PaymentRequired:     {http.StatusPaymentRequired, "PAYMENT_REQUIRED"},
-	errs.Unavailable:         {http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE"},
-	errs.TooLarge:            {http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE"},
+var statusOf = httpapi.StatusTable{
+	errs.Internal:            {Status: http.StatusInternalServerError, Code: "INTERNAL_ERROR"},
+	errs.Validation:          {Status: http.StatusBadRequest, Code: "VALIDATION_ERROR"},
+	errs.Unauthorized:        {Status: http.StatusUnauthorized, Code: "UNAUTHORIZED"},
+	errs.Forbidden:           {Status: http.StatusForbidden, Code: "FORBIDDEN"},
+	errs.NotFound:            {Status: http.StatusNotFound, Code: "NOT_FOUND"},
+	errs.Conflict:            {Status: http.StatusConflict, Code: "CONFLICT"},
+	errs.InsufficientBalance: {Status: http.StatusBadRequest, Code: "INSUFFICIENT_BALANCE"},
+	errs.RateLimited:         {Status: http.StatusTooManyRequests, Code: "RATE_LIMITED"},
+	errs.Locked:              {Status: http.StatusLocked, Code: "LOCKED"},
+	errs.PaymentRequired:     {Status: http.StatusPaymentRequired, Code: "PAYMENT_REQUIRED"},
+	errs.Unavailable:         {Status: http.StatusServiceUnavailable, Code: "SERVICE_UNAVAILABLE"},
+	errs.TooLarge:            {Status: http.StatusRequestEntityTooLarge, Code: "PAYLOAD_TOO_LARGE"},
 }
 
 // errorBody is the envelope's failure shape: {success:false, error:CODE, message, field?, ...}.
@@ -39,7 +36,7 @@ func errorBody(log *slog.Logger, r *http.Request, err error) (int, map[string]an
 			"message": "internal error; retry later", "request_id": httpapi.RequestID(r.Context())}
 	}
 	m := statusOf[e.Kind]
-	code := m.code
+	code := m.Code
 	if e.Code != "" {
 		code = e.Code
 	}
@@ -62,7 +59,7 @@ func errorBody(log *slog.Logger, r *http.Request, err error) (int, map[string]an
 	if len(e.Data) > 0 {
 		body["data"] = e.Data
 	}
-	return m.status, body
+	return m.Status, body
 }
 
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -88,18 +85,7 @@ func wrap(data map[string]any) map[string]any {
 }
 
 // statusesOf documents the statuses an operation's error kinds answer with on this surface.
-func statusesOf(d *ops.Desc) []int {
-	var out []int
-	for _, k := range d.AllErrors() {
-		if m, ok := statusOf[k]; ok {
-			out = append(out, m.status)
-		}
-	}
-	return out
-}
+func statusesOf(d *ops.Desc) []int { return statusOf.Documented(d.AllErrors()) }
 
 // StatusOf is this surface's status for an error kind (for the completeness test).
-func StatusOf(k errs.Kind) (int, bool) {
-	m, ok := statusOf[k]
-	return m.status, ok
-}
+func StatusOf(k errs.Kind) (int, bool) { return statusOf.StatusOf(k) }

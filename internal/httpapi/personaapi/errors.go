@@ -12,22 +12,19 @@ import (
 
 // statusOf is the one table from domain error kinds to this surface's HTTP status and code.
 // Validation is 422 (the real system answers FastAPI's 422 for a bad body).
-var statusOf = map[errs.Kind]struct {
-	status int
-	code   string
-}{
-	errs.Internal:            {http.StatusInternalServerError, "INTERNAL_ERROR"},
-	errs.Validation:          {http.StatusUnprocessableEntity, "VALIDATION_ERROR"},
-	errs.Unauthorized:        {http.StatusUnauthorized, "UNAUTHORIZED"},
-	errs.Forbidden:           {http.StatusForbidden, "FORBIDDEN"},
-	errs.NotFound:            {http.StatusNotFound, "NOT_FOUND"},
-	errs.Conflict:            {http.StatusConflict, "CONFLICT"},
-	errs.InsufficientBalance: {http.StatusPaymentRequired, "INSUFFICIENT_BALANCE"},
-	errs.RateLimited:         {http.StatusTooManyRequests, "RATE_LIMITED"},
-	errs.Locked:              {http.StatusLocked, "LOCKED"},
-	errs.PaymentRequired:     {http.StatusPaymentRequired, "PAYMENT_REQUIRED"},
-	errs.Unavailable:         {http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE"},
-	errs.TooLarge:            {http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE"},
+var statusOf = httpapi.StatusTable{
+	errs.Internal:            {Status: http.StatusInternalServerError, Code: "INTERNAL_ERROR"},
+	errs.Validation:          {Status: http.StatusUnprocessableEntity, Code: "VALIDATION_ERROR"},
+	errs.Unauthorized:        {Status: http.StatusUnauthorized, Code: "UNAUTHORIZED"},
+	errs.Forbidden:           {Status: http.StatusForbidden, Code: "FORBIDDEN"},
+	errs.NotFound:            {Status: http.StatusNotFound, Code: "NOT_FOUND"},
+	errs.Conflict:            {Status: http.StatusConflict, Code: "CONFLICT"},
+	errs.InsufficientBalance: {Status: http.StatusPaymentRequired, Code: "INSUFFICIENT_BALANCE"},
+	errs.RateLimited:         {Status: http.StatusTooManyRequests, Code: "RATE_LIMITED"},
+	errs.Locked:              {Status: http.StatusLocked, Code: "LOCKED"},
+	errs.PaymentRequired:     {Status: http.StatusPaymentRequired, Code: "PAYMENT_REQUIRED"},
+	errs.Unavailable:         {Status: http.StatusServiceUnavailable, Code: "SERVICE_UNAVAILABLE"},
+	errs.TooLarge:            {Status: http.StatusRequestEntityTooLarge, Code: "PAYLOAD_TOO_LARGE"},
 }
 
 // shape is which error body a route answers with.
@@ -50,7 +47,7 @@ func problem(log *slog.Logger, r *http.Request, sh shape, err error) (int, any) 
 		fields["code"], fields["request_id"] = "INTERNAL_ERROR", httpapi.RequestID(r.Context())
 	} else {
 		m := statusOf[e.Kind]
-		status, fields["code"], msg = m.status, m.code, e.Message
+		status, fields["code"], msg = m.Status, m.Code, e.Message
 		if e.Code != "" {
 			fields["code"] = e.Code
 		}
@@ -100,21 +97,10 @@ var errSchemas = map[shape]map[string]any{
 }
 
 // statusesOf documents the statuses an operation's error kinds answer with on this surface.
-func statusesOf(d *ops.Desc) []int {
-	var out []int
-	for _, k := range d.AllErrors() {
-		if m, ok := statusOf[k]; ok {
-			out = append(out, m.status)
-		}
-	}
-	return out
-}
+func statusesOf(d *ops.Desc) []int { return statusOf.Documented(d.AllErrors()) }
 
 // StatusOf is this surface's status for an error kind (for the completeness test).
-func StatusOf(k errs.Kind) (int, bool) {
-	m, ok := statusOf[k]
-	return m.status, ok
-}
+func StatusOf(k errs.Kind) (int, bool) { return statusOf.StatusOf(k) }
 
 // miss answers an unknown path under this surface's prefixes in the surface's shape.
 func miss(sh shape) httpapi.Miss {

@@ -14,22 +14,19 @@ import (
 // Spec 001 documents 402 (the x402 body, answered by paymentRequired), 403, 404, 409 (a replayed
 // nonce) and 423 (an active seed); its other failures share the same {error, message, field?}
 // shape.
-var statusOf = map[errs.Kind]struct {
-	status int
-	code   string
-}{
-	errs.Internal:            {http.StatusInternalServerError, "internal_error"},
-	errs.Validation:          {http.StatusBadRequest, "invalid_request"},
-	errs.Unauthorized:        {http.StatusUnauthorized, "unauthorized"},
-	errs.Forbidden:           {http.StatusForbidden, "forbidden"},
-	errs.NotFound:            {http.StatusNotFound, "not_found"},
-	errs.Conflict:            {http.StatusConflict, "conflict"},
-	errs.InsufficientBalance: {http.StatusBadRequest, "insufficient_balance"},
-	errs.RateLimited:         {http.StatusTooManyRequests, "rate_limited"},
-	errs.Locked:              {http.StatusLocked, "locked"},
-	errs.PaymentRequired:     {http.StatusPaymentRequired, "payment_required"},
-	errs.Unavailable:         {http.StatusServiceUnavailable, "unavailable"},
-	errs.TooLarge:            {http.StatusRequestEntityTooLarge, "payload_too_large"},
+var statusOf = httpapi.StatusTable{
+	errs.Internal:            {Status: http.StatusInternalServerError, Code: "internal_error"},
+	errs.Validation:          {Status: http.StatusBadRequest, Code: "invalid_request"},
+	errs.Unauthorized:        {Status: http.StatusUnauthorized, Code: "unauthorized"},
+	errs.Forbidden:           {Status: http.StatusForbidden, Code: "forbidden"},
+	errs.NotFound:            {Status: http.StatusNotFound, Code: "not_found"},
+	errs.Conflict:            {Status: http.StatusConflict, Code: "conflict"},
+	errs.InsufficientBalance: {Status: http.StatusBadRequest, Code: "insufficient_balance"},
+	errs.RateLimited:         {Status: http.StatusTooManyRequests, Code: "rate_limited"},
+	errs.Locked:              {Status: http.StatusLocked, Code: "locked"},
+	errs.PaymentRequired:     {Status: http.StatusPaymentRequired, Code: "payment_required"},
+	errs.Unavailable:         {Status: http.StatusServiceUnavailable, Code: "unavailable"},
+	errs.TooLarge:            {Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large"},
 }
 
 // errorBody renders err: {error: code, message, field?}; internal causes are logged, not shown.
@@ -41,7 +38,7 @@ func errorBody(log *slog.Logger, r *http.Request, err error) (int, map[string]an
 			"request_id": httpapi.RequestID(r.Context())}
 	}
 	m := statusOf[e.Kind]
-	code := m.code
+	code := m.Code
 	if e.Kind == errs.Conflict && e.Field == "nonce" {
 		code = "nonce_replay"
 	}
@@ -54,7 +51,7 @@ func errorBody(log *slog.Logger, r *http.Request, err error) (int, map[string]an
 	if msg != "" {
 		body["message"] = msg
 	}
-	return m.status, body
+	return m.Status, body
 }
 
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -84,18 +81,7 @@ var errSchema = map[string]any{"type": "object", "required": []string{"error"}, 
 }}
 
 // statusesOf documents the statuses an operation's error kinds answer with on this surface.
-func statusesOf(d *ops.Desc) []int {
-	var out []int
-	for _, k := range d.AllErrors() {
-		if m, ok := statusOf[k]; ok {
-			out = append(out, m.status)
-		}
-	}
-	return out
-}
+func statusesOf(d *ops.Desc) []int { return statusOf.Documented(d.AllErrors()) }
 
 // StatusOf is this surface's status for an error kind (for the completeness test).
-func StatusOf(k errs.Kind) (int, bool) {
-	m, ok := statusOf[k]
-	return m.status, ok
-}
+func StatusOf(k errs.Kind) (int, bool) { return statusOf.StatusOf(k) }
