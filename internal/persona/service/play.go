@@ -346,19 +346,10 @@ func (s *Service) play(ctx context.Context, me string, ref PlayRef,
 		return err
 	}
 	return s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
-		p, err := s.playable(ctx, q, me, ref)
+		p, eng, st, v, err := s.loadTurn(ctx, q, me, ref)
 		if err != nil {
 			return err
 		}
-		eng, err := s.engine(p, func() time.Time { return store.Now(ctx) })
-		if err != nil {
-			return err
-		}
-		st, v, err := loadState(ctx, q, p.ID, me, ref.UserSessionID)
-		if err != nil {
-			return err
-		}
-		fit(&p.Definition, &st)
 		if err := fn(ctx, q, p, eng, &st); err != nil {
 			return err
 		}
@@ -519,21 +510,31 @@ func (s *Service) read(ctx context.Context, me string, ref PlayRef,
 		return err
 	}
 	return s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
-		p, err := s.playable(ctx, q, me, ref)
+		p, eng, st, _, err := s.loadTurn(ctx, q, me, ref)
 		if err != nil {
 			return err
 		}
-		eng, err := s.engine(p, func() time.Time { return store.Now(ctx) })
-		if err != nil {
-			return err
-		}
-		st, _, err := loadState(ctx, q, p.ID, me, ref.UserSessionID)
-		if err != nil {
-			return err
-		}
-		fit(&p.Definition, &st)
 		return fn(q, p, eng, st)
 	})
+}
+
+// loadTurn reads what a turn needs inside the caller's transaction: the playable persona, its engine
+// (on the transaction's clock), and the player's state trimmed to the definition with its version.
+func (s *Service) loadTurn(ctx context.Context, q store.Q, me string, ref PlayRef) (Stored, *turn.Engine, turn.State, int64, error) {
+	p, err := s.playable(ctx, q, me, ref)
+	if err != nil {
+		return Stored{}, nil, turn.State{}, 0, err
+	}
+	eng, err := s.engine(p, func() time.Time { return store.Now(ctx) })
+	if err != nil {
+		return Stored{}, nil, turn.State{}, 0, err
+	}
+	st, v, err := loadState(ctx, q, p.ID, me, ref.UserSessionID)
+	if err != nil {
+		return Stored{}, nil, turn.State{}, 0, err
+	}
+	fit(&p.Definition, &st)
+	return p, eng, st, v, nil
 }
 
 func (s *Service) status(ctx context.Context, q store.Q, me string, ref PlayRef, p Stored, st turn.State) (SessionStatus, error) {
