@@ -17,6 +17,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
@@ -89,15 +90,16 @@ func parse32(s string) (out [32]byte, ok bool) {
 }
 
 // Load reads back the accepted payment recorded for ref (a bet), to retry its settlement: the
-// authorization, its signature and digest on its network.
-func Load(ctx context.Context, q store.Q, ref string) (*x402.Payment, error) {
+// authorization, its signature and digest on its network, looked up first among the configured
+// networks (whose token may not be a built-in one's), then the built-in ones.
+func Load(ctx context.Context, q store.Q, ref string, networks ...x402.Network) (*x402.Payment, error) {
 	var network, auth, sig string
 	var amount int64
 	err := q.QueryRow(ctx, `SELECT network, amount, auth_json, signature FROM x402_payments WHERE ref = ?`, ref).Scan(&network, &amount, &auth, &sig)
 	if err != nil {
 		return nil, fmt.Errorf("payments: load %s: %w", ref, err)
 	}
-	n, err := x402.NetworkByName(network)
+	n, err := networkOf(network, networks)
 	if err != nil {
 		return nil, fmt.Errorf("payments: load %s: %w", ref, err)
 	}
@@ -126,6 +128,15 @@ func Load(ctx context.Context, q store.Q, ref string) (*x402.Payment, error) {
 	return p, nil
 }
 
+func networkOf(id string, networks []x402.Network) (x402.Network, error) {
+	for _, n := range networks {
+		if n.ID == id {
+			return n, nil
+		}
+	}
+	return x402.NetworkByName(id)
+}
+
 // Settled books a settled payment in the ledger: the USDC arrives from outside on the payer's
 // in-house account (x402_payment) and goes on to the house for what it bought (kind), and the
 // payment row gets its transaction. The payer's available balance is unchanged by the pair.
@@ -150,7 +161,9 @@ func Settled(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, acc
 // receipt for PAYMENT-RESPONSE.
 func Charge(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) (x402.SettleResponse, error) {
 	if !p.Network.Sandbox {
-		return x402.SettleResponse{}, fmt.Errorf("payments: settlement on %s is not available yet", p.Network.ID)
+		// On a chain only bets settle (they can wait in settling); a fixed-price call is refused
+		// before its payment is recorded, so nothing is charged.
+		return x402.SettleResponse{}, errs.Unavailablef("paying this call on %s is not available yet (bets are)", p.Network.ID)
 	}
 	if err := Record(ctx, q, now, p, account, kind, ref); err != nil {
 		return x402.SettleResponse{}, err

@@ -16,11 +16,13 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
 
 	"github.com/arcadehq/arcade/fairness"
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/casino"
+	"github.com/arcadehq/arcade/internal/chain"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
@@ -67,6 +69,7 @@ type Service struct {
 	Rand     io.Reader
 	Log      *slog.Logger
 	Settler  Settler        // nil: Sandbox
+	Payout   chain.Payout   // withdrawals; nil: chain.Sandbox
 	Networks []x402.Network // the offered networks, first the default (for the manifest)
 	PayTo    string         // the casino's receiving address
 	// Accounts signs wallets in with SIWE; Blocked refuses addresses (nil: none).
@@ -258,7 +261,7 @@ func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit in
 			if b, err = getBet(ctx, q, id); err != nil {
 				return err
 			}
-			pay, err = payments.Load(ctx, q, id)
+			pay, err = payments.Load(ctx, q, id, s.Networks...)
 			return err
 		})
 		if err != nil || b.Status != Settling {
@@ -539,12 +542,17 @@ func (s *Service) Withdraw(ctx context.Context, c ops.Caller, amountMicro int64)
 		return w, fmt.Errorf("bets: withdrawal id: %w", err)
 	}
 	w = Withdrawal{ID: id.String(), Address: c.Payment.PayerAddress(), AmountMic: amountMicro, Network: pay.Network.ID, Status: "completed"}
+	if !pay.Network.Sandbox {
+		// The fee's x402 payment cannot be charged on a chain yet (only bets settle there).
+		return w, errs.Unavailablef("on-chain withdrawals on %s are not available yet", pay.Network.ID)
+	}
+	// The sandbox's payout moves nothing and answers at once, so it runs before the transaction
+	// that records it; a chain payout (evm.Payout) must follow the debit's commit instead.
+	if w.Tx, err = s.payout().Pay(ctx, common.HexToAddress(w.Address), amountMicro, w.ID); err != nil {
+		return w, fmt.Errorf("bets: withdrawal: %w", err)
+	}
 	err = s.paid(ctx, c, "withdraw_fee", w.ID, func(ctx context.Context, q store.Q, now time.Time) error {
-		if !pay.Network.Sandbox {
-			return errs.Unavailablef("on-chain withdrawals on %s are not available yet", pay.Network.ID)
-		}
 		w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
-		w.Tx = sandboxWithdrawalTx(w.ID)
 		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(c.Account.ID, money.USDC),
 			To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(amountMicro), Kind: "withdrawal", Ref: w.ID}); err != nil {
 			return err
@@ -559,10 +567,11 @@ func (s *Service) Withdraw(ctx context.Context, c ops.Caller, amountMicro int64)
 	return w, err
 }
 
-// sandboxWithdrawalTx is a recognisable, unique stand-in for a transaction hash on the sandbox.
-func sandboxWithdrawalTx(id string) string {
-	u := uuid.MustParse(id)
-	return fmt.Sprintf("0x%064x", u[:])
+func (s *Service) payout() chain.Payout {
+	if s.Payout == nil {
+		return chain.Sandbox{}
+	}
+	return s.Payout
 }
 
 // RotateIfOlder rotates the active server seed when it has been active for maxAge or longer

@@ -16,7 +16,6 @@ import (
 	"github.com/arcadehq/arcade/internal/x402"
 )
 
-
 // TestSettleOnChain: an accepted payment settles by a real transferWithAuthorization (the
 // tokens move payer → payTo on chain), settling it again answers the same transaction, and
 // forged authorizations revert on chain and are refused with nothing moved.
