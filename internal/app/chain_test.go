@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,7 +21,9 @@ import (
 	"github.com/arcadehq/arcade/internal/casino/bets"
 	"github.com/arcadehq/arcade/internal/chain/evm"
 	"github.com/arcadehq/arcade/internal/chain/evm/evmtest"
+	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
+	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 	"github.com/arcadehq/arcade/internal/x402"
@@ -161,10 +164,6 @@ func TestV1ChainSettlement(t *testing.T) {
 		if c.Balance(t, payer) != 4_000_000 || c.Balance(t, addrOf(house)) != 1_000_000 {
 			t.Fatalf("refused payments moved tokens on chain")
 		}
-		// Calls at a fixed price cannot settle on a chain yet: refused before anything is recorded.
-		if b := p.pay(t, "GET", "/api/v1/balance", ""); b.Status != 503 {
-			t.Fatalf("balance on a chain: %d %s", b.Status, b.Raw)
-		}
 		ledgertest.Check(t, s.app.DB)
 	})
 }
@@ -294,6 +293,111 @@ func TestV1FacilitatorKilled(t *testing.T) {
 		}
 		if got := c.Balance(t, payer); got != 10_000_000-onChain {
 			t.Fatalf("payer's tokens %d, want %d", got, 10_000_000-onChain)
+		}
+		ledgertest.Check(t, s.app.DB)
+	})
+}
+
+// credit gives the payer's account in-house USDC from the house (as a win would).
+func credit(t *testing.T, s *server, payer common.Address, micro int64) {
+	t.Helper()
+	if err := s.app.DB.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+		var acct string
+		if err := q.QueryRow(ctx, `SELECT account_id FROM x402_payments WHERE payer = ? LIMIT 1`,
+			strings.ToLower(payer.Hex())).Scan(&acct); err != nil {
+			return err
+		}
+		return ledger.Post(ctx, q, store.Now(ctx), ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
+			To: ledger.UserAccount(acct, money.USDC), Amount: money.Amount(micro), Kind: "payout", Ref: "test"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestV1ChainFixedPrice: fixed-price calls and withdrawals paid on a chain. A balance read
+// settles by its own transferWithAuthorization; one whose settlement is unknown is served and
+// settled once by the resolver; an unfunded payer's is refused (402, nothing booked, not
+// retried). A withdrawal debits, settles its fee, pays out by an ERC-20 transfer from the house
+// wallet; one the chain refuses (the house wallet short) fails and is refunded, fee included.
+func TestV1ChainFixedPrice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		houseKey := evmtest.Key(t)
+		house := addrOf(houseKey)
+		c := evmtest.New(t, "USD Coin", "2", houseKey)
+		s := chainServer(t, e, c, app.ChainConfig{Settlement: app.SettleRPC, RPCURL: "simulated", SettlerKey: houseKey},
+			common.Address{}, true)
+		real := s.app.Bets.Settler
+		p := newPayer(t, s)
+		payer := common.HexToAddress(p.Address())
+		c.Mint(t, payer, 1_000_000)
+
+		b := p.pay(t, "GET", "/api/v1/balance", "")
+		if st := settlementOf(t, b); b.Status != 200 || !st.Success || num(b.Body["usdc_micro"]) != 0 {
+			t.Fatalf("balance on a chain: %d %s %+v", b.Status, b.Raw, st)
+		}
+		if c.Balance(t, payer) != 990_000 || c.Balance(t, house) != 10_000 {
+			t.Fatalf("tokens after a balance read: payer %d, house %d", c.Balance(t, payer), c.Balance(t, house))
+		}
+
+		// Unknown outcome: served, then settled once by the resolver.
+		s.app.Bets.Settler = settlerFunc(func(*x402.Payment) (string, error) { return "", context.DeadlineExceeded })
+		before := countTransfers(t, s)
+		b = p.pay(t, "GET", "/api/v1/balance", "")
+		if b.Status != 200 || b.Header.Get("PAYMENT-RESPONSE") != "" || countTransfers(t, s) != before {
+			t.Fatalf("balance with its settlement unknown: %d %s", b.Status, b.Raw)
+		}
+		if n, err := s.app.Bets.Resolve(ctx, 0, 10); err != nil || n != 0 {
+			t.Fatalf("resolve while unknown: %d %v", n, err)
+		}
+		s.app.Bets.Settler = real
+		for i, want := range []int{1, 0} {
+			if n, err := s.app.Bets.Resolve(ctx, 0, 10); err != nil || n != want {
+				t.Fatalf("resolve %d: %d %v, want %d", i, n, err, want)
+			}
+		}
+		if c.Balance(t, house) != 20_000 || countTransfers(t, s) != before+2 {
+			t.Fatalf("resolved read: house %d, transfers %d (want %d)", c.Balance(t, house), countTransfers(t, s), before+2)
+		}
+
+		// An unfunded payer: refused, nothing booked, not retried.
+		poor := newPayer(t, s)
+		before = countTransfers(t, s)
+		b = poor.pay(t, "GET", "/api/v1/balance", "")
+		if st := settlementOf(t, b); b.Status != 402 || st.Success || st.ErrorReason != "insufficient_funds" {
+			t.Fatalf("unfunded balance read: %d %s %+v", b.Status, b.Raw, st)
+		}
+		if n, err := s.app.Bets.Resolve(ctx, 0, 10); err != nil || n != 0 || countTransfers(t, s) != before {
+			t.Fatalf("refused read resolved: %d %v", n, err)
+		}
+
+		// Withdrawals: paid out by the house wallet.
+		credit(t, s, payer, 3_000_000)
+		c.Mint(t, house, 3_000_000)
+		w := p.pay(t, "POST", "/api/v1/withdraw", `{"amount_micro":2000000}`)
+		if st := settlementOf(t, w); w.Status != 200 || w.Body["status"] != "completed" || !st.Success {
+			t.Fatalf("withdraw on a chain: %d %s", w.Status, w.Raw)
+		}
+		got, _, err := c.Client.TransactionByHash(ctx, common.HexToHash(w.Body["tx_hash"].(string)))
+		if err != nil || *got.To() != c.Token {
+			t.Fatalf("payout transaction: %v", err)
+		}
+		// payer: 1.00 - 2 reads at 0.01 - the 0.05 fee + 2.00 paid out.
+		if c.Balance(t, payer) != 2_930_000 {
+			t.Fatalf("payer's tokens after the payout %d, want 2930000", c.Balance(t, payer))
+		}
+		if b := p.pay(t, "GET", "/api/v1/balance", ""); num(b.Body["usdc_micro"]) != 1_000_000 {
+			t.Fatalf("in-house balance after withdrawing: %s", b.Raw)
+		}
+		// The house wallet holds less than asked: the transfer is refused, all refunded.
+		credit(t, s, payer, 5_000_000)
+		w = p.pay(t, "POST", "/api/v1/withdraw", `{"amount_micro":6000000}`)
+		if w.Status != 200 || w.Body["status"] != "failed" {
+			t.Fatalf("refused payout: %d %s", w.Status, w.Raw)
+		}
+		// The amount comes back, and the fee, paid on chain, is refunded in-house.
+		if b := p.pay(t, "GET", "/api/v1/balance", ""); num(b.Body["usdc_micro"]) != 6_050_000 {
+			t.Fatalf("in-house balance after a refused payout: %s", b.Raw)
 		}
 		ledgertest.Check(t, s.app.DB)
 	})

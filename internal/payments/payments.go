@@ -141,6 +141,18 @@ func networkOf(id string, networks []x402.Network) (x402.Network, error) {
 // in-house account (x402_payment) and goes on to the house for what it bought (kind), and the
 // payment row gets its transaction. The payer's available balance is unchanged by the pair.
 func Settled(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref, tx string) error {
+	if err := post(ctx, q, now, p, account, kind, ref); err != nil {
+		return err
+	}
+	args := append([]any{tx}, keyArgs(p.Nonce)...)
+	if _, err := q.Exec(ctx, `UPDATE x402_payments SET tx_hash = ? WHERE network = ? AND asset = ? AND payer = ? AND nonce = ?`, args...); err != nil {
+		return fmt.Errorf("payments: settled: %w", err)
+	}
+	return nil
+}
+
+// post moves a settled payment in the ledger: external → payer (x402_payment) → house (kind).
+func post(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) error {
 	amt := money.Amount(p.AmountMicro)
 	user := ledger.UserAccount(account, money.USDC)
 	if err := ledger.Post(ctx, q, now,
@@ -148,10 +160,6 @@ func Settled(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, acc
 		ledger.Transfer{Asset: money.USDC, From: user, To: ledger.SystemAccount(ledger.House, money.USDC), Amount: amt, Kind: kind, Ref: ref},
 	); err != nil {
 		return err
-	}
-	args := append([]any{tx}, keyArgs(p.Nonce)...)
-	if _, err := q.Exec(ctx, `UPDATE x402_payments SET tx_hash = ? WHERE network = ? AND asset = ? AND payer = ? AND nonce = ?`, args...); err != nil {
-		return fmt.Errorf("payments: settled: %w", err)
 	}
 	return nil
 }
