@@ -350,11 +350,20 @@ func TestV1ChainFixedPrice(t *testing.T) {
 		if n, err := s.app.Bets.Resolve(ctx, 0, 10); err != nil || n != 0 {
 			t.Fatalf("resolve while unknown: %d %v", n, err)
 		}
+		// Two resolvers at once, both past listing the payment before either books it.
+		s.app.Bets.Settler = &barrier{inner: real, n: 2, all: make(chan struct{})}
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				if n, err := s.app.Bets.Resolve(ctx, 0, 10); err != nil || n != 1 {
+					t.Errorf("resolve: %d %v", n, err)
+				}
+			})
+		}
+		wg.Wait()
 		s.app.Bets.Settler = real
-		for i, want := range []int{1, 0} {
-			if n, err := s.app.Bets.Resolve(ctx, 0, 10); err != nil || n != want {
-				t.Fatalf("resolve %d: %d %v, want %d", i, n, err, want)
-			}
+		if n, err := s.app.Bets.Resolve(ctx, 0, 10); err != nil || n != 0 {
+			t.Fatalf("resolve again: %d %v", n, err)
 		}
 		if c.Balance(t, house) != 20_000 || countTransfers(t, s) != before+2 {
 			t.Fatalf("resolved read: house %d, transfers %d (want %d)", c.Balance(t, house), countTransfers(t, s), before+2)
