@@ -190,9 +190,10 @@ func (a *App) settlement(ctx context.Context, n x402.Network, deps Deps) (bets.S
 	return fs, payout, nil
 }
 
-// unavailablePayout answers that withdrawals need a house wallet and an RPC endpoint.
+// unavailablePayout refuses every payout (nothing is sent, so the withdrawal is refunded):
+// withdrawals need a house wallet and an RPC endpoint.
 type unavailablePayout struct{ network string }
 
 func (u unavailablePayout) Pay(context.Context, common.Address, int64, string) (string, error) {
-	return "", fmt.Errorf("app: withdrawals on %s need ARCADE_EVM_RPC_URL and ARCADE_EVM_PAYOUT_KEY", u.network)
+	return "", &chain.Refused{Reason: "withdrawals on " + u.network + " need ARCADE_EVM_RPC_URL and ARCADE_EVM_PAYOUT_KEY"}
 }
