@@ -232,28 +232,32 @@ func fit(def *persona.Definition, st *turn.State) {
 var errConcurrent = &errs.Error{Kind: errs.Conflict, Code: "CONCURRENT_TURN",
 	Message: "another request changed this player's progress at the same time; retry"}
 
-// saveState writes the player's state if nobody else did since version was read.
-func (s *Service) saveState(ctx context.Context, q store.Q, pid, me, usid string, st progressDoc, version int64) error {
+// saveState writes the player's state if nobody else did since version was read, and returns
+// the new version. A new row starts at its creation time in microseconds, so a player's versions
+// never repeat, even across a deleted and recreated row (progressCache relies on it).
+func (s *Service) saveState(ctx context.Context, q store.Q, pid, me, usid string, st progressDoc, version int64) (int64, error) {
 	raw, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("encode progress: %w", err)
+		return 0, fmt.Errorf("encode progress: %w", err)
 	}
 	now := micros(store.Now(ctx))
 	var res sql.Result
+	next := version + 1
 	if version == 0 {
+		next = max(now, 1)
 		res, err = q.Exec(ctx, `INSERT INTO persona_progress (persona_id, account_id, user_session_id, state, version, updated_at)
-			VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`, pid, me, usid, string(raw), now)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, pid, me, usid, string(raw), next, now)
 	} else {
-		res, err = q.Exec(ctx, `UPDATE persona_progress SET state = ?, version = version + 1, updated_at = ?
-			WHERE persona_id = ? AND account_id = ? AND user_session_id = ? AND version = ?`, string(raw), now, pid, me, usid, version)
+		res, err = q.Exec(ctx, `UPDATE persona_progress SET state = ?, version = ?, updated_at = ?
+			WHERE persona_id = ? AND account_id = ? AND user_session_id = ? AND version = ?`, string(raw), next, now, pid, me, usid, version)
 	}
 	if err != nil {
-		return fmt.Errorf("write progress: %w", err)
+		return 0, fmt.Errorf("write progress: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return errConcurrent
+		return 0, errConcurrent
 	}
-	return nil
+	return next, nil
 }
 
 var errNoSession = &errs.Error{Kind: errs.NotFound, Code: turn.CodeNoSession,
@@ -397,7 +401,12 @@ func (s *Service) play(ctx context.Context, me string, ref PlayRef,
 	if err := ref.check(); err != nil {
 		return err
 	}
-	return s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
+	var (
+		saved progressDoc
+		next  int64
+		pid   string
+	)
+	err := s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
 		p, eng, d, v, err := s.loadTurn(ctx, q, me, ref)
 		if err != nil {
 			return err
@@ -405,8 +414,16 @@ func (s *Service) play(ctx context.Context, me string, ref PlayRef,
 		if err := fn(ctx, q, p, eng, &d); err != nil {
 			return err
 		}
-		return s.saveState(ctx, q, p.ID, me, ref.UserSessionID, d, v)
+		if next, err = s.saveState(ctx, q, p.ID, me, ref.UserSessionID, d, v); err != nil {
+			return err
+		}
+		saved, pid = d, p.ID
+		return nil
 	})
+	if err == nil {
+		s.players.put(playerKey{pid, me, ref.UserSessionID}, saved, next)
+	}
+	return err
 }
 
 // Start opens a session with a machine (replacing an earlier one) and gives the opening line.
@@ -452,9 +469,9 @@ func (s *Service) Message(ctx context.Context, me string, in MessageInput) (out 
 	// it only if the player's state is still the one judged (any change of sessions or progress
 	// bumps its version); otherwise it is judged again on the new state. So the single writer
 	// only writes, and the evaluator never runs inside a transaction.
-	for range maxAttempts {
-		out, err = s.message(ctx, me, in)
-		if err != errConcurrent {
+	for i := range maxAttempts {
+		out, err = s.message(ctx, me, in, i > 0)
+		if !errors.Is(err, errConcurrent) { // the store may join it with a savepoint's release
 			break
 		}
 	}
@@ -473,7 +490,34 @@ func historyAtEndOnly(eng *turn.Engine) bool {
 	return ok
 }
 
-func (s *Service) message(ctx context.Context, me string, in MessageInput) (Reply, error) {
+// cachedTurn is message's snapshot from the cache: a shipped example (served from the binary)
+// and the player's last saved state, when this instance saved it and it names the session.
+func (s *Service) cachedTurn(ctx context.Context, me string, in MessageInput) (p Stored, eng *turn.Engine, doc progressDoc, v int64,
+	key string, sess sessionRef, ok bool) {
+	if _, ex := s.example(in.PersonaID); !ex {
+		return
+	}
+	if doc, v, ok = s.players.get(playerKey{in.PersonaID, me, in.UserSessionID}); !ok {
+		return
+	}
+	var err error
+	if p, err = s.playable(ctx, nil, me, in.PlayRef); err != nil { // an example: no query
+		return p, nil, doc, 0, "", sess, false
+	}
+	if eng, err = s.engine(p, s.Now); err != nil {
+		return p, nil, doc, 0, "", sess, false
+	}
+	fit(&p.Definition, &doc.State)
+	if key, err = machineKey(&p.Definition, doc.State, in.MachineID); err != nil {
+		return p, nil, doc, 0, "", sess, false
+	}
+	_, open := doc.Sessions[key]
+	sess, known := doc.Refs[key]
+	return p, eng, doc, v, key, sess, open && known
+}
+
+// message plays one message; fresh reads the player's state from the database, not the cache.
+func (s *Service) message(ctx context.Context, me string, in MessageInput, fresh bool) (Reply, error) {
 	var (
 		p    Stored
 		eng  *turn.Engine
@@ -483,8 +527,23 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput) (Repl
 		sess sessionRef
 		hist []turn.Message
 		lazy bool
+		hit  bool
 	)
-	err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+	pk := playerKey{in.PersonaID, me, in.UserSessionID}
+	if !fresh {
+		p, eng, doc, v, key, sess, hit = s.cachedTurn(ctx, me, in)
+	}
+	if hit {
+		if lazy = historyAtEndOnly(eng); !lazy {
+			if err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+				hist, err = history(ctx, q, sess.ID, key)
+				return err
+			}); err != nil {
+				return Reply{}, err
+			}
+		}
+	}
+	read := func(ctx context.Context, q store.Q) (err error) {
 		if p, err = s.playable(ctx, q, me, in.PlayRef); err != nil {
 			return err
 		}
@@ -508,9 +567,11 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput) (Repl
 			hist, err = history(ctx, q, sess.ID, key)
 		}
 		return err
-	})
-	if err != nil {
-		return Reply{}, err
+	}
+	if !hit {
+		if err := s.DB.Read(ctx, read); err != nil {
+			return Reply{}, err
+		}
 	}
 	before := doc.State
 	if lazy {
@@ -529,10 +590,19 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput) (Repl
 		doc.State = before
 		res, err = eng.Turn(ctx, &doc.State, key, in.Message, hist)
 	}
+	if err != nil && hit {
+		// Refused on the cached state (an ended session, say): that state may be stale (another
+		// instance may have reset the session), so the verdict comes from the stored one.
+		return s.message(ctx, me, in, true)
+	}
 	if err != nil {
 		return Reply{}, err
 	}
-	err = s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
+	var (
+		saved progressDoc
+		next  int64
+	)
+	err = s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) (err error) {
 		// d is this run's copy: a write function may run twice and must not change its inputs.
 		d := doc.clone()
 		if d.Refs == nil {
@@ -581,9 +651,10 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput) (Repl
 		}
 		// The compare-and-set first: if another change won, nothing below runs (its history rows
 		// would collide with the winner's).
-		if err := s.saveState(ctx, q, p.ID, me, in.UserSessionID, d, v); err != nil {
+		if next, err = s.saveState(ctx, q, p.ID, me, in.UserSessionID, d, v); err != nil {
 			return err
 		}
+		saved = d
 		if res.Advanced != nil {
 			scratch := d.clone()
 			if err := insertSession(ctx, q, p.ID, me, in.UserSessionID, res.Advanced.MachineKey, advanced, &scratch); err != nil {
@@ -602,7 +673,12 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput) (Repl
 		}
 		return nil
 	})
-	return Reply{SessionID: sess.ID, Result: res}, err
+	if err != nil {
+		s.players.drop(pk)
+		return Reply{}, err
+	}
+	s.players.put(pk, saved, next)
+	return Reply{SessionID: sess.ID, Result: res}, nil
 }
 
 // history reads the last turn.MaxHistory messages of session sid, as the engine takes them.
