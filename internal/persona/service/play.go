@@ -573,10 +573,7 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput, fresh
 			return Reply{}, err
 		}
 	}
-	before := doc.State
-	if lazy {
-		before = doc.State.Clone()
-	}
+	before := doc.State // Turn replaces the state it is given; it never changes it in place
 	res, err := eng.Turn(ctx, &doc.State, key, in.Message, hist)
 	if err == nil && lazy && res.MachineCompleted {
 		// The machine ended: its output variables are extracted from the history, so play the
@@ -603,8 +600,9 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput, fresh
 		next  int64
 	)
 	err = s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) (err error) {
-		// d is this run's copy: a write function may run twice and must not change its inputs.
-		d := doc.clone()
+		// d is this run's copy of what it changes (the refs): a write function may run twice and
+		// must not change its inputs.
+		d := progressDoc{State: doc.State, Refs: maps.Clone(doc.Refs)}
 		if d.Refs == nil {
 			d.Refs = map[string]sessionRef{}
 		}
