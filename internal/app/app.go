@@ -29,6 +29,7 @@ import (
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
+	"github.com/arcadehq/arcade/internal/httpapi/playpage"
 	"github.com/arcadehq/arcade/internal/httpapi/pokerws"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
@@ -322,6 +323,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
 	api.Register(a.Router)
 	(&personaapi.API{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)
+	(&playpage.Page{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)
 	api.RegisterTools(a.Router, a.Tools, cfg.RateLimit.Off())
 	a.registerMCP(gate)
 	if err := a.registerV1(accounts, gate, deps); err != nil {
