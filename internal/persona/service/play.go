@@ -128,6 +128,15 @@ func (s *Service) playable(ctx context.Context, q store.Q, me string, ref PlayRe
 // engine is p's turn engine with clock now (store.Now of the write when it runs inside one, so
 // every run of the write function stamps the same times).
 func (s *Service) engine(p Stored, now func() time.Time) (*turn.Engine, error) {
+	c, err := s.compiled(p)
+	if err != nil {
+		return nil, err
+	}
+	return turn.New(c.def, c.eval, now), nil
+}
+
+// compiled is p's definition with its rule-based evaluator, compiled once per version.
+func (s *Service) compiled(p Stored) (*cached, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.engines[p.ID]
@@ -146,7 +155,7 @@ func (s *Service) engine(p Stored, now func() time.Time) (*turn.Engine, error) {
 		c = &cached{updated: p.UpdatedAt, def: &def, eval: ev}
 		s.engines[p.ID] = c
 	}
-	return turn.New(c.def, c.eval, now), nil
+	return c, nil
 }
 
 // machineKey resolves ref's machine as the engine does: named, else current, else primary.
@@ -365,6 +374,12 @@ func (s *Service) Start(ctx context.Context, me string, in StartInput) (SessionI
 	if len(in.PlayerName) > MaxPlayerName || !utf8.ValidString(in.PlayerName) {
 		return SessionInit{}, errs.Invalid("player_name", "must be valid UTF-8 of at most %d bytes", MaxPlayerName)
 	}
+	if s.llmOn() {
+		var err error
+		if ctx, err = s.openingLine(ctx, me, in); err != nil {
+			return SessionInit{}, err
+		}
+	}
 	var out SessionInit
 	err := s.play(ctx, me, in.PlayRef, func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
 		if in.MachineID != "" {
@@ -401,7 +416,7 @@ func (s *Service) Message(ctx context.Context, me string, in MessageInput) (out 
 	// only writes, and the evaluator never runs inside a transaction.
 	for range maxAttempts {
 		out, err = s.message(ctx, me, in)
-		if err != errConcurrent {
+		if err != errConcurrent || streamStarted(ctx) {
 			break
 		}
 	}
@@ -453,7 +468,14 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput) (Repl
 		h[i] = m.Message
 		lastSeq = m.seq
 	}
-	res, err := eng.Turn(ctx, &st, key, in.Message, h)
+	tctx := ctx
+	if s.llmOn() {
+		if eng, err = s.llmEngine(ctx, p, eng); err != nil {
+			return Reply{}, err
+		}
+		tctx = streaming(ctx, sid)
+	}
+	res, err := eng.Turn(tctx, &st, key, in.Message, h)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -529,6 +551,7 @@ func (s *Service) loadTurn(ctx context.Context, q store.Q, me string, ref PlayRe
 	if err != nil {
 		return Stored{}, nil, turn.State{}, 0, err
 	}
+	eng = precomputed(ctx, eng)
 	st, v, err := loadState(ctx, q, p.ID, me, ref.UserSessionID)
 	if err != nil {
 		return Stored{}, nil, turn.State{}, 0, err
