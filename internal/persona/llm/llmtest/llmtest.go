@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -86,10 +87,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		openAIError(w, http.StatusNotFound, "not found", "invalid_request_error")
 		return
 	}
-	if s.Key != "" && r.Header.Get("Authorization") != "Bearer "+s.Key {
-		openAIError(w, http.StatusUnauthorized, "Incorrect API key provided.", "invalid_api_key")
-		return
-	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 	var req llm.Request
 	if err == nil {
@@ -119,6 +116,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, c)
 	script := s.script
 	s.mu.Unlock()
+	if s.Key != "" && c.Auth != "Bearer "+s.Key {
+		openAIError(w, http.StatusUnauthorized, "Incorrect API key provided.", "invalid_api_key")
+		return
+	}
 	a := script(c)
 	if a.Delay > 0 {
 		select {
@@ -209,9 +210,18 @@ func openAIError(w http.ResponseWriter, status int, msg, code string) {
 
 // Rule picks an option when the player's latest message holds one of Keywords (whole words,
 // any case): the first option whose text contains Option.
+// A rule with neither Keywords nor Match holds for every message (a catch-all).
 type Rule struct {
 	Keywords []string
+	Match    func(message string) bool // holds too when it returns true
 	Option   string
+}
+
+func (r Rule) holds(msg string) bool {
+	if len(r.Keywords) == 0 && r.Match == nil {
+		return true
+	}
+	return hasWord(msg, r.Keywords) || r.Match != nil && r.Match(msg)
 }
 
 // Script is a deterministic judge and actor:
@@ -245,7 +255,7 @@ func (s Script) Answer(c Call) Answer {
 		choice := llm.NoChoice
 	rules:
 		for _, r := range s.Rules {
-			if !hasWord(c.Last, r.Keywords) {
+			if !r.holds(c.Last) {
 				continue
 			}
 			for _, id := range c.OptionIDs {
@@ -316,4 +326,44 @@ func hasWord(s string, kws []string) bool {
 		}
 	}
 	return false
+}
+
+var gold = regexp.MustCompile(`(\d+)\s*(?:gold|coins?)`)
+
+// offer is the gold a message offers (-1: none).
+func offer(msg string) int {
+	m := gold.FindStringSubmatch(msg)
+	if m == nil {
+		return -1
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// Kael is a script that plays the shipped Merchant Kael as its rule-based matchers do: the same
+// messages make the same choices (the judge reads each option's condition), and the variables and
+// output variables come out the same.
+func Kael() Script {
+	item := regexp.MustCompile(`(?i)buy (?:the |a |an |your )?([a-z]+)`)
+	return Script{
+		Rules: []Rule{
+			{Keywords: []string{"rob", "steal", "thief"}, Option: "threatens to steal"},
+			{Keywords: []string{"hello", "greetings", "good day", "hi"}, Option: "greets Kael politely"},
+			{Keywords: []string{"maybe", "perhaps", "not sure", "i don't know"}, Option: "vague or undecided"},
+			{Match: func(m string) bool { return offer(m) >= 50 }, Option: "offers 50 gold or more"},
+			{Match: func(m string) bool { return offer(m) >= 0 && offer(m) < 50 }, Option: "offers less than 50 gold"},
+			{Keywords: []string{"pay", "how much", "reward"}, Option: "asks about payment"},
+			{Keywords: []string{"guards", "report"}, Option: "threatens to tell the guards"},
+			{Keywords: []string{"yes", "agreed", "deal"}, Option: "The player agrees"},
+			{Keywords: []string{"no", "never"}, Option: "The player refuses"},
+			{Keywords: []string{"sorry", "apologize", "apologise", "forgive me"}, Option: "apologises"},
+			{Option: "Anything else"},
+			{Option: "names no price"},
+		},
+		Vars:    map[string]*regexp.Regexp{"offer": gold, "item": item},
+		Extract: map[string]*regexp.Regexp{"price": gold, "item": item},
+	}
 }
