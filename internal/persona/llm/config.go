@@ -13,6 +13,7 @@ package llm
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -68,6 +69,14 @@ type Keys struct {
 	StepKey       [3]string // by Step
 	StepModel     [3]string
 }
+
+// String, GoString and LogValue keep the keys out of any log or message that prints Keys.
+func (k Keys) String() string           { return "llm.Keys{redacted}" }
+func (k Keys) GoString() string         { return k.String() }
+func (k Keys) LogValue() slog.Value     { return slog.StringValue(k.String()) }
+func (e Endpoint) String() string       { return "llm.Endpoint{" + e.URL + " " + e.Model + " key redacted}" }
+func (e Endpoint) GoString() string     { return e.String() }
+func (e Endpoint) LogValue() slog.Value { return slog.StringValue(e.String()) }
 
 // Header names of Keys, as the real system's SDK sends them.
 const (

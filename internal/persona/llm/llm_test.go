@@ -3,6 +3,8 @@ package llm_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +215,17 @@ func TestLLMKeys(t *testing.T) {
 	}
 	if e := cfg.Endpoint(k, llm.StepResponse); e.APIKey != "sk-a" || e.Model != "gm" {
 		t.Fatalf("response endpoint %+v", e)
+	}
+}
+
+// TestKeysNeverPrint: keys printed or logged by mistake show as redacted.
+func TestKeysNeverPrint(t *testing.T) {
+	k := llm.KeysFromHeader(map[string][]string{"X-Llm-Api-Key": {"sk-secret-1"}, "X-Llm-Response-Api-Key": {"sk-secret-2"}})
+	e := llm.Config{URL: "http://x/v1"}.Endpoint(k, llm.StepResponse)
+	var b strings.Builder
+	slog.New(slog.NewTextHandler(&b, nil)).Info("oops", "keys", k, "endpoint", e)
+	fmt.Fprintf(&b, "%v %+v %#v %s %v %+v %#v", k, k, k, k, e, e, e)
+	if strings.Contains(b.String(), "sk-secret") || !k.Any() || e.APIKey != "sk-secret-2" {
+		t.Fatal(b.String())
 	}
 }
