@@ -106,6 +106,9 @@ func precomputed(ctx context.Context, eng *turn.Engine) *turn.Engine {
 // snapshot of the player's state, outside any write. When the snapshot refuses the start, ctx
 // is returned as is: the write answers the same error.
 func (s *Service) openingLine(ctx context.Context, me string, in StartInput) (context.Context, error) {
+	if err := in.check(); err != nil {
+		return ctx, err
+	}
 	var (
 		p   Stored
 		eng *turn.Engine
