@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -58,8 +59,14 @@ func (k *kael) say(ctx context.Context, msg string) turn.Result {
 }
 
 func TestLLMPlaysKaelLikeTheRules(t *testing.T) {
+	for _, mode := range []string{"", llm.ModeJSONObject} {
+		t.Run("mode="+mode, func(t *testing.T) { playsKael(t, mode) })
+	}
+}
+
+func playsKael(t *testing.T, mode string) {
 	srv := llmtest.New(t, llmtest.Kael().Answer)
-	k := newKael(t, llm.Config{URL: srv.URL, Model: "m"}, llm.Keys{})
+	k := newKael(t, llm.Config{URL: srv.URL, Model: "m", JSONMode: mode}, llm.Keys{})
 	ctx := context.Background()
 	if r := k.say(ctx, "Hello there"); r.StateKey != "haggling" || r.Score != 1 || r.Decision != "pass" {
 		t.Fatalf("greeting: %+v", r)
@@ -78,7 +85,8 @@ func TestLLMPlaysKaelLikeTheRules(t *testing.T) {
 	var steps []string
 	for _, c := range srv.Calls() {
 		steps = append(steps, c.Schema)
-		if c.Request.Model != "m" || c.Request.Stream {
+		if c.Request.Model != "m" || c.Request.Stream || c.JSON && c.Request.ResponseFormat.Type != map[string]string{
+			"": "json_schema", llm.ModeJSONObject: "json_object"}[mode] {
 			t.Fatalf("call %+v", c.Request)
 		}
 	}
@@ -158,15 +166,28 @@ func TestLLMReplyFallback(t *testing.T) {
 func TestLLMStreamsTheReply(t *testing.T) {
 	srv := llmtest.New(t, llmtest.Kael().Answer)
 	k := newKael(t, llm.Config{URL: srv.URL, Model: "m"}, llm.Keys{})
-	var events []string
+	var (
+		events []string
+		pre    turn.Result
+	)
 	ctx := turn.WithPreview(context.Background(), func(r turn.Result) {
+		pre = r
 		events = append(events, "metadata:"+r.StateKey+":"+r.Outcome)
 	})
 	ctx = llm.WithDeltas(ctx, func(s string) { events = append(events, s) })
-	k.say(ctx, "Hello there")
-	k.say(ctx, "I want to buy a lantern")
+	// The preview is the answer less what the reply step makes.
+	same := func(r turn.Result) {
+		t.Helper()
+		r.Reply, r.Messages, r.Extracted, r.Advanced = "", nil, nil, nil
+		if !reflect.DeepEqual(pre, r) {
+			t.Fatalf("preview %+v, answer %+v", pre, r)
+		}
+	}
+	same(k.say(ctx, "Hello there"))
+	same(k.say(ctx, "I want to buy a lantern"))
 	events = nil
 	r := k.say(ctx, "60 gold")
+	same(r)
 	want := append([]string{"metadata:deal:ACCEPT"}, llmtest.Pieces("60 gold for the lantern. Done, Ada.")...)
 	if strings.Join(events, "|") != strings.Join(want, "|") || r.Reply != strings.Join(want[1:], "") {
 		t.Fatalf("events %q, reply %q", events, r.Reply)

@@ -25,8 +25,12 @@ import (
 type Call struct {
 	Request llm.Request
 	Auth    string // the Authorization header
-	Schema  string // response_format.json_schema.name ("" when none)
-	JSON    bool   // a response_format was asked for
+	// Schema names the step: response_format.json_schema.name, or in json_object mode the step
+	// the prompt reads as (llm.EvalSchema, llm.ExtractSchema); "" for a reply.
+	Schema string
+	// SchemaJSON is the JSON schema asked for: response_format's, or the one the prompt states.
+	SchemaJSON map[string]any
+	JSON       bool // a response_format was asked for
 	System  string // the system message
 	Last    string // the last user message
 	Options map[string]string
@@ -97,15 +101,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := Call{Request: req, Auth: r.Header.Get("Authorization"), JSON: req.ResponseFormat != nil, Options: map[string]string{}}
-	if req.ResponseFormat != nil && req.ResponseFormat.JSONSchema != nil {
-		c.Schema = req.ResponseFormat.JSONSchema.Name
-	}
 	for _, m := range req.Messages {
 		switch m.Role {
 		case "system":
 			c.System = m.Content
 		case "user":
 			c.Last = m.Content
+		}
+	}
+	switch {
+	case req.ResponseFormat != nil && req.ResponseFormat.JSONSchema != nil:
+		c.Schema, c.SchemaJSON = req.ResponseFormat.JSONSchema.Name, req.ResponseFormat.JSONSchema.Schema
+	case req.ResponseFormat != nil: // json_object: the schema is in the prompt
+		if _, after, ok := strings.Cut(c.System, "matching this schema and nothing else: "); ok {
+			line, _, _ := strings.Cut(after, "\n")
+			_ = json.Unmarshal([]byte(line), &c.SchemaJSON)
+		}
+		c.Schema = llm.ExtractSchema
+		if strings.HasPrefix(c.System, "You are the judge") {
+			c.Schema = llm.EvalSchema
 		}
 	}
 	for _, m := range optionLine.FindAllStringSubmatch(c.System, -1) {
@@ -307,10 +321,7 @@ func (s Script) Answer(c Call) Answer {
 
 // schemaProps is the properties of the call's schema (of its property sub when not "").
 func schemaProps(c Call, sub string) map[string]any {
-	if c.Request.ResponseFormat == nil || c.Request.ResponseFormat.JSONSchema == nil {
-		return nil
-	}
-	props, _ := c.Request.ResponseFormat.JSONSchema.Schema["properties"].(map[string]any)
+	props, _ := c.SchemaJSON["properties"].(map[string]any)
 	if sub == "" {
 		return props
 	}
