@@ -153,6 +153,11 @@ func (e *Evaluator) Evaluate(ctx context.Context, in turn.Input) (turn.Decision,
 	zero := 0.0
 	content, err := e.c.do(ctx, e.cfg.Endpoint(e.keys, StepEval), Request{Messages: msgs, Temperature: &zero,
 		ResponseFormat: e.format(EvalSchema, schema)}, nil)
+	if err != nil && ctx.Err() != nil {
+		// The caller left (a closed connection): the turn is abandoned, not answered, so no
+		// fallback redirect is written for nobody.
+		return turn.Decision{}, fmt.Errorf("evaluation abandoned: %w", ctx.Err())
+	}
 	if err != nil {
 		return e.fallback(err)
 	}
@@ -285,6 +290,9 @@ func (e *Evaluator) Reply(ctx context.Context, in turn.ReplyInput) (string, erro
 	text, err := e.c.do(ctx, e.cfg.Endpoint(e.keys, StepResponse), Request{Messages: msgs, ResponseFormat: nil}, emit)
 	if err == nil && strings.TrimSpace(text) == "" {
 		err = fmt.Errorf("%w: an empty reply", ErrMalformed)
+	}
+	if err != nil && ctx.Err() != nil {
+		return "", fmt.Errorf("reply abandoned: %w", ctx.Err())
 	}
 	if err != nil {
 		if text != "" {

@@ -250,3 +250,26 @@ func TestKeysNeverPrint(t *testing.T) {
 		t.Fatal(b.String())
 	}
 }
+
+// TestLLMCallerGone: a caller that leaves mid-turn abandons the turn (an error, the state
+// untouched) instead of getting a fallback redirect written for nobody.
+func TestLLMCallerGone(t *testing.T) {
+	script := llmtest.Kael()
+	srv := llmtest.New(t, func(c llmtest.Call) llmtest.Answer {
+		a := script.Answer(c)
+		if c.Schema == llm.EvalSchema {
+			a.Delay = time.Second
+		}
+		return a
+	})
+	k := newKael(t, llm.Config{URL: srv.URL, Model: "m"}, llm.Keys{})
+	before := k.st.Clone()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := k.eng.Turn(ctx, &k.st, "", "Hello there", k.hist); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("turn: %v", err)
+	}
+	if !reflect.DeepEqual(before, k.st) {
+		t.Fatalf("state changed: %+v", k.st)
+	}
+}
