@@ -211,3 +211,19 @@ func TestPersonaLLMFallbacksOverHTTP(t *testing.T) {
 		t.Fatalf("turn with a wrong key: %v", got)
 	}
 }
+
+// TestPersonaLLMHeadersWithoutEndpoint: without ARCADE_LLM_URL the rule-based evaluator plays
+// and labels its answers, whatever X-LLM-* headers a client sends.
+func TestPersonaLLMHeadersWithoutEndpoint(t *testing.T) {
+	s := withDoc(newServer(t, store.SQLite))
+	s.hdr = []string{"X-LLM-API-Key", clientLLMKey, "X-LLM-Model", "gpt-4o"}
+	key := s.guest()
+	r := s.sdk("POST", "/api/v1/sdk/chat/merchant-kael/init-session", key, map[string]any{"user_session_id": "u1", "player_name": "Ada"})
+	if r.Status != 200 || r.Body["evaluator"] != "rule-based" {
+		t.Fatalf("init: %d %s", r.Status, r.Raw)
+	}
+	expect(t, s.say(key, "merchant-kael", "u1", "Hello there"), map[string]any{"current_state": "haggling", "evaluator": "rule-based"})
+	if r := s.sdk("POST", "/api/v1/sdk/validate-llm-key", key, nil); r.Status != 200 || r.Body["valid"] != false || r.Body["model"] != "gpt-4o" {
+		t.Fatalf("validate-llm-key: %d %s", r.Status, r.Raw)
+	}
+}
