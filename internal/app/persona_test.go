@@ -349,7 +349,7 @@ func TestPersonaSDKPlaysKael(t *testing.T) {
 
 // playKael is the end-to-end scenario, played with whichever evaluator s runs (s.evaluator).
 func playKael(t *testing.T, s *docServer) {
-	{
+	{ // (a block: the scenario keeps the indentation it had inside storetest.Each)
 		key, other := s.guest(), s.guest()
 		const kael = "/api/v1/sdk/chat/merchant-kael"
 
