@@ -10,6 +10,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/persona/llm"
 	"github.com/arcadehq/arcade/internal/persona/service"
 	"github.com/arcadehq/arcade/internal/persona/turn"
 )
@@ -242,6 +243,14 @@ func writeEvents(w http.ResponseWriter, ev events) {
 	}
 }
 
+// The language-model headers the SDK sends (docs/personas.md §8); the per-step ones
+// (X-LLM-{Eval,Response,Summarization}-{API-Key,Model}) are read the same way.
+var (
+	llmKeyHeader = httpapi.Param{Name: llm.HeaderAPIKey, In: "header", Description: "a language-model API key for this request only " +
+		"(never stored or logged); used when the server has an LLM endpoint (ARCADE_LLM_URL), ignored otherwise"}
+	llmModelHeader = httpapi.Param{Name: llm.HeaderModel, In: "header", Description: "the model to use with X-LLM-API-Key"}
+)
+
 // liveStream sends a turn's events as the LLM evaluator makes them (service.Stream): metadata
 // as soon as the turn is decided, each piece of the reply as the model writes it.
 type liveStream struct {
@@ -347,7 +356,7 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 			return 0, KeyRevoked{ID: k.ID, Revoked: true}, err
 		})
 	a.handle(rt, o.ValidateLLM, sdkShape, httpapi.Op{Method: "POST", Path: "/api/v1/sdk/validate-llm-key", ID: "sdkValidateLLMKey",
-		Tag: "persona-sdk", Body: LLMKeyRequest{}, Resp: LLMKeyCheck{},
+		Tag: "persona-sdk", Params: []httpapi.Param{llmKeyHeader, llmModelHeader}, Body: LLMKeyRequest{}, Resp: LLMKeyCheck{},
 		Description: "Checks the key in X-LLM-API-Key (else the server's) and the model (body, else X-LLM-Model, else the server's) " +
 			"against the server's language-model endpoint with a one-token completion. Without an endpoint (ARCADE_LLM_URL) it answers " +
 			"valid: false with the reason: personas are then played by the built-in rule-based evaluator, which needs no key. " +
@@ -375,7 +384,7 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 			base, tag, id = "/api/v1/chat/{persona_id}", "persona-chat", "chat"
 		}
 		a.handle(rt, o.Start, sdkShape, httpapi.Op{Method: "POST", Path: base + "/init-session", ID: id + "InitSession", Tag: tag,
-			Params: []httpapi.Param{machineOpt}, Body: InitRequest{}, Resp: SessionInit{},
+			Params: []httpapi.Param{machineOpt, llmKeyHeader, llmModelHeader}, Body: InitRequest{}, Resp: SessionInit{},
 			Description: "Starts a new session with the machine (replacing an earlier one, whose history is deleted)."},
 			func(r *http.Request, c ops.Caller) (int, any, error) {
 				var req InitRequest
@@ -387,7 +396,7 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 				return 0, SessionInitOf(s), err
 			})
 		a.handle(rt, o.Message, sdkShape, httpapi.Op{Method: "POST", Path: base + "/message", ID: id + "Message", Tag: tag,
-			Params: []httpapi.Param{machineOpt}, Body: MessageRequest{}, Resp: ChatResponse{}},
+			Params: []httpapi.Param{machineOpt, llmKeyHeader, llmModelHeader}, Body: MessageRequest{}, Resp: ChatResponse{}},
 			func(r *http.Request, c ops.Caller) (int, any, error) {
 				var req MessageRequest
 				if err := decodeBody(r, &req); err != nil {
@@ -398,7 +407,7 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 			})
 	}
 	a.handle(rt, o.Message, sdkShape, httpapi.Op{Method: "POST", Path: sdk + "/message/stream", ID: "sdkMessageStream", Tag: "persona-sdk",
-		Params: []httpapi.Param{machineOpt}, Body: MessageRequest{}, Resp: ChatResponse{}, RespType: "text/event-stream",
+		Params: []httpapi.Param{machineOpt, llmKeyHeader, llmModelHeader}, Body: MessageRequest{}, Resp: ChatResponse{}, RespType: "text/event-stream",
 		Description: "The message answer as server-sent events: metadata (the answer without message), text_delta {text} pieces, " +
 			"then done (the whole answer). With the LLM evaluator, metadata comes as soon as the turn is decided and each piece as the " +
 			"model writes it; a failure after the stream began is an error event {error: {message, code}}. " +
