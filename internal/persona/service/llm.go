@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync/atomic"
 
 	"github.com/arcadehq/arcade/internal/persona/llm"
@@ -147,7 +146,7 @@ func (s *Service) ValidateLLMKey(ctx context.Context, in LLMKey) (LLMKeyCheck, e
 	}
 	model, err := llm.Check(ctx, s.LLM, k)
 	if err != nil {
-		return LLMKeyCheck{Valid: false, Model: model, Error: fmt.Sprintf("%s", err)}, nil
+		return LLMKeyCheck{Valid: false, Model: model, Error: err.Error()}, nil
 	}
 	return LLMKeyCheck{Valid: true, Model: model}, nil
 }
