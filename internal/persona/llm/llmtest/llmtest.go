@@ -30,10 +30,10 @@ type Call struct {
 	Schema string
 	// SchemaJSON is the JSON schema asked for: response_format's, or the one the prompt states.
 	SchemaJSON map[string]any
-	JSON       bool // a response_format was asked for
-	System  string // the system message
-	Last    string // the last user message
-	Options map[string]string
+	JSON       bool   // a response_format was asked for
+	System     string // the system message
+	Last       string // the last user message
+	Options    map[string]string
 	// OptionIDs lists the evaluation's options in the order the prompt gives them.
 	OptionIDs []string
 }
