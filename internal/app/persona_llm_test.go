@@ -1,11 +1,13 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -225,5 +227,59 @@ func TestPersonaLLMHeadersWithoutEndpoint(t *testing.T) {
 	expect(t, s.say(key, "merchant-kael", "u1", "Hello there"), map[string]any{"current_state": "haggling", "evaluator": "rule-based"})
 	if r := s.sdk("POST", "/api/v1/sdk/validate-llm-key", key, nil); r.Status != 200 || r.Body["valid"] != false || r.Body["model"] != "gpt-4o" {
 		t.Fatalf("validate-llm-key: %d %s", r.Status, r.Raw)
+	}
+}
+
+// TestPersonaLLMStreamIsLive: the stream's metadata and first text_delta reach the client while
+// the model is still writing the reply (the local server holds its stream after the first piece
+// until the test has read them).
+func TestPersonaLLMStreamIsLive(t *testing.T) {
+	srv := llmtest.New(t, llmtest.Kael().Answer)
+	s, _ := llmServer(t, store.SQLite, srv, 0, io.Discard)
+	key := s.guest()
+	const kael = "/api/v1/sdk/chat/merchant-kael"
+	if r := s.sdk("POST", kael+"/init-session", key, map[string]any{"user_session_id": "u1", "player_name": "Ada"}); r.Status != 200 {
+		t.Fatalf("init: %d %s", r.Status, r.Raw)
+	}
+	srv.Hold = make(chan struct{})
+	req, _ := http.NewRequest("POST", s.URL+kael+"/message/stream", bytes.NewReader(body(map[string]any{"user_session_id": "u1", "message": "Hello there"})))
+	req.Header.Set("X-API-Key", key)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	var seen []string
+	deadline := time.After(30 * time.Second) // liveness, not speed: a buffered stream never gets here
+	for len(seen) < 2 {
+		select {
+		case l := <-lines:
+			if ev, ok := strings.CutPrefix(l, "event: "); ok {
+				seen = append(seen, ev)
+			}
+		case <-deadline:
+			t.Fatalf("events %v before the model finished: the stream is not live", seen)
+		}
+	}
+	if seen[0] != "metadata" || seen[1] != "text_delta" {
+		t.Fatalf("events %v", seen)
+	}
+	close(srv.Hold)
+	for l := range lines {
+		if ev, ok := strings.CutPrefix(l, "event: "); ok {
+			seen = append(seen, ev)
+		}
+	}
+	if seen[len(seen)-1] != "done" {
+		t.Fatalf("events %v", seen)
 	}
 }

@@ -54,6 +54,9 @@ type Server struct {
 	// FirstToken and PerToken pace streamed answers: the wait before the first chunk and between
 	// chunks.
 	FirstToken, PerToken time.Duration
+	// Hold, when set, stops every streamed answer after its first piece until it is closed: a
+	// test sees what reached its client while the model was still writing.
+	Hold chan struct{}
 
 	mu     sync.Mutex
 	script func(Call) Answer
@@ -191,6 +194,13 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, content string) 
 			return
 		}
 		chunk(map[string]any{"content": p}, nil)
+		if i == 0 && s.Hold != nil {
+			select {
+			case <-s.Hold:
+			case <-r.Context().Done():
+				return
+			}
+		}
 	}
 	chunk(map[string]any{}, "stop")
 	_, _ = io.WriteString(w, "data: [DONE]\n\n")
