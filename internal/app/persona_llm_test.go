@@ -235,7 +235,8 @@ func TestPersonaLLMHeadersWithoutEndpoint(t *testing.T) {
 // until the test has read them).
 func TestPersonaLLMStreamIsLive(t *testing.T) {
 	srv := llmtest.New(t, llmtest.Kael().Answer)
-	s, _ := llmServer(t, store.SQLite, srv, 0, io.Discard)
+	// The model calls' timeout outlasts the test's wait, so a held reply cannot end in a fallback.
+	s, _ := llmServer(t, store.SQLite, srv, 2*time.Minute, io.Discard)
 	key := s.guest()
 	const kael = "/api/v1/sdk/chat/merchant-kael"
 	if r := s.sdk("POST", kael+"/init-session", key, map[string]any{"user_session_id": "u1", "player_name": "Ada"}); r.Status != 200 {
@@ -245,24 +246,28 @@ func TestPersonaLLMStreamIsLive(t *testing.T) {
 	req, _ := http.NewRequest("POST", s.URL+kael+"/message/stream", bytes.NewReader(body(map[string]any{"user_session_id": "u1", "message": "Hello there"})))
 	req.Header.Set("X-API-Key", key)
 	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
+	deadline := time.After(30 * time.Second) // liveness, not speed: a buffered stream never gets here
 	lines := make(chan string)
 	go func() {
 		defer close(lines)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			lines <- "error: " + err.Error()
+			return
+		}
+		defer res.Body.Close()
 		sc := bufio.NewScanner(res.Body)
 		for sc.Scan() {
 			lines <- sc.Text()
 		}
 	}()
 	var seen []string
-	deadline := time.After(30 * time.Second) // liveness, not speed: a buffered stream never gets here
 	for len(seen) < 2 {
 		select {
-		case l := <-lines:
+		case l, ok := <-lines:
+			if !ok || strings.HasPrefix(l, "error: ") {
+				t.Fatalf("stream ended after %v: %s", seen, l)
+			}
 			if ev, ok := strings.CutPrefix(l, "event: "); ok {
 				seen = append(seen, ev)
 			}

@@ -54,8 +54,9 @@ type Server struct {
 	// FirstToken and PerToken pace streamed answers: the wait before the first chunk and between
 	// chunks.
 	FirstToken, PerToken time.Duration
-	// Hold, when set, stops every streamed answer after its first piece until it is closed: a
-	// test sees what reached its client while the model was still writing.
+	// Hold, when set, stops every reply (an answer without response_format) until it is closed:
+	// a streamed one after its first piece, a whole one before it is sent. A test sees what
+	// reached its client while the model was still writing.
 	Hold chan struct{}
 
 	mu     sync.Mutex
@@ -152,8 +153,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, a.Raw)
 	case req.Stream:
-		s.stream(w, r, a.Content)
+		s.stream(w, r, a.Content, s.Hold != nil && !c.JSON)
 	default:
+		if s.Hold != nil && !c.JSON {
+			select {
+			case <-s.Hold:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": "chatcmpl-test", "object": "chat.completion", "model": req.Model,
 			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
@@ -162,8 +170,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// stream answers content as chunks of one word (and its following space) each.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, content string) {
+// stream answers content as chunks of one word (and its following space) each; hold waits for
+// Hold after the first.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, content string, hold bool) {
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
@@ -194,7 +203,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, content string) 
 			return
 		}
 		chunk(map[string]any{"content": p}, nil)
-		if i == 0 && s.Hold != nil {
+		if i == 0 && hold {
 			select {
 			case <-s.Hold:
 			case <-r.Context().Done():
