@@ -56,6 +56,8 @@ Configuration (flags of serve, or environment):
               ARCADE_PPROF_ADDR     serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060
               ARCADE_DB_WRITE_TIMEOUT  seconds one write may take before it fails with STORE_TIMEOUT (default 10)
               ARCADE_AUDIT_SECONDS  seconds between full ledger audits behind /health (default 60; 0: on demand)
+              ARCADE_RUN_CHUNK_ROUNDS  rounds of a strategy run played per write (default 1000)
+              ARCADE_RUN_RESUME_SECONDS  how often runs left unfinished between chunks are finished (default 30; 0: never)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
