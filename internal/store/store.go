@@ -608,7 +608,7 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 	{
 		seq, err := db.runTx(ctx, func(q *txQ) error {
 			for _, op := range ops {
-				octx, ocancel := context.WithDeadline(op.ctx, deadline)
+				octx, ocancel := opCtx(op, deadline)
 				err := db.call(octx, op, q)
 				ocancel()
 				if err != nil {
@@ -658,6 +658,16 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 	}
 }
 
+// opCtx is op's context bounded by the batch's deadline too. The write's own deadline
+// (WriteTimeout from its call) nearly always comes first, and then op's context serves as it is:
+// a context (and its timer) per op per batch attempt was a visible cost of group commit.
+func opCtx(op *writeOp, deadline time.Time) (context.Context, context.CancelFunc) {
+	if d, ok := op.ctx.Deadline(); ok && !d.After(deadline) {
+		return op.ctx, func() {}
+	}
+	return context.WithDeadline(op.ctx, deadline)
+}
+
 // errOpFailed aborts the savepoint-free attempt of a batch.
 var errOpFailed = errors.New("store: an op failed; retry the batch with savepoints")
 
@@ -669,7 +679,7 @@ func (db *DB) runOne(q *txQ, op *writeOp, deadline time.Time) error {
 	tx := q.tx
 	q.staging = true
 	defer func() { q.staging = false }()
-	ctx, cancel := context.WithDeadline(op.ctx, deadline)
+	ctx, cancel := opCtx(op, deadline)
 	defer cancel()
 	// The savepoint statements run without the op's deadline: if the op timed out, its rollback
 	// must still happen for its neighbours to commit.
