@@ -271,7 +271,8 @@ type App struct {
 	PokerRegistry *ops.Registry
 	PokerService  *table.Service
 	Tools         *tools.Set
-	Auditor       *ledger.Auditor // the scheduled full ledger audit behind /health
+	Auditor       *ledger.Auditor    // the scheduled full ledger audit behind /health
+	Batches       *ledger.BatchCheck // the incremental invariant, checked by every write transaction
 	draining      atomic.Bool
 	started       time.Time
 }
@@ -290,19 +291,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	if deps.Rand == nil {
 		deps.Rand = rand.Reader
 	}
+	// Every write transaction checks its own ledger changes before it commits (the incremental
+	// invariant); the full audit runs on a schedule.
+	batches := &ledger.BatchCheck{Log: log, Now: deps.Now}
 	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct, Committers: cfg.Committers,
 		WriteTimeout: cfg.WriteTimeout, BatchTimeout: cfg.BatchTimeout, Benchmark: cfg.UnsafeDurability,
-		Log: log, RequestID: httpapi.RequestID, Now: deps.Now, Rand: deps.Rand, DoubleRun: cfg.DoubleRun})
+		Log: log, RequestID: httpapi.RequestID, Now: deps.Now, Rand: deps.Rand, DoubleRun: cfg.DoubleRun, BeforeCommit: batches.Check})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Cfg: cfg, DB: db, Log: log, Metrics: httpapi.NewMetrics(), started: deps.Now()}
+	a := &App{Cfg: cfg, DB: db, Log: log, Metrics: httpapi.NewMetrics(), started: deps.Now(), Batches: batches}
 	a.Router = httpapi.NewRouter(log, a.Metrics)
 	a.Router.SetHeavyLimit(cfg.HeavyConcurrency)
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
 	a.Auditor = &ledger.Auditor{DB: db, Every: cfg.AuditEvery, Now: deps.Now, Log: log}
-	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Audit: a.Auditor, Draining: &a.draining, Now: deps.Now}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Audit: a.Auditor, Batches: batches, Draining: &a.draining, Now: deps.Now}
 	health.Register(a.Router, a.Metrics)
 
 	// The operation registry: each domain declares its operations once; every binding below is

@@ -165,6 +165,11 @@ func fill(b *testing.B, db *store.DB, n int) {
 	if _, err := db.SQL().Exec(rebindQ(db, `UPDATE ledger_accounts SET balance = balance - ? WHERE id = 'faucet:CREDIT'`), n); err != nil {
 		b.Fatal(err)
 	}
+	// The bulk statements ran outside any write: drop the notes their triggers took for the
+	// incremental check (they balance, but would make the next write check n rows).
+	if _, err := db.SQL().Exec(`DELETE FROM ledger_batch_changes`); err != nil {
+		b.Fatal(err)
+	}
 }
 
 func rebindQ(db *store.DB, q string) string {

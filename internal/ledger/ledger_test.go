@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -363,4 +364,68 @@ func TestLockOrderPreventsDeadlocks(t *testing.T) {
 		}
 		ledgertest.Check(t, dbs[0])
 	}
+}
+
+// TestBatchCheck: every write transaction checks its own ledger changes as it commits. Many
+// concurrent group-committed Posts (several per batch, on every committer) pass; then each kind
+// of corruption a statement can make inside a write is caught by the transaction that made it:
+// a transfer row with no balance moving, a balance moving with no transfer, a transfer between
+// accounts of another asset. The notes table is empty between transactions.
+func TestBatchCheck(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		check := &ledger.BatchCheck{}
+		cfg := storetest.Config(t, e)
+		cfg.BeforeCommit = check.Check
+		db := storetest.OpenWith(t, cfg)
+		ids := newAccounts(t, db, 8, 1000*money.Micro)
+		var wg sync.WaitGroup
+		for w := range 8 {
+			wg.Go(func() {
+				for i := range 20 {
+					from, to := ledger.UserAccount(ids[w], money.Credit), ledger.UserAccount(ids[(w+1+i%7)%8], money.Credit)
+					if err := db.WriteFor(context.Background(), ids[w], func(ctx context.Context, q store.Q) error {
+						return ledger.Post(ctx, q, t0, ledger.Transfer{Asset: money.Credit, From: from, To: to, Amount: 3, Kind: "t", Ref: "r"},
+							ledger.Transfer{Asset: money.Credit, From: from, To: ledger.SystemAccount(ledger.House, money.Credit), Amount: 1, Kind: "fee", Ref: "r"})
+					}); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		st := check.Status()
+		if st.Violations != 0 || st.Batches < 1 || st.Changes < 160 {
+			t.Fatalf("honest posts: %+v", st)
+		}
+		user := ledger.UserAccount(ids[0], money.Credit)
+		for i, bad := range []struct{ sql, want string }{
+			{`INSERT INTO ledger_transfers (asset, from_account, to_account, amount, kind, ref, created_at)
+				VALUES ('CREDIT', 'house:CREDIT', '` + user + `', 5, 'forged', 'x', 0)`, "its transfers"},
+			{`UPDATE ledger_accounts SET balance = balance + 5 WHERE id = '` + user + `'`, "balances moved by 5 in all"},
+			{`INSERT INTO ledger_transfers (asset, from_account, to_account, amount, kind, ref, created_at)
+				VALUES ('USDC', 'house:CREDIT', '` + user + `', 5, 'mixed', 'x', 0)`, "its transfers"},
+		} {
+			if err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+				if err := ledger.Post(ctx, q, t0, ledger.Transfer{Asset: money.Credit, From: user,
+					To: ledger.SystemAccount(ledger.House, money.Credit), Amount: 1, Kind: "fee", Ref: "ok"}); err != nil {
+					return err
+				}
+				_, err := q.Exec(ctx, bad.sql)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			st := check.Status()
+			if st.Violations != int64(i+1) || !strings.Contains(st.LastViolation, bad.want) || !strings.Contains(st.LastViolation, user) {
+				t.Fatalf("corruption %d (%s): %+v", i+1, bad.want, st)
+			}
+		}
+		var n int
+		_ = db.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+			return q.QueryRow(ctx, `SELECT COUNT(*) FROM ledger_batch_changes`).Scan(&n)
+		})
+		if n != 0 {
+			t.Fatalf("%d notes left between transactions", n)
+		}
+	})
 }

@@ -95,6 +95,10 @@ type Config struct {
 	// DoubleRun runs every write function twice, the first run rolled back, and fails a write
 	// whose runs differ (*NondeterministicError). For tests: storetest turns it on.
 	DoubleRun bool
+	// BeforeCommit, when set, runs at the end of every write transaction, after its flushes and
+	// just before COMMIT, with the transaction's Q (the ledger's incremental invariant check,
+	// ledger.BatchCheck). An error fails the transaction, as a flush error does.
+	BeforeCommit func(ctx context.Context, q Q) error
 	// Benchmark allows PostgreSQL servers that may lose acknowledged commits (fsync=off,
 	// synchronous_commit=off): Open refuses them otherwise (ARCADE_BENCHMARK_UNSAFE_DURABILITY).
 	Benchmark bool
@@ -153,6 +157,7 @@ type DB struct {
 	now                        func() time.Time
 	rand                       io.Reader
 	doubleRun                  bool
+	beforeCommit               func(ctx context.Context, q Q) error // set once migrated
 
 	nBatches, nBatched atomic.Int64 // group commit: transactions run and the writes in them
 	nPanics, nTimeouts atomic.Int64 // writes that panicked, writes that ran out of time
@@ -216,6 +221,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	db.direct = cfg.Direct
+	db.beforeCommit = cfg.BeforeCommit
 	db.writeTimeout, db.batchTimeout = cfg.WriteTimeout, cfg.BatchTimeout
 	if db.writeTimeout <= 0 {
 		db.writeTimeout = DefaultWriteTimeout
@@ -482,6 +488,9 @@ func (db *DB) runTx(ctx context.Context, fn func(q *txQ) error) (uint64, error) 
 	err = fn(q)
 	if err == nil {
 		err = q.flushSafe(ctx) // a failed flush must abort the commit, on SQLite too
+	}
+	if err == nil && db.beforeCommit != nil {
+		err = db.beforeCommit(ctx, q)
 	}
 	if err != nil {
 		_ = tx.Rollback()
