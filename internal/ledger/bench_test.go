@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,17 +24,26 @@ import (
 // posting one transfer from a player to the house (the hot row every bet touches), acknowledged
 // only after its commit is durable. It runs on both engines, with one transaction per write
 // (direct) and with group commit, at 1, 8 and 64 concurrent writers, and checks the ledger
-// invariant at the end of every run.
+// invariant at the end of every run. Both modes check every transaction incrementally, as the
+// server does (BatchCheck); group-nocheck is group commit without it (its triggers dropped), to
+// show its cost.
 //
 //	go test ./internal/ledger -run '^$' -bench Transfers -benchtime 3000x
 func BenchmarkTransfers(b *testing.B) {
 	for _, e := range storetest.Engines(b) {
-		for _, mode := range []string{"direct", "group"} {
+		for _, mode := range []string{"direct", "group", "group-nocheck"} {
 			for _, writers := range []int{1, 8, 64} {
 				b.Run(fmt.Sprintf("%s/%s/writers=%d", e, mode, writers), func(b *testing.B) {
 					cfg := storetest.Config(b, e)
 					cfg.Direct = mode == "direct"
+					check := &ledger.BatchCheck{}
+					if mode != "group-nocheck" {
+						cfg.BeforeCommit = check.Check
+					}
 					db := storetest.OpenWith(b, cfg)
+					if mode == "group-nocheck" {
+						dropBatchCheck(b, db)
+					}
 					ids := newAccounts(b, db, writers, 1_000_000*money.Micro)
 					house := ledger.SystemAccount(ledger.House, money.Credit)
 					var wg sync.WaitGroup
@@ -61,6 +71,9 @@ func BenchmarkTransfers(b *testing.B) {
 					el := time.Since(start)
 					b.StopTimer()
 					b.ReportMetric(float64(per*writers)/el.Seconds(), "transfers/s")
+					if st := check.Status(); st.Violations != 0 {
+						b.Fatalf("incremental check: %+v", st)
+					}
 					r := ledgertest.Check(b, db)
 					if r.Transfers != int64(per*writers+writers) {
 						b.Fatalf("%d transfers stored, want %d", r.Transfers, per*writers+writers)
@@ -177,4 +190,89 @@ func rebindQ(db *store.DB, q string) string {
 		return regexp.MustCompile(`\?`).ReplaceAllString(q, "$$1")
 	}
 	return q
+}
+
+// dropBatchCheck removes the incremental check's triggers (migration 0020).
+func dropBatchCheck(b *testing.B, db *store.DB) {
+	for _, t := range []string{"ledger_balance_changed ON ledger_accounts", "ledger_account_opened ON ledger_accounts",
+		"ledger_transfer_added ON ledger_transfers"} {
+		stmt := "DROP TRIGGER " + t
+		if db.Engine() == store.SQLite {
+			stmt = "DROP TRIGGER " + t[:strings.Index(t, " ")]
+		}
+		if _, err := db.SQL().Exec(stmt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBatchCheck measures the incremental check against the ledger's size: one write of 64
+// transfers (64 players to the house, as a batch of bets is), with the check and without it (its
+// triggers dropped), one transaction per write, on ledgers of 10^4 to 10^6 transfers
+// (ARCADE_BENCH_AUDIT_MAX as BenchmarkAudit); check-us/batch is the difference (the notes the
+// triggers write and the check before COMMIT; noisy, as it includes the commit's fsync),
+// hook-us/batch the check alone. The full audit of the same ledgers is BenchmarkAudit.
+//
+//	go test ./internal/ledger -run '^$' -bench BatchCheck -benchtime 300x
+func BenchmarkBatchCheck(b *testing.B) {
+	top := 6
+	if v, _ := strconv.Atoi(os.Getenv("ARCADE_BENCH_AUDIT_MAX")); v > 0 {
+		top = v
+	}
+	for _, e := range storetest.Engines(b) {
+		for exp := 4; exp <= top; exp++ {
+			n := 1
+			for range exp {
+				n *= 10
+			}
+			b.Run(fmt.Sprintf("%s/transfers=1e%d", e, exp), func(b *testing.B) {
+				var per [2]time.Duration
+				var inHook time.Duration
+				for k, mode := range []string{"check", "nocheck"} {
+					cfg := storetest.Config(b, e)
+					cfg.Direct = true
+					check := &ledger.BatchCheck{}
+					if mode == "check" {
+						cfg.BeforeCommit = func(ctx context.Context, q store.Q) error {
+							t := time.Now()
+							err := check.Check(ctx, q)
+							inHook += time.Since(t)
+							return err
+						}
+					}
+					db := storetest.OpenWith(b, cfg)
+					ids := newAccounts(b, db, 1000, 1_000_000*money.Micro)
+					inHook = 0
+					fill(b, db, n)
+					if mode == "nocheck" {
+						dropBatchCheck(b, db)
+					}
+					house := ledger.SystemAccount(ledger.House, money.Credit)
+					ts := make([]ledger.Transfer, 64)
+					for i := range ts {
+						ts[i] = ledger.Transfer{Asset: money.Credit, From: ledger.UserAccount(ids[i], money.Credit), To: house, Amount: 1, Kind: "bench", Ref: "b"}
+					}
+					b.ResetTimer()
+					start := time.Now()
+					for range b.N {
+						if err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+							return ledger.Post(ctx, q, t0, ts...)
+						}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					per[k] = time.Since(start) / time.Duration(b.N)
+					b.StopTimer()
+					if mode == "check" {
+							}
+					if st := check.Status(); st.Violations != 0 || (mode == "check" && st.Batches < int64(b.N)) {
+						b.Fatalf("incremental check: %+v", st)
+					}
+				}
+				b.ReportMetric(float64(per[0].Microseconds()), "with-us/batch")
+				b.ReportMetric(float64(per[1].Microseconds()), "without-us/batch")
+				b.ReportMetric(float64((per[0]-per[1]).Microseconds()), "check-us/batch")
+			})
+		}
+	}
 }
