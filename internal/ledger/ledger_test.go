@@ -401,7 +401,7 @@ func TestBatchCheck(t *testing.T) {
 		for i, bad := range []struct{ sql, want string }{
 			{`INSERT INTO ledger_transfers (asset, from_account, to_account, amount, kind, ref, created_at)
 				VALUES ('CREDIT', 'house:CREDIT', '` + user + `', 5, 'forged', 'x', 0)`, "its transfers"},
-			{`UPDATE ledger_accounts SET balance = balance + 5 WHERE id = '` + user + `'`, "balances moved by 5 in all"},
+			{`UPDATE ledger_accounts SET balance = balance + 5 WHERE id = '` + user + `'`, "moved 4, its transfers -1"},
 			{`INSERT INTO ledger_transfers (asset, from_account, to_account, amount, kind, ref, created_at)
 				VALUES ('USDC', 'house:CREDIT', '` + user + `', 5, 'mixed', 'x', 0)`, "its transfers"},
 		} {
