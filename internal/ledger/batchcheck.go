@@ -17,9 +17,9 @@ import (
 // commits (store.Config.BeforeCommit = c.Check), what it did to the ledger. Triggers (migration
 // 0020) note each balance change and each transfer in ledger_batch_changes, whoever made them
 // (ledger.Post or a raw statement); Check takes the transaction's notes back out and verifies
-// that every account's balance moved by exactly the net of its transfers in this transaction,
-// that no transfer touches an account of another asset, that each asset's balances moved by zero
-// in all, and that no account that may not go negative is below zero. If the invariant held
+// that every account's balance moved by exactly the net of its transfers in this transaction (so
+// no transfer touches an account of another asset, and each asset's balances moved by zero in
+// all), and that no account that may not go negative is below zero. If the invariant held
 // before the transaction, it holds after: so the full audit (Check, reading every transfer) can
 // run rarely, while /health reads this running result, which costs the same whatever the
 // ledger's size.
