@@ -776,6 +776,7 @@ type RunSummary struct {
 	Returned   money.Amount
 	StopReason string
 	CreatedAt  time.Time
+	Running    bool // still playing its chunks (stop_session cannot stop it: it finishes)
 }
 
 // RunStatus reads one of the caller's strategy runs.
@@ -789,8 +790,10 @@ func (s *Service) RunStatus(ctx context.Context, id, runID string) (RunSummary, 
 	var r RunSummary
 	err := s.read(ctx, func(ctx context.Context, q store.Q) error {
 		var wag, ret, created int64
-		err := q.QueryRow(ctx, `SELECT id, rounds, wagered, returned, stop_reason, created_at FROM strategy_runs
-			WHERE id = ? AND account_id = ?`, runID, id).Scan(&r.ID, &r.Rounds, &wag, &ret, &r.StopReason, &created)
+		var status string
+		err := q.QueryRow(ctx, `SELECT id, rounds, wagered, returned, stop_reason, created_at, status FROM strategy_runs
+			WHERE id = ? AND account_id = ?`, runID, id).Scan(&r.ID, &r.Rounds, &wag, &ret, &r.StopReason, &created, &status)
+		r.Running = status == runRunning
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFoundf("session not found")
 		}
