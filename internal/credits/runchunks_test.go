@@ -307,3 +307,49 @@ func TestChunkedRunTwoResumers(t *testing.T) {
 		ledgertest.Check(t, db)
 	})
 }
+
+// TestChunkedRunBoundAndBetsBetween: no write of a run plays more than a chunk's rounds, and
+// single bets placed between its chunks neither break the run's one nonce sequence nor reuse a
+// nonce: they draw after the nonces the run reserved.
+func TestChunkedRunBoundAndBetsBetween(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		db := storetest.Open(t, e)
+		id := player(t, db, 100_000)
+		svc := chunkService(db, 250)
+		var bets []credits.Round
+		credits.SetAfterChunk(svc, func(chunks int) error {
+			r, err := svc.Play(ctx, id, "", credits.DicePlay{Bet: credits.DiceBet{Amount: money.Micro, Target: 5000, Over: true}})
+			bets = append(bets, r)
+			return err
+		})
+		res, err := svc.Run(ctx, id, "", credits.RunInput{Inline: flat, InlineJSON: []byte(`f`), MaxRounds: 2000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rounds) != 2000 || len(bets) < 7 {
+			t.Fatalf("%d rounds, %d bets between chunks", len(res.Rounds), len(bets))
+		}
+		var chunks, most int
+		_ = db.Read(ctx, func(ctx context.Context, q store.Q) error {
+			_ = q.QueryRow(ctx, `SELECT chunks FROM strategy_runs WHERE id = ?`, res.RunID).Scan(&chunks)
+			_ = q.QueryRow(ctx, `SELECT COALESCE(MAX(rounds), 0) FROM strategy_run_chunks WHERE run_id = ?`, res.RunID).Scan(&most)
+			return nil
+		})
+		if chunks != 8 || most > 250 || len(res.Rounds)-most*(chunks-1) > 250 {
+			t.Fatalf("%d chunks, the largest after the first %d rounds (chunk 250, 2000 rounds)", chunks, most)
+		}
+		start := res.Rounds[0].Nonce
+		for i, r := range res.Rounds {
+			if r.Nonce != start+uint64(i) {
+				t.Fatalf("round %d has nonce %d", i+1, r.Nonce)
+			}
+		}
+		for _, b := range bets {
+			if b.SeedID == res.SeedID && b.Nonce < start+2000 {
+				t.Fatalf("a bet between chunks drew nonce %d inside the run's %d..%d", b.Nonce, start, start+1999)
+			}
+		}
+		ledgertest.Check(t, db)
+	})
+}
