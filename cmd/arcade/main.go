@@ -58,6 +58,8 @@ Configuration (flags of serve, or environment):
               ARCADE_AUDIT_SECONDS  seconds between full ledger audits behind /health (default 60; 0: on demand)
               ARCADE_LLM_URL        an OpenAI-compatible endpoint (…/v1): the LLM evaluator plays personas
               ARCADE_LLM_MODEL, ARCADE_LLM_API_KEY, ARCADE_LLM_TIMEOUT (seconds, default 20), ARCADE_LLM_JSON_MODE
+              ARCADE_RUN_CHUNK_ROUNDS  rounds of a strategy run played per write (default 1000)
+              ARCADE_RUN_RESUME_SECONDS  how often runs left unfinished between chunks are finished (default 30; 0: never)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {

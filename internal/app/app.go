@@ -71,6 +71,11 @@ type Config struct {
 	// AuditEvery (ARCADE_AUDIT_SECONDS, default 60; 0: on demand only) is how often the full
 	// ledger audit runs; /health shows its latest result.
 	AuditEvery time.Duration
+	// RunChunk (ARCADE_RUN_CHUNK_ROUNDS, default credits.DefaultRunChunk) is how many rounds one
+	// write of a strategy run plays; RunResumeEvery (ARCADE_RUN_RESUME_SECONDS, default 30; 0:
+	// never) is how often runs left unfinished (their process died between chunks) are finished.
+	RunChunk       int
+	RunResumeEvery time.Duration
 	// Flood protection (see httpapi.LimitListener, Op.Heavy): ARCADE_MAX_CONNS (default -1:
 	// three quarters of the process's file descriptor limit, so the server refuses connections
 	// before it runs out of descriptors) and ARCADE_MAX_CONNS_PER_CLIENT (default 256; 0 behind a load balancer) cap open
@@ -109,7 +114,7 @@ var (
 
 // ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, V1SeedRotation: 24 * time.Hour, AuditEvery: time.Minute,
+	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, V1SeedRotation: 24 * time.Hour, AuditEvery: time.Minute, RunResumeEvery: 30 * time.Second,
 		Conns: httpapi.ConnLimits{Total: -1, PerClient: 256}, HeavyConcurrency: runtime.GOMAXPROCS(0), ReadTimeout: 15 * time.Second,
 		RateLimit: DefaultRateLimit, SignUpLimit: DefaultSignUpLimit}
 	for _, v := range []struct {
@@ -235,6 +240,20 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.AuditEvery = time.Duration(f * float64(time.Second))
 	}
+	if s := getenv("ARCADE_RUN_CHUNK_ROUNDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > credits.MaxRunRounds {
+			return c, fmt.Errorf("ARCADE_RUN_CHUNK_ROUNDS: want rounds from 1 to %d, got %q", credits.MaxRunRounds, s)
+		}
+		c.RunChunk = n
+	}
+	if s := getenv("ARCADE_RUN_RESUME_SECONDS"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || f > 86400 {
+			return c, fmt.Errorf("ARCADE_RUN_RESUME_SECONDS: want seconds from 0 (never) to 86400, got %q", s)
+		}
+		c.RunResumeEvery = time.Duration(f * float64(time.Second))
+	}
 	switch getenv("ARCADE_BENCHMARK_UNSAFE_DURABILITY") {
 	case "", "0", "false":
 	case "1", "true":
@@ -254,23 +273,26 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 
 // App is a running Arcade.
 type App struct {
-	Cfg      Config
-	DB       *store.DB
-	Log      *slog.Logger
-	Router   *httpapi.Router
-	Metrics  *httpapi.Metrics
-	Registry *ops.Registry
-	Credits  *credits.Ops
-	V1       *bets.Ops
-	Bets     *bets.Service
-	Personas *personasvc.Ops
+	Cfg Config
+	// creditsSvc resumes strategy runs left unfinished between chunks.
+	creditsSvc *credits.Service
+	DB         *store.DB
+	Log        *slog.Logger
+	Router     *httpapi.Router
+	Metrics    *httpapi.Metrics
+	Registry   *ops.Registry
+	Credits    *credits.Ops
+	V1         *bets.Ops
+	Bets       *bets.Service
+	Personas   *personasvc.Ops
 	// Poker holds the poker table operations in their own registry until spec 002's REST routes
 	// bind them (TestRegistryBindings wants a route for every operation of Registry).
 	Poker         *table.Ops
 	PokerRegistry *ops.Registry
 	PokerService  *table.Service
 	Tools         *tools.Set
-	Auditor       *ledger.Auditor // the scheduled full ledger audit behind /health
+	Auditor       *ledger.Auditor    // the scheduled full ledger audit behind /health
+	Batches       *ledger.BatchCheck // the incremental invariant, checked by every write transaction
 	draining      atomic.Bool
 	started       time.Time
 }
@@ -292,19 +314,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	if deps.Rand == nil {
 		deps.Rand = rand.Reader
 	}
+	// Every write transaction checks its own ledger changes before it commits (the incremental
+	// invariant); the full audit runs on a schedule.
+	batches := &ledger.BatchCheck{Log: log, Now: deps.Now}
 	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, Direct: cfg.Direct, Committers: cfg.Committers,
 		WriteTimeout: cfg.WriteTimeout, BatchTimeout: cfg.BatchTimeout, Benchmark: cfg.UnsafeDurability,
-		Log: log, RequestID: httpapi.RequestID, Now: deps.Now, Rand: deps.Rand, DoubleRun: cfg.DoubleRun})
+		Log: log, RequestID: httpapi.RequestID, Now: deps.Now, Rand: deps.Rand, DoubleRun: cfg.DoubleRun, BeforeCommit: batches.Check})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Cfg: cfg, DB: db, Log: log, Metrics: httpapi.NewMetrics(), started: deps.Now()}
+	a := &App{Cfg: cfg, DB: db, Log: log, Metrics: httpapi.NewMetrics(), started: deps.Now(), Batches: batches}
 	a.Router = httpapi.NewRouter(log, a.Metrics)
 	a.Router.SetHeavyLimit(cfg.HeavyConcurrency)
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
 	a.Auditor = &ledger.Auditor{DB: db, Every: cfg.AuditEvery, Now: deps.Now, Log: log}
-	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Audit: a.Auditor, Draining: &a.draining, Now: deps.Now}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Audit: a.Auditor, Batches: batches, Draining: &a.draining, Now: deps.Now}
 	health.Register(a.Router, a.Metrics)
 
 	// The operation registry: each domain declares its operations once; every binding below is
@@ -313,7 +338,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	perKey := ratelimit.New(cfg.RateLimit)
 	gate := &ops.Gate{Accounts: accounts, PerKey: perKey, Now: deps.Now}
 	creditsSvc := &credits.Service{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand,
-		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit), Feed: &feed.Bus[credits.Event]{}}
+		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit), Feed: &feed.Bus[credits.Event]{}, RunChunk: cfg.RunChunk}
+	a.creditsSvc = creditsSvc
 	a.Credits = creditsSvc.Declare(a.Registry, cardpay.New(cfg.Stripe, db, deps.Now, log), func() credits.Limits { return limits(cfg) })
 
 	personaSvc := &personasvc.Service{DB: db, Accounts: accounts, Now: deps.Now, Rand: deps.Rand, BaseURL: cfg.BaseURL,
@@ -474,7 +500,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- srv.Serve(ln) }()
 	bctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go a.Bets.ResolveEvery(bctx, time.Minute) // bets whose settlement's outcome was unknown
+	go a.Bets.ResolveEvery(bctx, time.Minute)               // bets whose settlement's outcome was unknown
+	go a.creditsSvc.ResumeEvery(bctx, a.Cfg.RunResumeEvery) // strategy runs whose process died between chunks
 	if a.Cfg.V1SeedRotation > 0 {
 		go a.Bets.RotateEvery(bctx, a.Cfg.V1SeedRotation)
 	}

@@ -20,6 +20,7 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 
 	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -337,3 +338,38 @@ func TestOpenAPI(t *testing.T) {
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func randReader() io.Reader { return crand.Reader }
+
+// TestHealthIncrementalCheck: a write transaction that slips a transfer into the ledger with raw
+// SQL (no balance moves with it) is caught by the incremental check as it commits, and /health
+// says so at once, long before the next full audit (ARCADE_AUDIT_SECONDS, here an hour).
+// Without the check (store.Config.BeforeCommit unset in app.New) /health stays "ok".
+func TestHealthIncrementalCheck(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newServer(t, e, func(c *app.Config) { c.AuditEvery = time.Hour })
+		s.guest()
+		h := s.do("GET", "/health", "", nil) // the first full audit, clean
+		fr, _ := h.Body["financial_reconciliation"].(map[string]any)
+		inc, _ := fr["incremental"].(map[string]any)
+		if h.Body["status"] != "ok" || inc == nil || inc["violations"] != 0.0 {
+			t.Fatalf("/health before: %s", h.Raw)
+		}
+		if err := s.app.DB.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+			_, err := q.Exec(ctx, `INSERT INTO ledger_transfers (asset, from_account, to_account, amount, kind, ref, created_at)
+				VALUES ('CREDIT', 'house:CREDIT', 'faucet:CREDIT', 7, 'forged', 'x', 0)`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		h = s.do("GET", "/health", "", nil)
+		fr, _ = h.Body["financial_reconciliation"].(map[string]any)
+		inc, _ = fr["incremental"].(map[string]any)
+		if h.Body["status"] != "degraded" || fr["invariant_holds"] != false || inc["violations"] != 1.0 || inc["batches_checked"].(float64) < 1 ||
+			!strings.Contains(fmt.Sprint(inc["last_violation"]), "without a transfer") && !strings.Contains(fmt.Sprint(inc["last_violation"]), "its transfers") {
+			t.Fatalf("/health after a forged transfer: %s", h.Raw)
+		}
+		// The full audit agrees.
+		if r, _ := ledger.Audit(context.Background(), s.app.DB); r.OK {
+			t.Fatal("the full audit finds nothing wrong")
+		}
+	})
+}

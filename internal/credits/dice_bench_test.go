@@ -22,7 +22,7 @@ import (
 func BenchmarkDiceRounds(b *testing.B) {
 	for _, e := range storetest.Engines(b) {
 		b.Run(string(e), func(b *testing.B) {
-			db := storetest.Open(b, e)
+			db := openChecked(b, e)
 			const players = 64
 			ids := make([]string, players)
 			for i := range ids {

@@ -119,7 +119,7 @@ func GetRound(ctx context.Context, q store.Q, account, id string) (Round, error)
 			return Round{}, err
 		}
 		var r Round
-		if err := run.unpack(i, i, func(_ int, x Round) { r = x }); err != nil {
+		if err := run.unpack(ctx, i, i, func(_ int, x Round) { r = x }); err != nil {
 			return Round{}, err
 		}
 		return r, nil
@@ -386,7 +386,7 @@ func (m *merger) expand(ctx context.Context, q store.Q, account string) (map[int
 			return nil, err
 		}
 		rs := make(map[int]Round, w[1]-w[0]+1)
-		if err := run.unpack(w[0], w[1], func(i int, r Round) { rs[i] = r }); err != nil {
+		if err := run.unpack(ctx, w[0], w[1], func(i int, r Round) { rs[i] = r }); err != nil {
 			return nil, err
 		}
 		out[k] = rs
@@ -394,23 +394,25 @@ func (m *merger) expand(ctx context.Context, q store.Q, account string) (map[int
 	return out, nil
 }
 
-// storedRun is a run with packed rounds as stored.
+// storedRun is a run with packed rounds as stored: the first chunk's in its row, the others in
+// strategy_run_chunks (a run cut into chunks, runchunks.go).
 type storedRun struct {
 	id, account, seedID, commitment, clientSeed string
 	firstNonce                                  uint64
-	rounds                                      int
+	rounds, chunks                              int
 	data                                        string
 	created                                     time.Time
+	q                                           store.Q
 }
 
 // loadRun reads one of account's runs with packed rounds (sql.ErrNoRows if there is none).
 func loadRun(ctx context.Context, q store.Q, account, id string) (storedRun, error) {
-	r := storedRun{id: id, account: account}
+	r := storedRun{id: id, account: account, q: q}
 	var first, created int64
-	err := q.QueryRow(ctx, `SELECT r.seed_id, s.commitment, r.client_seed, r.first_nonce, r.rounds, r.rounds_data, r.created_at
+	err := q.QueryRow(ctx, `SELECT r.seed_id, s.commitment, r.client_seed, r.first_nonce, r.rounds, r.chunks, r.rounds_data, r.created_at
 		FROM strategy_runs r JOIN server_seeds s ON s.id = r.seed_id
 		WHERE r.id = ? AND r.account_id = ? AND r.rounds_data IS NOT NULL`, id, account).
-		Scan(&r.seedID, &r.commitment, &r.clientSeed, &first, &r.rounds, &r.data, &created)
+		Scan(&r.seedID, &r.commitment, &r.clientSeed, &first, &r.rounds, &r.chunks, &r.data, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, err
 	}
@@ -421,18 +423,61 @@ func loadRun(ctx context.Context, q store.Q, account, id string) (storedRun, err
 	return r, nil
 }
 
-// unpack decodes the run (validating all of it) and hands over its rounds from..to (1-based).
-func (s storedRun) unpack(from, to int, fn func(i int, r Round)) error {
-	err := unpackRounds(s.data, s.rounds, func(i int, p packedRound) {
-		if i < from || i > to {
-			return
+// unpack decodes the run's chunks that hold rounds from..to (1-based), validating each chunk
+// read, and hands those rounds over.
+func (s storedRun) unpack(ctx context.Context, from, to int, fn func(i int, r Round)) error {
+	emit := func(base int) func(int, packedRound) {
+		return func(j int, p packedRound) {
+			i := base + j
+			if i < from || i > to {
+				return
+			}
+			fn(i, Round{ID: RunRoundID(s.id, i), AccountID: s.account, Game: GameDice, Bet: p.Bet, Roll: p.Roll, Win: p.Win,
+				Payout: p.Payout, SeedID: s.seedID, Commitment: s.commitment, ClientSeed: s.clientSeed,
+				Nonce: s.firstNonce + uint64(i-1), RunID: s.id, CreatedAt: s.created})
 		}
-		fn(i, Round{ID: RunRoundID(s.id, i), AccountID: s.account, Game: GameDice, Bet: p.Bet, Roll: p.Roll, Win: p.Win,
-			Payout: p.Payout, SeedID: s.seedID, Commitment: s.commitment, ClientSeed: s.clientSeed,
-			Nonce: s.firstNonce + uint64(i-1), RunID: s.id, CreatedAt: s.created})
-	})
-	if err != nil {
+	}
+	if s.chunks <= 1 {
+		if err := unpackRounds(s.data, s.rounds, emit(0)); err != nil {
+			return fmt.Errorf("credits: run %s: %w", s.id, err)
+		}
+		return nil
+	}
+	// The first chunk's count is in its header; the others' in their rows.
+	n1 := 0
+	if err := unpackRounds(s.data, -1, func(j int, p packedRound) { n1 = j; emit(0)(j, p) }); err != nil {
 		return fmt.Errorf("credits: run %s: %w", s.id, err)
+	}
+	if to <= n1 {
+		return nil
+	}
+	rows, err := s.q.Query(ctx, `SELECT seq, rounds, rounds_data FROM strategy_run_chunks WHERE run_id = ? ORDER BY seq`, s.id)
+	if err != nil {
+		return fmt.Errorf("credits: run %s chunks: %w", s.id, err)
+	}
+	defer rows.Close()
+	base, seq := n1, 1
+	for rows.Next() && base < to {
+		var k, n int
+		var data string
+		if err := rows.Scan(&k, &n, &data); err != nil {
+			return fmt.Errorf("credits: run %s chunks: %w", s.id, err)
+		}
+		if seq++; k != seq {
+			return fmt.Errorf("credits: run %s: %w: chunk %d where %d was due", s.id, errCorruptRounds, k, seq)
+		}
+		if base+n >= from {
+			if err := unpackRounds(data, n, emit(base)); err != nil {
+				return fmt.Errorf("credits: run %s chunk %d: %w", s.id, k, err)
+			}
+		}
+		base += n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("credits: run %s chunks: %w", s.id, err)
+	}
+	if base < min(to, s.rounds) {
+		return fmt.Errorf("credits: run %s: %w: %d rounds stored, the run records %d", s.id, errCorruptRounds, base, s.rounds)
 	}
 	return nil
 }

@@ -298,7 +298,7 @@ func TestListingsMergeSingleRoundsAndRuns(t *testing.T) {
 func BenchmarkRun10kVsSimulator(b *testing.B) {
 	for _, e := range storetest.Engines(b) {
 		b.Run(string(e)+"/run", func(b *testing.B) {
-			db := storetest.Open(b, e)
+			db := openChecked(b, e)
 			id := player(b, db, 1_000_000)
 			sd := seeds.Engine{Rand: rand.Reader}
 			var call time.Duration

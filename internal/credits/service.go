@@ -39,6 +39,10 @@ type Service struct {
 	SignUps *ratelimit.Limiter
 	// Feed receives each account's events after they commit (nil: none).
 	Feed *feed.Bus[Event]
+	// RunChunk is how many session steps one write of a strategy run plays (0: DefaultRunChunk).
+	RunChunk int
+
+	afterChunk func(chunks int) error // tests: called before each chunk after the first
 }
 
 // Event is one line of an account's live feed: a round, a Free Credits claim, a strategy run, or
@@ -231,6 +235,9 @@ func (s *Service) useClientSeed(ctx context.Context, q store.Q, now time.Time, i
 			return err
 		}
 	}
+	if err := refuseWhileRunning(ctx, q, id); err != nil {
+		return err
+	}
 	_, _, err = s.Seeds.SetClientSeed(ctx, q, now, id, SeedScope, clientSeed)
 	return err
 }
@@ -273,6 +280,9 @@ func (s *Service) SetClientSeed(ctx context.Context, id, clientSeed string) (See
 	}
 	var st SeedState
 	err := s.DB.WriteFor(ctx, id, func(ctx context.Context, q store.Q) error {
+		if err := refuseWhileRunning(ctx, q, id); err != nil {
+			return err
+		}
 		rev, pub, err := s.Seeds.SetClientSeed(ctx, q, store.Now(ctx), id, SeedScope, clientSeed)
 		st = SeedState{Current: pub, Previous: &rev}
 		return err
@@ -348,6 +358,9 @@ func (s *Service) Round(ctx context.Context, id, roundID string, reveal bool) (R
 			return err
 		}
 		if ok && cur.ID == v.Round.SeedID {
+			if err := refuseWhileRunning(ctx, q, id); err != nil {
+				return err
+			}
 			_, pub, err := s.Seeds.Rotate(ctx, q, store.Now(ctx), id, SeedScope)
 			if err != nil {
 				return err
@@ -694,35 +707,55 @@ func (s *Service) Run(ctx context.Context, id, idemKey string, in RunInput) (Run
 			return RunResult{}, err
 		}
 	}
-	scope := "credits.run"
+	// The stored answer is the run's id (runRef); a retry answers the run from its rows, playing
+	// it to its end first if it is still running. New scope names: older versions stored the
+	// whole result under the old ones.
+	scope := "credits.run.2"
 	if in.Advanced {
-		scope = "credits.run-advanced"
+		scope = "credits.run-advanced.2"
 	}
-	res, replayed, err := idem.Do(ctx, s.DB, id, scope, idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (RunResult, error) {
+	var first *liveRun
+	var out chunkOut
+	ref, replayed, err := idem.Do(ctx, s.DB, id, scope, idemKey, in, func(ctx context.Context, q store.Q, now time.Time) (runRef, error) {
+		first = nil
 		st := in.Inline
 		if st == nil {
 			if in.Advanced {
 				saved, err := GetAdvanced(ctx, q, id, in.StrategyID)
 				if err != nil {
-					return RunResult{}, err
+					return runRef{}, err
 				}
 				st = saved.Advanced
 			} else {
 				saved, err := GetStrategy(ctx, q, id, in.StrategyID)
 				if err != nil {
 					if errs.KindOf(err) == errs.NotFound {
-						return RunResult{}, &errs.Error{Kind: errs.NotFound, Code: "STRATEGY_NOT_FOUND", Message: "strategy not found"}
+						return runRef{}, &errs.Error{Kind: errs.NotFound, Code: "STRATEGY_NOT_FOUND", Message: "strategy not found"}
 					}
-					return RunResult{}, err
+					return runRef{}, err
 				}
 				st = saved.Config
 			}
 		}
 		if err := s.useClientSeed(ctx, q, now, id, in.ClientSeed); err != nil {
-			return RunResult{}, err
+			return runRef{}, err
 		}
-		return RunStrategy(ctx, q, now, s.Seeds, id, in.StrategyID, st, in.MaxRounds)
+		lr, o, err := startRun(ctx, q, now, s.Seeds, id, in.StrategyID, st, in.MaxRounds, s.runChunk())
+		if err != nil {
+			return runRef{}, err
+		}
+		first, out = lr, o
+		return runRef{RunID: lr.id}, nil
 	})
+	if err != nil {
+		return RunResult{}, err
+	}
+	var res RunResult
+	if replayed {
+		res, err = s.finishRun(ctx, id, ref.RunID)
+	} else {
+		res, err = s.playOn(ctx, first.after(out))
+	}
 	if err == nil && !replayed {
 		s.publish(id, Event{Kind: "run", Run: &res})
 		if res.StopReason == "insufficient_balance" {
@@ -732,6 +765,9 @@ func (s *Service) Run(ctx context.Context, id, idemKey string, in RunInput) (Run
 	return res, err
 }
 
+// runRef is what the idempotency record of a run keeps: its id.
+type runRef struct{ RunID string }
+
 // RunSummary is what is kept of a finished strategy run (a "session" to the tools).
 type RunSummary struct {
 	ID         string
@@ -740,6 +776,7 @@ type RunSummary struct {
 	Returned   money.Amount
 	StopReason string
 	CreatedAt  time.Time
+	Running    bool // still playing its chunks (stop_session cannot stop it: it finishes)
 }
 
 // RunStatus reads one of the caller's strategy runs.
@@ -753,8 +790,10 @@ func (s *Service) RunStatus(ctx context.Context, id, runID string) (RunSummary, 
 	var r RunSummary
 	err := s.read(ctx, func(ctx context.Context, q store.Q) error {
 		var wag, ret, created int64
-		err := q.QueryRow(ctx, `SELECT id, rounds, wagered, returned, stop_reason, created_at FROM strategy_runs
-			WHERE id = ? AND account_id = ?`, runID, id).Scan(&r.ID, &r.Rounds, &wag, &ret, &r.StopReason, &created)
+		var status string
+		err := q.QueryRow(ctx, `SELECT id, rounds, wagered, returned, stop_reason, created_at, status FROM strategy_runs
+			WHERE id = ? AND account_id = ?`, runID, id).Scan(&r.ID, &r.Rounds, &wag, &ret, &r.StopReason, &created, &status)
+		r.Running = status == runRunning
 		if errors.Is(err, sql.ErrNoRows) {
 			return errs.NotFoundf("session not found")
 		}

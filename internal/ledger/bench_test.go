@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,17 +24,26 @@ import (
 // posting one transfer from a player to the house (the hot row every bet touches), acknowledged
 // only after its commit is durable. It runs on both engines, with one transaction per write
 // (direct) and with group commit, at 1, 8 and 64 concurrent writers, and checks the ledger
-// invariant at the end of every run.
+// invariant at the end of every run. Both modes check every transaction incrementally, as the
+// server does (BatchCheck); group-nocheck is group commit without it (its triggers dropped), to
+// show its cost.
 //
 //	go test ./internal/ledger -run '^$' -bench Transfers -benchtime 3000x
 func BenchmarkTransfers(b *testing.B) {
 	for _, e := range storetest.Engines(b) {
-		for _, mode := range []string{"direct", "group"} {
+		for _, mode := range []string{"direct", "group", "group-nocheck"} {
 			for _, writers := range []int{1, 8, 64} {
 				b.Run(fmt.Sprintf("%s/%s/writers=%d", e, mode, writers), func(b *testing.B) {
 					cfg := storetest.Config(b, e)
 					cfg.Direct = mode == "direct"
+					check := &ledger.BatchCheck{}
+					if mode != "group-nocheck" {
+						cfg.BeforeCommit = check.Check
+					}
 					db := storetest.OpenWith(b, cfg)
+					if mode == "group-nocheck" {
+						dropBatchCheck(b, db)
+					}
 					ids := newAccounts(b, db, writers, 1_000_000*money.Micro)
 					house := ledger.SystemAccount(ledger.House, money.Credit)
 					var wg sync.WaitGroup
@@ -61,6 +71,9 @@ func BenchmarkTransfers(b *testing.B) {
 					el := time.Since(start)
 					b.StopTimer()
 					b.ReportMetric(float64(per*writers)/el.Seconds(), "transfers/s")
+					if st := check.Status(); st.Violations != 0 {
+						b.Fatalf("incremental check: %+v", st)
+					}
 					r := ledgertest.Check(b, db)
 					if r.Transfers != int64(per*writers+writers) {
 						b.Fatalf("%d transfers stored, want %d", r.Transfers, per*writers+writers)
@@ -165,6 +178,11 @@ func fill(b *testing.B, db *store.DB, n int) {
 	if _, err := db.SQL().Exec(rebindQ(db, `UPDATE ledger_accounts SET balance = balance - ? WHERE id = 'faucet:CREDIT'`), n); err != nil {
 		b.Fatal(err)
 	}
+	// The bulk statements ran outside any write: drop the notes their triggers took for the
+	// incremental check (they balance, but would make the next write check n rows).
+	if _, err := db.SQL().Exec(`DELETE FROM ledger_batch_changes`); err != nil {
+		b.Fatal(err)
+	}
 }
 
 func rebindQ(db *store.DB, q string) string {
@@ -172,4 +190,96 @@ func rebindQ(db *store.DB, q string) string {
 		return regexp.MustCompile(`\?`).ReplaceAllString(q, "$$1")
 	}
 	return q
+}
+
+// dropBatchCheck removes the incremental check's triggers (migration 0021).
+func dropBatchCheck(b *testing.B, db *store.DB) {
+	for _, t := range []string{"ledger_balance_changed ON ledger_accounts", "ledger_account_opened ON ledger_accounts",
+		"ledger_transfer_added ON ledger_transfers"} {
+		stmt := "DROP TRIGGER " + t
+		if db.Engine() == store.SQLite {
+			stmt = "DROP TRIGGER " + t[:strings.Index(t, " ")]
+		}
+		if _, err := db.SQL().Exec(stmt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBatchCheck measures the incremental check against the ledger's size: one write of 64
+// transfers (64 players to the house, as a batch of bets is), with the check and without it (its
+// triggers dropped), on ledgers of 10^4 to 10^6 transfers (ARCADE_BENCH_AUDIT_MAX as
+// BenchmarkAudit). Timed inside the transaction, from the write function's start to just before
+// COMMIT, so the commit's fsync does not drown it: with-us/batch is the Post (its statements
+// fire the triggers), the flush and the check, without-us/batch the same without triggers or
+// check, check-us/batch the difference. The full audit
+// of the same ledgers is BenchmarkAudit.
+//
+//	go test ./internal/ledger -run '^$' -bench BatchCheck -benchtime 300x
+func BenchmarkBatchCheck(b *testing.B) {
+	top := 6
+	if v, _ := strconv.Atoi(os.Getenv("ARCADE_BENCH_AUDIT_MAX")); v > 0 {
+		top = v
+	}
+	for _, e := range storetest.Engines(b) {
+		for exp := 4; exp <= top; exp++ {
+			n := 1
+			for range exp {
+				n *= 10
+			}
+			b.Run(fmt.Sprintf("%s/transfers=1e%d", e, exp), func(b *testing.B) {
+				var spent [2]time.Duration
+				for k, mode := range []string{"check", "nocheck"} {
+					// From the write function's start to the end of the check (or of the flush
+					// without it): the transfers' statements, their triggers and the check.
+					var fnStart time.Time
+					var inTx time.Duration
+					cfg := storetest.Config(b, e)
+					cfg.Direct = true
+					check := &ledger.BatchCheck{}
+					cfg.BeforeCommit = func(ctx context.Context, q store.Q) error {
+						var err error
+						if mode == "check" {
+							err = check.Check(ctx, q)
+						}
+						if !fnStart.IsZero() {
+							inTx += time.Since(fnStart)
+						}
+						return err
+					}
+					db := storetest.OpenWith(b, cfg)
+					ids := newAccounts(b, db, 1000, 1_000_000*money.Micro)
+					fill(b, db, n)
+					if mode == "nocheck" {
+						dropBatchCheck(b, db)
+					}
+					house := ledger.SystemAccount(ledger.House, money.Credit)
+					ts := make([]ledger.Transfer, 64)
+					for i := range ts {
+						ts[i] = ledger.Transfer{Asset: money.Credit, From: ledger.UserAccount(ids[i], money.Credit), To: house, Amount: 1, Kind: "bench", Ref: "b"}
+					}
+					inTx = 0
+					b.ResetTimer()
+					for range b.N {
+						if err := db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+							fnStart = time.Now()
+							return ledger.Post(ctx, q, t0, ts...)
+						}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.StopTimer()
+					fnStart = time.Time{}
+					spent[k] = inTx
+					if st := check.Status(); st.Violations != 0 || (mode == "check" && st.Batches < int64(b.N)) {
+						b.Fatalf("incremental check: %+v", st)
+					}
+				}
+				per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }
+				b.ReportMetric(per(spent[0]), "with-us/batch")
+				b.ReportMetric(per(spent[1]), "without-us/batch")
+				b.ReportMetric(per(spent[0]-spent[1]), "check-us/batch")
+			})
+		}
+	}
 }

@@ -95,6 +95,10 @@ type Config struct {
 	// DoubleRun runs every write function twice, the first run rolled back, and fails a write
 	// whose runs differ (*NondeterministicError). For tests: storetest turns it on.
 	DoubleRun bool
+	// BeforeCommit, when set, runs at the end of every write transaction, after its flushes and
+	// just before COMMIT, with the transaction's Q (the ledger's incremental invariant check,
+	// ledger.BatchCheck). An error fails the transaction, as a flush error does.
+	BeforeCommit func(ctx context.Context, q Q) error
 	// Benchmark allows PostgreSQL servers that may lose acknowledged commits (fsync=off,
 	// synchronous_commit=off): Open refuses them otherwise (ARCADE_BENCHMARK_UNSAFE_DURABILITY).
 	Benchmark bool
@@ -153,6 +157,7 @@ type DB struct {
 	now                        func() time.Time
 	rand                       io.Reader
 	doubleRun                  bool
+	beforeCommit               func(ctx context.Context, q Q) error // set once migrated
 
 	nBatches, nBatched atomic.Int64 // group commit: transactions run and the writes in them
 	nPanics, nTimeouts atomic.Int64 // writes that panicked, writes that ran out of time
@@ -216,6 +221,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	db.direct = cfg.Direct
+	db.beforeCommit = cfg.BeforeCommit
 	db.writeTimeout, db.batchTimeout = cfg.WriteTimeout, cfg.BatchTimeout
 	if db.writeTimeout <= 0 {
 		db.writeTimeout = DefaultWriteTimeout
@@ -483,6 +489,9 @@ func (db *DB) runTx(ctx context.Context, fn func(q *txQ) error) (uint64, error) 
 	if err == nil {
 		err = q.flushSafe(ctx) // a failed flush must abort the commit, on SQLite too
 	}
+	if err == nil && db.beforeCommit != nil {
+		err = db.beforeCommit(ctx, q)
+	}
 	if err != nil {
 		_ = tx.Rollback()
 		return 0, err
@@ -608,7 +617,7 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 	{
 		seq, err := db.runTx(ctx, func(q *txQ) error {
 			for _, op := range ops {
-				octx, ocancel := context.WithDeadline(op.ctx, deadline)
+				octx, ocancel := opCtx(op, deadline)
 				err := db.call(octx, op, q)
 				ocancel()
 				if err != nil {
@@ -658,6 +667,16 @@ func (db *DB) runBatch(ops []*writeOp, results []error) {
 	}
 }
 
+// opCtx is op's context bounded by the batch's deadline too. The write's own deadline
+// (WriteTimeout from its call) nearly always comes first, and then op's context serves as it is:
+// a context (and its timer) per op per batch attempt was a visible cost of group commit.
+func opCtx(op *writeOp, deadline time.Time) (context.Context, context.CancelFunc) {
+	if d, ok := op.ctx.Deadline(); ok && !d.After(deadline) {
+		return op.ctx, func() {}
+	}
+	return context.WithDeadline(op.ctx, deadline)
+}
+
 // errOpFailed aborts the savepoint-free attempt of a batch.
 var errOpFailed = errors.New("store: an op failed; retry the batch with savepoints")
 
@@ -669,7 +688,7 @@ func (db *DB) runOne(q *txQ, op *writeOp, deadline time.Time) error {
 	tx := q.tx
 	q.staging = true
 	defer func() { q.staging = false }()
-	ctx, cancel := context.WithDeadline(op.ctx, deadline)
+	ctx, cancel := opCtx(op, deadline)
 	defer cancel()
 	// The savepoint statements run without the op's deadline: if the op timed out, its rollback
 	// must still happen for its neighbours to commit.

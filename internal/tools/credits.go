@@ -505,7 +505,11 @@ func Credits(o *credits.Ops, log *slog.Logger) *Set {
 			if err != nil {
 				return nil, param(err, "session_id")
 			}
-			return map[string]any{"session_id": r.ID, "status": "completed", "current_round": r.Rounds, "session_pnl": (r.Returned - r.Wagered).Decimal(),
+			status := "completed"
+			if r.Running {
+				status = "running"
+			}
+			return map[string]any{"session_id": r.ID, "status": status, "current_round": r.Rounds, "session_pnl": (r.Returned - r.Wagered).Decimal(),
 				"stopped_reason": r.StopReason, "recent_results": []any{}, "started_at": r.CreatedAt}, nil
 		})
 	add(s, "xpersona_notify", "Leave a notification for your human: it is written to the server's log with your account id.",

@@ -145,6 +145,17 @@ func (s *Session) reset(balance, maxRounds int64) {
 	}
 }
 
+// Clone returns an independent copy of s: a strategy run keeps the session of its last
+// committed round and lets each chunk's write play a copy, so a write that runs again (a retry,
+// the double-run mode) starts from the same state.
+func (s *Session) Clone() *Session {
+	c := *s
+	c.line = append(make([]int64, 0, cap(s.line)), s.line...)
+	c.rules = append([]ruleState(nil), s.rules...)
+	c.executed = append(make([]int32, 0, cap(s.executed)), s.executed...)
+	return &c
+}
+
 // Next returns the next bet, or stop with the reason the session ends. A stopped session stays
 // stopped. Called again before Record, it returns the same pending bet.
 func (s *Session) Next() (Bet, bool, string) {
