@@ -28,6 +28,7 @@ import (
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
+	"github.com/arcadehq/arcade/internal/httpapi/pokerapi"
 	"github.com/arcadehq/arcade/internal/httpapi/pokerws"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
@@ -36,6 +37,7 @@ import (
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/payments"
 	personasvc "github.com/arcadehq/arcade/internal/persona/service"
+	"github.com/arcadehq/arcade/internal/poker/agents"
 	"github.com/arcadehq/arcade/internal/poker/table"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
@@ -244,11 +246,13 @@ type App struct {
 	V1       *bets.Ops
 	Bets     *bets.Service
 	Personas *personasvc.Ops
-	// Poker holds the poker table operations in their own registry until spec 002's REST routes
-	// bind them (TestRegistryBindings wants a route for every operation of Registry).
+	// Poker holds the bot protocol's operations (join, act, resync, ...) in their own registry:
+	// /poker/ws binds them, and TestRegistryBindings wants a REST route for every operation of
+	// Registry. Spec 002's REST operations (PokerAPI) are in Registry.
 	Poker         *table.Ops
 	PokerRegistry *ops.Registry
 	PokerService  *table.Service
+	PokerAPI      *agents.Ops
 	Tools         *tools.Set
 	Auditor       *ledger.Auditor // the scheduled full ledger audit behind /health
 	draining      atomic.Bool
@@ -281,7 +285,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
 	a.Auditor = &ledger.Auditor{DB: db, Every: cfg.AuditEvery, Now: deps.Now, Log: log}
-	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Audit: a.Auditor, Draining: &a.draining, Now: deps.Now}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Audit: a.Auditor, Draining: &a.draining, Now: deps.Now,
+		Withdrawals: true, Game: func() httpapi.GameStats {
+			st := a.PokerService.Stats()
+			return httpapi.GameStats{ActiveTables: st.ActiveTables, ActiveConnections: st.ActiveConnections, LobbyQueue: st.LobbyQueue}
+		}}
 	health.Register(a.Router, a.Metrics)
 
 	// The operation registry: each domain declares its operations once; every binding below is
@@ -317,6 +325,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	a.PokerRegistry = ops.NewRegistry()
 	a.Poker = a.PokerService.Declare(a.PokerRegistry)
 	(&pokerws.Server{Ops: a.Poker, Gate: gate, Log: log}).Register(a.Router)
+	// The embedded sandbox network is the only chain yet: deposits and payouts settle at once in
+	// sandbox USDC (agents.Chain is where an EVM chain plugs in).
+	pokerAgents := &agents.Service{DB: db, Accounts: accounts, Tables: a.PokerService, Chain: agents.Sandbox{}, Now: deps.Now, Rand: deps.Rand}
+	a.PokerAPI = pokerAgents.Declare(a.Registry)
+	(&pokerapi.API{Ops: a.PokerAPI, Gate: gate, Log: log}).Register(a.Router)
 
 	a.Tools = tools.Credits(a.Credits, log).Merge(tools.Personas(a.Personas))
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}

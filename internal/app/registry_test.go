@@ -6,6 +6,7 @@ import (
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
+	"github.com/arcadehq/arcade/internal/httpapi/pokerapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
 	"github.com/arcadehq/arcade/internal/store"
 )
@@ -53,7 +54,27 @@ var notTools = map[string]string{
 	"auth.siwe.verify":             "a browser sign-in (cookies)",
 	"auth.siwe.me":                 "a browser sign-in (cookies)",
 	"auth.siwe.logout":             "a browser sign-in (cookies)",
+	"poker.register":               pokerREST,
+	"poker.me":                     pokerREST,
+	"poker.me.update":              pokerREST,
+	"poker.key.regenerate":         pokerREST,
+	"poker.active_game":            pokerREST,
+	"poker.hands":                  pokerREST,
+	"poker.balance":                pokerREST,
+	"poker.transactions":           pokerREST,
+	"poker.deposit":                pokerREST,
+	"poker.withdraw":               pokerREST,
+	"poker.withdrawal.get":         pokerREST,
+	"poker.tables.list":            pokerREST,
+	"poker.tables.get":             pokerREST,
+	"poker.accounting":             "operator route",
+	"poker.revenue":                "operator route",
+	"poker.config":                 pokerREST,
 }
+
+// pokerREST: spec 002's bots use its REST routes and /poker/ws; poker tools (join, act, table
+// state, hand history for a language-model agent) are not built yet.
+const pokerREST = "spec 002's bot API over REST (poker tools are to come)"
 
 // x402Only: spec 001's routes are paid per call with an x402 header, which the tools endpoint and
 // MCP do not carry (yet).
@@ -100,6 +121,9 @@ func TestEveryErrorKindHasAStatus(t *testing.T) {
 		}
 		if _, ok := personaapi.StatusOf(k); !ok {
 			t.Errorf("error kind %s has no status on the persona routes", k)
+		}
+		if _, ok := pokerapi.StatusOf(k); !ok {
+			t.Errorf("error kind %s has no status on /poker/api", k)
 		}
 	}
 }
