@@ -207,8 +207,7 @@ func (a *API) Register(rt *httpapi.Router) {
 				BalanceAfter: w.BalanceAfter.Decimal(), WithdrawalID: &id, WithdrawalStatus: &st}, nil
 		})
 	a.handle(rt, o.Withdrawal, httpapi.Op{Method: "GET", Path: "/withdrawal/{withdrawal_id}", ID: "pokerWithdrawal",
-		Params: []httpapi.Param{{Name: "withdrawal_id", In: "path", Required: true, Description: "the id POST /withdraw answered"}},
-		Resp:   WithdrawalStatus{}}, opt{},
+		Resp: WithdrawalStatus{}}, opt{},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			w, err := o.Withdrawal.Invoke(r.Context(), c, agents.ByID{ID: r.PathValue("withdrawal_id")})
 			return 0, withdrawalOf(w), err
@@ -240,8 +239,7 @@ func (a *API) Register(rt *httpapi.Router) {
 			return 0, out, err
 		})
 	a.handle(rt, o.Table, httpapi.Op{Method: "GET", Path: "/tables/{table_id}", ID: "pokerTable",
-		Params: []httpapi.Param{{Name: "table_id", In: "path", Required: true, Description: "a running table's id"}},
-		Resp:   table.State{}}, opt{},
+		Resp: table.State{}}, opt{},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			st, err := o.Table.Invoke(r.Context(), c, agents.ByID{ID: r.PathValue("table_id")})
 			if st.Seats == nil {
