@@ -247,7 +247,7 @@ func TestPokerAPIMoney(t *testing.T) {
 			d.Body["tx_hash"] != hash || d.Body["confirmations_seen"] != d.Body["confirmations_required"] {
 			t.Fatalf("deposit: %s", d.Raw)
 		}
-		want(t, p.call(t, "POST", "/deposit/onchain", key, `{"tx_hash":"`+strings.ToUpper(hash[:10])+hash[10:]+`"}`), 400, "tx_hash")
+		want(t, p.call(t, "POST", "/deposit/onchain", key, `{"tx_hash":"0x`+strings.ToUpper(hash[2:10])+hash[10:]+`"}`), 400, "tx_hash")
 		want(t, p.call(t, "POST", "/deposit/onchain", other, `{"tx_hash":"`+hash+`"}`), 400, "tx_hash")
 		want(t, p.call(t, "POST", "/deposit/onchain", key, `{"tx_hash":"0x1234"}`), 400, "tx_hash")
 		want(t, p.call(t, "POST", "/deposit/onchain", key, `{}`), 400, "tx_hash")
