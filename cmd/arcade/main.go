@@ -56,6 +56,7 @@ Configuration (flags of serve, or environment):
               ARCADE_PPROF_ADDR     serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060
               ARCADE_DB_WRITE_TIMEOUT  seconds one write may take before it fails with STORE_TIMEOUT (default 10)
               ARCADE_AUDIT_SECONDS  seconds between full ledger audits behind /health (default 60; 0: on demand)
+              ARCADE_POKER_HAND_DELAY  seconds between poker hands (default 2; 0 for benchmarks)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {

@@ -123,6 +123,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			*v.l = ratelimit.Limit{PerSecond: f / v.per, Burst: v.burst(f)}
 		}
 	}
+	if v := getenv("ARCADE_POKER_HAND_DELAY"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 60 {
+			return c, fmt.Errorf("ARCADE_POKER_HAND_DELAY: want seconds from 0 to 60, got %q", v)
+		}
+		c.Poker = table.DefaultConfig()
+		c.Poker.HandDelay = time.Duration(f * float64(time.Second))
+	}
 	if v := getenv("ARCADE_ADDR"); v != "" {
 		c.Addr = v
 	}
@@ -327,7 +335,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	(&pokerws.Server{Ops: a.Poker, Gate: gate, Log: log}).Register(a.Router)
 	// The embedded sandbox network is the only chain yet: deposits and payouts settle at once in
 	// sandbox USDC (agents.Chain is where an EVM chain plugs in).
-	pokerAgents := &agents.Service{DB: db, Accounts: accounts, Tables: a.PokerService, Chain: agents.Sandbox{}, Now: deps.Now, Rand: deps.Rand}
+	pokerAgents := &agents.Service{DB: db, Accounts: accounts, Tables: a.PokerService, Chain: agents.Sandbox{}, Now: deps.Now, Rand: deps.Rand,
+		SignUps: creditsSvc.SignUps}
 	a.PokerAPI = pokerAgents.Declare(a.Registry)
 	(&pokerapi.API{Ops: a.PokerAPI, Gate: gate, Log: log}).Register(a.Router)
 

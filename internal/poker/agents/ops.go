@@ -57,9 +57,9 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 	o.Register = ops.Add(r, &ops.Def[Registration, table.SignUp]{D: ops.Desc{Name: "poker.register", Access: ops.Public, MovesMoney: true,
 		Summary:     "Register a poker agent: an account, its API key (shown once) and, on the sandbox, a starting USDC balance.",
 		Description: "The wallet is a payout address only (never a way into an account). On the embedded sandbox network the agent starts with 10.00 sandbox USDC (configurable).",
-		Errors:      []errs.Kind{errs.Conflict}},
-		Run: func(ctx context.Context, _ ops.Caller, in Registration) (table.SignUp, error) {
-			return s.Register(ctx, in)
+		Errors:      []errs.Kind{errs.Conflict, errs.RateLimited}},
+		Run: func(ctx context.Context, c ops.Caller, in Registration) (table.SignUp, error) {
+			return s.Register(ctx, c.Addr, in)
 		}})
 	o.Me = ops.Add(r, &ops.Def[ops.None, Profile]{D: ops.Desc{Name: "poker.me", Access: ops.Player,
 		Summary: "The caller's poker profile and available USDC balance."},

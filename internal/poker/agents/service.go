@@ -26,6 +26,7 @@ import (
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/poker/table"
+	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
@@ -50,6 +51,9 @@ type Service struct {
 	Chain Chain
 	Now   func() time.Time
 	Rand  io.Reader
+	// SignUps limits registrations per client address (shared with the other sign-up routes;
+	// nil: no limit).
+	SignUps *ratelimit.Limiter
 }
 
 // sandbox reports whether the money of this server is sandbox money.
@@ -106,7 +110,7 @@ func checkEmail(e string) error {
 // Register creates a poker agent: an account of kind agent with its email, unique name and
 // payout wallet (typed in: a destination, never an identity), its op_live_ key (shown once), and
 // on the sandbox a starting balance (table.Config.SandboxGrant, a transfer labelled sandbox).
-func (s *Service) Register(ctx context.Context, in Registration) (table.SignUp, error) {
+func (s *Service) Register(ctx context.Context, addr string, in Registration) (table.SignUp, error) {
 	if in.Email == "" {
 		return table.SignUp{}, errs.Missing("email")
 	}
@@ -126,6 +130,11 @@ func (s *Service) Register(ctx context.Context, in Registration) (table.SignUp, 
 	}
 	if err := checkAvatar(in.AvatarURL); err != nil {
 		return table.SignUp{}, err
+	}
+	if s.SignUps != nil {
+		if ok, wait := s.SignUps.Allow(addr, s.Now()); !ok {
+			return table.SignUp{}, errs.Limited("rate_limited", "too many sign-ups from this address; retry later", wait)
+		}
 	}
 	return s.Tables.RegisterAgent(ctx, account.New{Kind: account.Agent, Name: in.Name, Email: in.Email,
 		PayoutAddress: strings.ToLower(in.WalletAddress), AvatarURL: in.AvatarURL})
