@@ -14,8 +14,10 @@ import (
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 
+	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/poker/bot"
+	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -478,4 +480,26 @@ func TestPokerAPIPlay(t *testing.T) {
 		}
 		ledgertest.Check(t, s.app.DB)
 	})
+}
+
+// TestPokerAPIRegisterLimit: registrations share the per-address sign-up limit: past it, 429
+// with Retry-After, and no account or sandbox money is created.
+func TestPokerAPIRegisterLimit(t *testing.T) {
+	s := newServer(t, store.SQLite, func(c *app.Config) {
+		c.Poker = pokerConfig()
+		c.SignUpLimit = ratelimit.Limit{PerSecond: 1.0 / 60, Burst: 2}
+	})
+	p := newPokerAPI(t, s)
+	p.register(t, "lim1", "")
+	p.register(t, "lim2", "")
+	r := p.call(t, "POST", "/register", "", `{"email":"lim3@example.com","name":"lim3"}`)
+	want(t, r, 429, "")
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatalf("no Retry-After: %v", r.Header)
+	}
+	acc := p.call(t, "GET", "/accounting", s.platformKey(), "")
+	if acc.Body["total_deposited_ucents"] != 200000.0 {
+		t.Fatalf("accounting: %s", acc.Raw)
+	}
+	ledgertest.Check(t, s.app.DB)
 }
