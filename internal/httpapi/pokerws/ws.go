@@ -169,14 +169,16 @@ func (s *Server) write(ctx context.Context, c *websocket.Conn, conn *table.Conn,
 			if !send(b) {
 				return
 			}
-		case u := <-conn.Updates:
-			b, err := Encode(u)
-			if err != nil {
-				s.Log.Error("encode frame", "type", u.Type, "err", err)
-				continue
-			}
-			if !send(b) {
-				return
+		case <-conn.Ready:
+			for _, u := range conn.Take() {
+				b, err := Encode(u)
+				if err != nil {
+					s.Log.Error("encode frame", "type", u.Type, "err", err)
+					continue
+				}
+				if !send(b) {
+					return
+				}
 			}
 		}
 	}

@@ -60,7 +60,7 @@ type Player struct {
 	Name string
 
 	mu       sync.Mutex
-	out      chan Update
+	out      *outbox
 	table    *Table
 	watching *Table
 	seat     int
@@ -72,15 +72,45 @@ type Player struct {
 // outboxSize bounds a connection's queue; a reader that falls this far behind loses frames.
 const outboxSize = 1024
 
-func (p *Player) deliver(u Update) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.out == nil {
+// outbox is a connection's queue of updates. It grows with the backlog and holds nothing while
+// the connection is idle (a buffered channel of outboxSize would hold ~72 KiB per connection
+// from the start: the memory of an idle agent).
+type outbox struct {
+	mu    sync.Mutex
+	q     []Update
+	ready chan struct{} // capacity 1: signalled when updates are queued
+}
+
+func newOutbox() *outbox { return &outbox{ready: make(chan struct{}, 1)} }
+
+func (o *outbox) push(u Update) {
+	o.mu.Lock()
+	if len(o.q) >= outboxSize {
+		o.mu.Unlock()
 		return
 	}
+	o.q = append(o.q, u)
+	o.mu.Unlock()
 	select {
-	case p.out <- u:
+	case o.ready <- struct{}{}:
 	default:
+	}
+}
+
+func (o *outbox) take() []Update {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	q := o.q
+	o.q = nil
+	return q
+}
+
+func (p *Player) deliver(u Update) {
+	p.mu.Lock()
+	out := p.out
+	p.mu.Unlock()
+	if out != nil {
+		out.push(u)
 	}
 }
 
@@ -111,12 +141,17 @@ func (p *Player) current() *Table {
 // Conn is one connection of a player: its updates, until Close or until a newer connection of
 // the same player replaces it (Replaced is closed then).
 type Conn struct {
-	Player   *Player
-	Updates  <-chan Update
+	Player *Player
+	// Ready receives a signal when updates are queued; Take then returns them in order.
+	Ready    <-chan struct{}
 	Replaced <-chan struct{}
 	replaced chan struct{}
+	out      *outbox
 	svc      *Service
 }
+
+// Take returns the queued updates, oldest first, and empties the queue.
+func (c *Conn) Take() []Update { return c.out.take() }
 
 // Close detaches the connection. The seat is kept for the reconnection window.
 func (c *Conn) Close() { c.svc.detach(c) }
@@ -222,8 +257,8 @@ func (s *Service) Connect(a account.Account) *Conn {
 	p := s.player(a)
 	c := &Conn{Player: p, replaced: make(chan struct{}), svc: s}
 	c.Replaced = c.replaced
-	out := make(chan Update, outboxSize)
-	c.Updates = out
+	out := newOutbox()
+	c.out, c.Ready = out, out.ready
 	s.mu.Lock()
 	if old := s.conns[p.ID]; old != nil {
 		close(old.replaced)
