@@ -58,7 +58,7 @@ type PokerReport struct {
 	Actions           int64   `json:"actions,omitempty"`
 	ActionToBroadcast Latency `json:"actionToBroadcastMs"`
 	// Idle: the server's memory before the agents connected and while they are held.
-	Memory *PokerMemory      `json:"memory,omitempty"`
+	Memory *PokerMemory     `json:"memory,omitempty"`
 	Errors map[string]int64 `json:"errors"`
 	Ledger Ledger           `json:"ledger"`
 }
@@ -425,7 +425,9 @@ func pokerLedger(ctx context.Context, hc *http.Client, base string) Ledger {
 // WriteText prints the report for people.
 func (r *PokerReport) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	row := func(label, format string, args ...any) { fmt.Fprintf(tw, "%s\t%s\n", label, fmt.Sprintf(format, args...)) }
+	row := func(label, format string, args ...any) {
+		fmt.Fprintf(tw, "%s\t%s\n", label, fmt.Sprintf(format, args...))
+	}
 	row("server", "%s", r.BaseURL)
 	row("agents", "%d registered, %d connected (%s)", r.Agents, r.Connected, r.Mode)
 	if r.Mode == "play" {
@@ -455,4 +457,3 @@ func (r *PokerReport) WriteText(w io.Writer) error {
 	row("ledger", "%s", r.Ledger)
 	return tw.Flush()
 }
-
