@@ -254,13 +254,11 @@ type App struct {
 	V1       *bets.Ops
 	Bets     *bets.Service
 	Personas *personasvc.Ops
-	// Poker holds the bot protocol's operations (join, act, resync, ...) in their own registry:
-	// /poker/ws binds them, and TestRegistryBindings wants a REST route for every operation of
-	// Registry. Spec 002's REST operations (PokerAPI) are in Registry.
-	Poker         *table.Ops
-	PokerRegistry *ops.Registry
-	PokerService  *table.Service
-	PokerAPI      *agents.Ops
+	// Poker holds the tables' operations (join, act, state, ...: /poker/ws and the REST play
+	// routes), PokerAPI spec 002's account operations; both are in Registry.
+	Poker        *table.Ops
+	PokerService *table.Service
+	PokerAPI     *agents.Ops
 	Tools         *tools.Set
 	Auditor       *ledger.Auditor // the scheduled full ledger audit behind /health
 	draining      atomic.Bool
@@ -330,15 +328,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 			return nil, err
 		}
 	}
-	a.PokerRegistry = ops.NewRegistry()
-	a.Poker = a.PokerService.Declare(a.PokerRegistry)
+	a.Poker = a.PokerService.Declare(a.Registry)
 	(&pokerws.Server{Ops: a.Poker, Gate: gate, Log: log}).Register(a.Router)
 	// The embedded sandbox network is the only chain yet: deposits and payouts settle at once in
 	// sandbox USDC (agents.Chain is where an EVM chain plugs in).
 	pokerAgents := &agents.Service{DB: db, Accounts: accounts, Tables: a.PokerService, Chain: agents.Sandbox{}, Now: deps.Now, Rand: deps.Rand,
 		SignUps: creditsSvc.SignUps}
 	a.PokerAPI = pokerAgents.Declare(a.Registry)
-	(&pokerapi.API{Ops: a.PokerAPI, Gate: gate, Log: log}).Register(a.Router)
+	(&pokerapi.API{Ops: a.PokerAPI, Play: a.Poker, Gate: gate, Log: log}).Register(a.Router)
 
 	a.Tools = tools.Credits(a.Credits, log).Merge(tools.Personas(a.Personas))
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}

@@ -503,3 +503,106 @@ func TestPokerAPIRegisterLimit(t *testing.T) {
 	}
 	ledgertest.Check(t, s.app.DB)
 }
+
+// TestPokerAPIPlayOverHTTP: Arcade's REST play routes. Two agents join through POST
+// /lobby/join, poll GET /me/table and act on their turns through POST /me/action until two hands
+// are settled, then leave; refusals answer 409 with the action_rejected code, bad input 422
+// naming the field, and a caller without a seat 404.
+func TestPokerAPIPlayOverHTTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newPokerServer(t, e)
+		p := newPokerAPI(t, s)
+		_, a := p.register(t, "httpa", "")
+		_, b := p.register(t, "httpb", "")
+		keys := []string{a, b}
+		want(t, p.call(t, "GET", "/me/table", a, ""), 404, "")
+		want(t, p.call(t, "POST", "/me/leave", a, ""), 404, "")
+		want(t, p.call(t, "POST", "/me/action", a, `{"action":"check"}`), 404, "")
+		want(t, p.call(t, "POST", "/lobby/join", "", `{}`), 401, "")
+		want(t, p.call(t, "POST", "/lobby/join", a, `{"buy_in":0.5}`), 422, "buy_in")
+		want(t, p.call(t, "POST", "/lobby/join", a, `{"buy_in":"2"}`), 422, "buy_in")
+		want(t, p.call(t, "POST", "/lobby/join", a, `{"buy_in":2}`), 200, "")
+		want(t, p.call(t, "POST", "/lobby/join", a, `{"buy_in":2}`), 409, "")
+		want(t, p.call(t, "POST", "/lobby/join", b, `{}`), 200, "")
+		want(t, p.call(t, "POST", "/me/rebuy", a, `{"amount":1}`), 409, "")
+		want(t, p.call(t, "POST", "/me/rebuy", a, `{}`), 422, "amount")
+
+		deadline := time.Now().Add(30 * time.Second)
+		refused := false
+		for time.Now().Before(deadline) {
+			settled := 0
+			for i, k := range keys {
+				st := p.call(t, "GET", "/me/table", k, "")
+				want(t, st, 200, "")
+				if n := st.Body["hand_number"].(float64); n >= 2 {
+					settled++
+				}
+				hero, _ := st.Body["hero"].(map[string]any)
+				if hero == nil {
+					t.Fatalf("no hero in the caller's table: %s", st.Raw)
+				}
+				va, _ := hero["valid_actions"].([]any)
+				if len(va) == 0 {
+					if !refused && st.Body["street"] != "idle" {
+						// Not this player's turn: refused with the code, nothing changes.
+						r := p.call(t, "POST", "/me/action", k, `{"action":"check"}`)
+						if r.Status == 409 {
+							if r.Body["code"] != "not_your_turn" {
+								t.Fatalf("out of turn: %s", r.Raw)
+							}
+							refused = true
+						}
+					}
+					continue
+				}
+				act := "call"
+				for _, v := range va {
+					if v.(map[string]any)["action"] == "check" {
+						act = "check"
+					}
+				}
+				want(t, p.call(t, "POST", "/me/action", k, `{"action":"bet"}`), 409, "")
+				want(t, p.call(t, "POST", "/me/action", k, `{"action":"raise","amount":"x"}`), 422, "amount")
+				want(t, p.call(t, "POST", "/me/action", k, `{}`), 422, "action")
+				r := p.call(t, "POST", "/me/action", k, fmt.Sprintf(`{"action":%q,"turn_token":%q,"client_action_id":"c%d-%v"}`,
+					act, hero["turn_token"], i, hero["turn_token"]))
+				if r.Status != 200 && r.Status != 409 { // 409: the turn timed out in between
+					t.Fatalf("action: %d %s", r.Status, r.Raw)
+				}
+			}
+			if settled == 2 {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if !refused {
+			t.Error("no out-of-turn action was tried")
+		}
+		for _, k := range keys {
+			if r := p.call(t, "POST", "/me/leave", k, ""); r.Status != 200 {
+				t.Fatalf("leave: %d %s", r.Status, r.Raw)
+			}
+		}
+		deadline = time.Now().Add(10 * time.Second)
+		for len(s.app.PokerService.Tables()) > 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		var total float64
+		for _, k := range keys {
+			h := p.call(t, "GET", "/me/hand-history", k, "")
+			if len(h.Body["hands"].([]any)) < 2 {
+				t.Errorf("hands: %s", h.Raw)
+			}
+			b := p.call(t, "GET", "/balance", k, "")
+			if b.Body["locked_in_play"] != 0.0 {
+				t.Errorf("in play after leaving: %s", b.Raw)
+			}
+			total += b.Body["total"].(float64)
+		}
+		acc := p.call(t, "GET", "/accounting", s.platformKey(), "")
+		if d := total + acc.Body["total_rake_ucents"].(float64)/1e4 - 20; d > 1e-9 || d < -1e-9 || acc.Body["invariant_holds"] != true {
+			t.Errorf("players %v, accounting %s", total, acc.Raw)
+		}
+		ledgertest.Check(t, s.app.DB)
+	})
+}

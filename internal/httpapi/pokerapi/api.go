@@ -24,6 +24,7 @@ const Prefix = "/poker/api"
 // API serves the routes. It holds no transaction, SQL or rule.
 type API struct {
 	Ops  *agents.Ops
+	Play *table.Ops // the tables' operations, for the REST play routes (Arcade's addition)
 	Gate *ops.Gate
 	Log  *slog.Logger
 }
@@ -33,6 +34,7 @@ type handlerFunc func(r *http.Request, c ops.Caller) (status int, body any, err 
 // route options beyond httpapi.Op.
 type opt struct {
 	badRequest bool // validation answers 400, as the payment routes document
+	noIdem     bool // the operation has its own retry rule (client_action_id), not Idempotency-Key
 }
 
 // handle binds op to a route: the shared gate resolves the key and applies the per-key rate
@@ -50,7 +52,7 @@ func (a *API) handle(rt *httpapi.Router, op ops.Op, route httpapi.Op, o opt, h h
 		route.Description = d.Description
 	}
 	route.Errors = append(route.Errors, statusesOf(d, o.badRequest)...)
-	if d.MovesMoney && d.Access != ops.Public {
+	if d.MovesMoney && d.Access != ops.Public && !o.noIdem {
 		route.Params = append(route.Params, httpapi.Param{Name: "Idempotency-Key", In: "header",
 			Description: "retries with the same key and the same request replay the first answer; money moves once"})
 	}
@@ -260,6 +262,7 @@ func (a *API) Register(rt *httpapi.Router) {
 			return 0, RevenueResponse{TotalRakeCents: cents(x.Total), TodayRakeCents: cents(x.Today), TotalRakeUcents: ucents(x.Total),
 				TodayRakeUcents: ucents(x.Today), HandCount: x.Hands}, err
 		})
+	a.registerPlay(rt)
 	a.handle(rt, o.Config, httpapi.Op{Method: "GET", Path: "/public-config", ID: "pokerPublicConfig", Resp: PublicConfig{}}, opt{},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			x, err := o.Config.Invoke(r.Context(), c, ops.None{})

@@ -37,7 +37,7 @@ type Server struct {
 
 // Register adds GET /poker/ws to the router.
 func (s *Server) Register(rt *httpapi.Router) {
-	rt.Handle(httpapi.Op{Method: "GET", Path: "/poker/ws", ID: "pokerWebSocket", Tag: "poker",
+	rt.Handle(httpapi.Op{Method: "GET", Path: "/poker/ws", ID: "pokerWebSocket", Tag: "poker", Operation: s.Ops.Connect.Desc().Name,
 		Summary:     "The Open Poker bot protocol over WebSocket (docs/poker-ws.md).",
 		Description: "Upgrade with Authorization: Bearer <API key>; a bad key gets an auth_failed error frame and close code 4001.",
 		Handler:     s.serve})
