@@ -259,10 +259,10 @@ type App struct {
 	Poker        *table.Ops
 	PokerService *table.Service
 	PokerAPI     *agents.Ops
-	Tools         *tools.Set
-	Auditor       *ledger.Auditor // the scheduled full ledger audit behind /health
-	draining      atomic.Bool
-	started       time.Time
+	Tools        *tools.Set
+	Auditor      *ledger.Auditor // the scheduled full ledger audit behind /health
+	draining     atomic.Bool
+	started      time.Time
 }
 
 // Deps are the injectable sources of time and entropy.
