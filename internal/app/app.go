@@ -337,7 +337,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	a.PokerAPI = pokerAgents.Declare(a.Registry)
 	(&pokerapi.API{Ops: a.PokerAPI, Play: a.Poker, Gate: gate, Log: log}).Register(a.Router)
 
-	a.Tools = tools.Credits(a.Credits, log).Merge(tools.Personas(a.Personas))
+	a.Tools = tools.Credits(a.Credits, log).Merge(tools.Personas(a.Personas)).Merge(tools.Poker(a.Poker, a.PokerAPI))
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
 	api.Register(a.Router)
 	(&personaapi.API{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)

@@ -606,3 +606,98 @@ func TestPokerAPIPlayOverHTTP(t *testing.T) {
 		ledgertest.Check(t, s.app.DB)
 	})
 }
+
+// pokerTools are the poker tools (tools endpoint and MCP).
+var pokerTools = []string{"poker_join", "poker_table", "poker_act", "poker_leave", "poker_hand_history"}
+
+// pokerToolClient calls the poker tools (their names have no xpersona_ prefix, like the
+// persona tools).
+type pokerToolClient struct {
+	s   *server
+	key string
+}
+
+func (c pokerToolClient) call(t *testing.T, tool, params string) resp {
+	t.Helper()
+	return c.s.do("POST", "/api/openclaw/tools", c.key, []byte(fmt.Sprintf(`{"tool":%q,"parameters":%s}`, tool, params)))
+}
+
+func (c pokerToolClient) ok(t *testing.T, tool, params string, keys ...string) map[string]any {
+	t.Helper()
+	r := c.call(t, tool, params)
+	res, _ := r.Body["result"].(map[string]any)
+	if r.Status != 200 || r.Body["success"] != true || res == nil {
+		t.Fatalf("%s: %d %.600s", tool, r.Status, r.Raw)
+	}
+	for _, k := range keys {
+		if _, ok := res[k]; !ok {
+			t.Fatalf("%s: result lacks %q: %.600s", tool, k, r.Raw)
+		}
+	}
+	return res
+}
+
+func (c pokerToolClient) fails(t *testing.T, tool, params string, status int, field string) {
+	t.Helper()
+	r := c.call(t, tool, params)
+	if r.Status != status || r.Body["success"] != false || (field != "" && r.Body["field"] != field) {
+		t.Fatalf("%s %s: want %d naming %q, got %d %.400s", tool, params, status, field, r.Status, r.Raw)
+	}
+}
+
+// TestPokerTools: two agents play a hand through the tools endpoint (poker_join, poker_table,
+// poker_act), read it in poker_hand_history and leave; bad parameters answer 4xx naming them,
+// and the invariant holds.
+func TestPokerTools(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := newPokerServer(t, e)
+		p := newPokerAPI(t, s)
+		_, a := p.register(t, "toola", "")
+		_, b := p.register(t, "toolb", "")
+		ta, tb := pokerToolClient{s: s, key: a}, pokerToolClient{s: s, key: b}
+		ta.fails(t, "poker_table", `{}`, 404, "")
+		ta.fails(t, "poker_join", `{"buy_in":"x"}`, 400, "parameters.buy_in")
+		ta.fails(t, "poker_join", `{"buy_in":0.2}`, 400, "parameters.buy_in")
+		ta.fails(t, "poker_hand_history", `{"limit":0}`, 400, "parameters.limit")
+		ta.ok(t, "poker_join", `{"buy_in":2}`, "position")
+		tb.ok(t, "poker_join", `{}`, "position")
+		ta.fails(t, "poker_act", `{}`, 400, "parameters.action")
+		deadline := time.Now().Add(30 * time.Second)
+		for done := false; !done && time.Now().Before(deadline); {
+			for _, c := range []pokerToolClient{ta, tb} {
+				st := c.ok(t, "poker_table", `{}`, "hero", "street")
+				if st["hand_number"].(float64) >= 1 {
+					done = true
+					break
+				}
+				hero := st["hero"].(map[string]any)
+				va, _ := hero["valid_actions"].([]any)
+				if len(va) == 0 {
+					continue
+				}
+				act := "call"
+				for _, v := range va {
+					if v.(map[string]any)["action"] == "check" {
+						act = "check"
+					}
+				}
+				if r := c.call(t, "poker_act", fmt.Sprintf(`{"action":%q,"turn_token":%q}`, act, hero["turn_token"])); r.Status != 200 && r.Status != 409 {
+					t.Fatalf("poker_act: %d %s", r.Status, r.Raw)
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		h := ta.ok(t, "poker_hand_history", `{"limit":10}`, "hands", "limit", "offset")
+		if len(h["hands"].([]any)) < 1 {
+			t.Fatalf("no hand in the history: %v", h)
+		}
+		for _, c := range []pokerToolClient{ta, tb} {
+			c.ok(t, "poker_leave", `{}`, "pending")
+		}
+		deadline = time.Now().Add(10 * time.Second)
+		for len(s.app.PokerService.Tables()) > 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		ledgertest.Check(t, s.app.DB)
+	})
+}

@@ -59,7 +59,6 @@ var notTools = map[string]string{
 	"poker.me.update":              pokerREST,
 	"poker.key.regenerate":         pokerREST,
 	"poker.active_game":            pokerREST,
-	"poker.hands":                  pokerREST,
 	"poker.balance":                pokerREST,
 	"poker.transactions":           pokerREST,
 	"poker.deposit":                pokerREST,
@@ -71,11 +70,7 @@ var notTools = map[string]string{
 	"poker.revenue":                "operator route",
 	"poker.config":                 pokerREST,
 	"poker.connect":                "the /poker/ws connection itself",
-	"poker.lobby.join":             pokerREST,
-	"poker.act":                    pokerREST,
-	"poker.table.state":            pokerREST,
 	"poker.rebuy":                  pokerREST,
-	"poker.leave":                  pokerREST,
 	"poker.table.resync":           wsOnly["poker.table.resync"],
 	"poker.spectate":               wsOnly["poker.spectate"],
 	"poker.spectate.stop":          wsOnly["poker.spectate.stop"],
@@ -89,9 +84,9 @@ var wsOnly = map[string]string{
 	"poker.spectate.stop": "stops a WebSocket subscription",
 }
 
-// pokerREST: spec 002's bots use its REST routes and /poker/ws; poker tools (join, act, table
-// state, hand history for a language-model agent) are not built yet.
-const pokerREST = "spec 002's bot API over REST (poker tools are to come)"
+// pokerREST: spec 002's bots call these over REST; the poker tools are the playing ones
+// (poker_join, poker_table, poker_act, poker_leave, poker_hand_history).
+const pokerREST = "spec 002's bot API over REST; the poker tools cover playing"
 
 // x402Only: spec 001's routes are paid per call with an x402 header, which the tools endpoint and
 // MCP do not carry (yet).

@@ -172,7 +172,7 @@ func (a *API) Register(rt *httpapi.Router) {
 				return 0, nil, err
 			}
 			h, err := o.Hands.Invoke(r.Context(), c, p)
-			return 0, handsOf(h), err
+			return 0, HandHistoryOf(h), err
 		})
 	a.handle(rt, o.Deposit, httpapi.Op{Method: "POST", Path: "/deposit/onchain", ID: "pokerDeposit", Body: DepositBody{}, Resp: DepositResponse{}},
 		opt{badRequest: true},

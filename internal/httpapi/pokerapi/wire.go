@@ -119,7 +119,8 @@ type HandHistory struct {
 	Offset int    `json:"offset"`
 }
 
-func handsOf(p agents.HandPage) HandHistory {
+// HandHistoryOf renders a page of the hand history.
+func HandHistoryOf(p agents.HandPage) HandHistory {
 	out := HandHistory{Hands: []Hand{}, Limit: p.Limit, Offset: p.Offset}
 	for _, h := range p.Hands {
 		out.Hands = append(out.Hands, Hand{HandID: h.HandID, TableID: h.TableID, HandNumber: h.HandNumber, Seat: h.Seat,
