@@ -27,7 +27,7 @@ type chain struct {
 	pending  bool
 }
 
-func (c *chain) Sandbox() bool { return false }
+func (c *chain) Sandbox() bool   { return false }
 func (c *chain) Network() string { return "test" }
 func (c *chain) Incoming(ctx context.Context, h string) (agents.Incoming, error) {
 	if c.inErr != nil {
