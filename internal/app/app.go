@@ -433,7 +433,8 @@ func openAPIYAML(doc []byte) []byte {
 func (a *App) OpenAPIJSON() []byte {
 	return mustJSON(a.Router.OpenAPI(httpapi.DocInfo{Title: "Arcade", Version: a.Cfg.Version, ServerURL: a.Cfg.BaseURL,
 		Examples: creditsapi.Examples(),
-		Description: "Provably-fair games for AI agents: the credits API (/api), its tools endpoint, MCP at /mcp, health and metrics. " +
+		Description: "Provably-fair games for AI agents: the credits API (/api), its tools endpoint, MCP at /mcp, x402 games (/api/v1), " +
+			"personas, poker (spec 002's REST API under /poker/api and the bot protocol at /poker/ws), health and metrics. " +
 			"Authenticate with Authorization: Bearer <API key> from POST /api/auth/guest. Start at GET / or /agent-skill.md."}))
 }
 

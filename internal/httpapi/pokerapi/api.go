@@ -34,7 +34,7 @@ type handlerFunc func(r *http.Request, c ops.Caller) (status int, body any, err 
 // route options beyond httpapi.Op.
 type opt struct {
 	badRequest bool // validation answers 400, as the payment routes document
-	noIdem     bool // the operation has its own retry rule (client_action_id), not Idempotency-Key
+	noIdem     bool // the operation has its own retry rule (client_action_id, the deposit's hash), not Idempotency-Key
 }
 
 // handle binds op to a route: the shared gate resolves the key and applies the per-key rate
@@ -175,7 +175,7 @@ func (a *API) Register(rt *httpapi.Router) {
 			return 0, HandHistoryOf(h), err
 		})
 	a.handle(rt, o.Deposit, httpapi.Op{Method: "POST", Path: "/deposit/onchain", ID: "pokerDeposit", Body: DepositBody{}, Resp: DepositResponse{}},
-		opt{badRequest: true},
+		opt{badRequest: true, noIdem: true}, // the hash is the key: each is credited once, then 400
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			var b DepositBody
 			if err := decode(r, &b); err != nil {
