@@ -26,7 +26,7 @@ var layers = map[string]string{
 	"cardpay": "client", "x402/facilitator": "client", "x402/x402pay": "client", "client": "client", "loadgen": "client",
 	"chain": "client", "poker/bot": "client",
 	// Surfaces.
-	"httpapi": "surface", "tools": "surface", "mcpapi": "surface",
+	"httpapi": "surface", "tools": "surface", "mcpapi": "surface", "httpapi/playpage": "surface",
 	// The store, and the wiring that knows everything.
 	"store": "store", "app": "app",
 }

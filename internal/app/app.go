@@ -23,11 +23,13 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/casino/bets"
+	"github.com/arcadehq/arcade/internal/chain/evm"
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/feed"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
+	"github.com/arcadehq/arcade/internal/httpapi/playpage"
 	"github.com/arcadehq/arcade/internal/httpapi/pokerapi"
 	"github.com/arcadehq/arcade/internal/httpapi/pokerws"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
@@ -84,6 +86,7 @@ type Config struct {
 	SignUpLimit      ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
 	X402Network      x402.Network    // ARCADE_X402_NETWORK: the network /api/v1 is paid on (default: the sandbox)
 	X402PayTo        common.Address  // ARCADE_X402_PAY_TO: the casino's receiving address (default: SandboxPayTo)
+	Chain            ChainConfig     // settlement and payouts off the sandbox (chain.go)
 	// V1SeedRotation is how long the /api/v1 server seed stays active before the schedule
 	// rotates it (ARCADE_V1_SEED_ROTATION, a Go duration; default 24h; 0 turns the schedule off:
 	// operators rotate with POST /api/v1/seed/rotate).
@@ -138,14 +141,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		c.DataDir = v
 	}
 	c.DatabaseURL = getenv("ARCADE_DATABASE_URL")
-	n, err := x402.NetworkByName(getenv("ARCADE_X402_NETWORK"))
-	if err != nil {
-		return c, fmt.Errorf("ARCADE_X402_NETWORK: %w", err)
-	}
-	if !n.Sandbox {
-		return c, fmt.Errorf("ARCADE_X402_NETWORK: %s: only the sandbox settles yet (on-chain settlement is to come)", n.ID)
-	}
-	c.X402Network = n
 	if v := getenv("ARCADE_V1_SEED_ROTATION"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 || (d > 0 && d < time.Minute) {
@@ -169,6 +164,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("ARCADE_X402_PAY_TO: want a 0x address, got %q", v)
 		}
 		c.X402PayTo = common.HexToAddress(v)
+	}
+	if err := chainFromEnv(&c, getenv); err != nil {
+		return c, err
 	}
 	c.BaseURL = getenv("ARCADE_BASE_URL")
 	c.Stripe = cardpay.Config{SecretKey: getenv("ARCADE_STRIPE_SECRET_KEY"), WebhookSecret: getenv("ARCADE_STRIPE_WEBHOOK_SECRET"),
@@ -269,6 +267,9 @@ type App struct {
 type Deps struct {
 	Now  func() time.Time
 	Rand io.Reader
+	// EVM, when set, is the chain client instead of dialling ARCADE_EVM_RPC_URL (tests: the
+	// simulated backend).
+	EVM evm.Client
 }
 
 // New opens the store (running migrations) and builds every surface.
@@ -341,6 +342,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
 	api.Register(a.Router)
 	(&personaapi.API{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)
+	(&playpage.Page{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)
 	api.RegisterTools(a.Router, a.Tools, cfg.RateLimit.Off())
 	a.registerMCP(gate)
 	if err := a.registerV1(accounts, gate, deps); err != nil {
@@ -366,16 +368,18 @@ func (a *App) registerV1(accounts *account.Service, gate *ops.Gate, deps Deps) e
 	if network.ID == "" {
 		network = x402.Sandbox
 	}
-	payTo := a.Cfg.X402PayTo
-	if payTo == (common.Address{}) {
-		payTo = SandboxPayTo
+	payTo := a.payTo()
+	settler, payout, err := a.settlement(context.Background(), network, deps)
+	if err != nil {
+		return err
 	}
 	verifier, err := x402.NewVerifier([]x402.Network{network}, payments.Nonces{DB: a.DB}, deps.Now)
 	if err != nil {
 		return err
 	}
 	a.Bets = &bets.Service{DB: a.DB, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand, Log: a.Log,
-		Networks: []x402.Network{network}, PayTo: payTo.Hex(), Accounts: accounts, Blocked: a.Cfg.SIWEBlocked}
+		Networks: []x402.Network{network}, PayTo: payTo.Hex(), Accounts: accounts, Blocked: a.Cfg.SIWEBlocked,
+		Settler: settler, Payout: payout}
 	a.V1 = a.Bets.Declare(a.Registry)
 	api := &v1api.API{Ops: a.V1, Gate: gate, Log: a.Log, BaseURL: a.Cfg.BaseURL,
 		Paywall: &ops.Paywall{Verifier: verifier, Networks: []x402.Network{network}, PayTo: payTo, Accounts: accounts}}

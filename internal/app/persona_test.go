@@ -3,6 +3,7 @@ package app_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -676,6 +677,101 @@ func TestPersonaConcurrentTurns(t *testing.T) {
 		r := s.do("GET", kael+"/history?user_session_id=race&machine_id=haggle", "", nil, "X-API-Key", key)
 		if r.Status != 200 || len(r.Body["messages"].([]any)) != 1+2*ok || ok == 0 {
 			t.Fatalf("%d answered, history %d: %s", ok, len(r.Body["messages"].([]any)), r.Raw)
+		}
+	})
+}
+
+// TestPersonaProgressWithoutRefs: a progress row stored before it kept its sessions' ids and
+// history seqs (session_refs) still plays: the turn falls back to the tables once, the history
+// continues in order, and the next save stores the refs again.
+func TestPersonaProgressWithoutRefs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		s := withDoc(newServer(t, e))
+		key := s.guest()
+		const kael = "/api/v1/sdk/chat/merchant-kael"
+		if r := s.do("POST", kael+"/init-session", "", body(map[string]any{"user_session_id": "old", "player_name": "Ada"}), "X-API-Key", key); r.Status != 200 {
+			t.Fatalf("init: %d %s", r.Status, r.Raw)
+		}
+		expect(t, s.say(key, "merchant-kael", "old", "Hello there"), map[string]any{"current_state": "haggling", "score": 1})
+		strip := func() {
+			t.Helper()
+			err := s.app.DB.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+				var raw string
+				if err := q.QueryRow(ctx, `SELECT state FROM persona_progress WHERE persona_id = 'merchant-kael' AND user_session_id = 'old'`).Scan(&raw); err != nil {
+					return err
+				}
+				var m map[string]any
+				if err := json.Unmarshal([]byte(raw), &m); err != nil {
+					return err
+				}
+				if m["session_refs"] == nil {
+					return fmt.Errorf("no session_refs stored: %s", raw)
+				}
+				delete(m, "session_refs")
+				b, _ := json.Marshal(m)
+				_, err := q.Exec(ctx, `UPDATE persona_progress SET state = ?, version = version + 1 WHERE persona_id = 'merchant-kael' AND user_session_id = 'old'`, string(b))
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		strip()
+		expect(t, s.say(key, "merchant-kael", "old", "I want to buy a lantern"), map[string]any{"decision": "redirect", "redirect_count": 1})
+		strip()
+		if r := s.do("GET", kael+"/session?user_session_id=old", "", nil, "X-API-Key", key); r.Status != 200 || r.Body["session_id"] == "" {
+			t.Fatalf("session: %d %s", r.Status, r.Raw)
+		}
+		// The deal completes the haggle (its output variables come from the history) and enters
+		// the next machine.
+		r := s.say(key, "merchant-kael", "old", "60 gold")
+		expect(t, r, map[string]any{"outcome": "ACCEPT", "machine_completed": true})
+		if next, _ := r["next_machine"].(map[string]any); next == nil || !strings.Contains(fmt.Sprint(next["message"]), "You bought the lantern fairly, Ada") {
+			t.Fatalf("the carried variables: %v", r)
+		}
+		h := s.do("GET", kael+"/history?user_session_id=old&machine_id=haggle", "", nil, "X-API-Key", key)
+		msgs := h.Body["messages"].([]any)
+		if h.Status != 200 || len(msgs) != 7 {
+			t.Fatalf("history: %d %s", h.Status, h.Raw)
+		}
+		for i, m := range msgs {
+			if id := m.(map[string]any)["id"].(string); !strings.HasSuffix(id, fmt.Sprintf("-%d", i+1)) {
+				t.Fatalf("message %d has id %s", i, id)
+			}
+		}
+
+		// An output variable whose pattern matched only an earlier message (Sera's alias, in a
+		// copy without the per-message extraction): the turn that ends the machine reads the history.
+		ex, err := examples.Get("captain-sera")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var def map[string]any
+		if err := json.Unmarshal(ex.JSON, &def); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range def["machines"].([]any) {
+			for _, st := range m.(map[string]any)["states"].([]any) {
+				delete(st.(map[string]any), "extract")
+			}
+		}
+		saved := s.do("POST", "/api/v1/creator/save", key, body(def))
+		if saved.Status != 200 {
+			t.Fatalf("save: %d %s", saved.Status, saved.Raw)
+		}
+		pid := saved.Body["id"].(string)
+		if r := s.do("POST", "/api/v1/creator/publish?persona_id="+pid, key, nil); r.Status != 200 {
+			t.Fatalf("publish: %d %s", r.Status, r.Raw)
+		}
+		if r := s.do("POST", "/api/v1/sdk/chat/"+pid+"/init-session", "", body(map[string]any{"user_session_id": "old"}), "X-API-Key", key); r.Status != 200 {
+			t.Fatalf("init: %d %s", r.Status, r.Raw)
+		}
+		for _, m := range []string{"Why?", "My name is Brennan", "Why do you ask?", "I come to trade wool"} {
+			s.say(key, pid, "old", m)
+		}
+		p := s.do("GET", "/api/v1/personas/"+pid+"/progress?user_session_id=old", key, nil)
+		if vars, _ := p.Body["cross_machine_vars"].(map[string]any); p.Status != 200 || vars["alias"] != "Brennan" {
+			t.Fatalf("progress: %d %s", p.Status, p.Raw)
 		}
 	})
 }

@@ -211,6 +211,8 @@ var profiles = map[string]func(c Config) Profile{
 			return a.Client().Do(ctx, http.MethodPost, "/api/openclaw/tools", json.RawMessage(body), "", nil)
 		}
 	},
+	// persona: rule-based persona turns through the SDK's message route (see personaProfile).
+	"persona": personaProfile,
 }
 
 // ProfileNames lists the known profiles.

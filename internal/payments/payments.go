@@ -17,6 +17,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/store"
@@ -89,15 +90,16 @@ func parse32(s string) (out [32]byte, ok bool) {
 }
 
 // Load reads back the accepted payment recorded for ref (a bet), to retry its settlement: the
-// authorization, its signature and digest on its network.
-func Load(ctx context.Context, q store.Q, ref string) (*x402.Payment, error) {
+// authorization, its signature and digest on its network, looked up first among the configured
+// networks (whose token may not be a built-in one's), then the built-in ones.
+func Load(ctx context.Context, q store.Q, ref string, networks ...x402.Network) (*x402.Payment, error) {
 	var network, auth, sig string
 	var amount int64
 	err := q.QueryRow(ctx, `SELECT network, amount, auth_json, signature FROM x402_payments WHERE ref = ?`, ref).Scan(&network, &amount, &auth, &sig)
 	if err != nil {
 		return nil, fmt.Errorf("payments: load %s: %w", ref, err)
 	}
-	n, err := x402.NetworkByName(network)
+	n, err := networkOf(network, networks)
 	if err != nil {
 		return nil, fmt.Errorf("payments: load %s: %w", ref, err)
 	}
@@ -126,16 +128,20 @@ func Load(ctx context.Context, q store.Q, ref string) (*x402.Payment, error) {
 	return p, nil
 }
 
+func networkOf(id string, networks []x402.Network) (x402.Network, error) {
+	for _, n := range networks {
+		if n.ID == id {
+			return n, nil
+		}
+	}
+	return x402.NetworkByName(id)
+}
+
 // Settled books a settled payment in the ledger: the USDC arrives from outside on the payer's
 // in-house account (x402_payment) and goes on to the house for what it bought (kind), and the
 // payment row gets its transaction. The payer's available balance is unchanged by the pair.
 func Settled(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref, tx string) error {
-	amt := money.Amount(p.AmountMicro)
-	user := ledger.UserAccount(account, money.USDC)
-	if err := ledger.Post(ctx, q, now,
-		ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.External, money.USDC), To: user, Amount: amt, Kind: "x402_payment", Ref: ref},
-		ledger.Transfer{Asset: money.USDC, From: user, To: ledger.SystemAccount(ledger.House, money.USDC), Amount: amt, Kind: kind, Ref: ref},
-	); err != nil {
+	if err := post(ctx, q, now, p, account, kind, ref); err != nil {
 		return err
 	}
 	args := append([]any{tx}, keyArgs(p.Nonce)...)
@@ -145,12 +151,27 @@ func Settled(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, acc
 	return nil
 }
 
+// post moves a settled payment in the ledger: external → payer (x402_payment) → house (kind).
+func post(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) error {
+	amt := money.Amount(p.AmountMicro)
+	user := ledger.UserAccount(account, money.USDC)
+	if err := ledger.Post(ctx, q, now,
+		ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.External, money.USDC), To: user, Amount: amt, Kind: "x402_payment", Ref: ref},
+		ledger.Transfer{Asset: money.USDC, From: user, To: ledger.SystemAccount(ledger.House, money.USDC), Amount: amt, Kind: kind, Ref: ref},
+	); err != nil {
+		return err
+	}
+	return nil
+}
+
 // Charge accepts and settles a payment in one transaction, for what the sandbox sells outright
 // (reads of the balance, a bet's status, the manifest; a withdrawal's fee). It returns the
 // receipt for PAYMENT-RESPONSE.
 func Charge(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) (x402.SettleResponse, error) {
 	if !p.Network.Sandbox {
-		return x402.SettleResponse{}, fmt.Errorf("payments: settlement on %s is not available yet", p.Network.ID)
+		// On a chain only bets settle (they can wait in settling); a fixed-price call is refused
+		// before its payment is recorded, so nothing is charged.
+		return x402.SettleResponse{}, errs.Unavailablef("paying this call on %s is not available yet (bets are)", p.Network.ID)
 	}
 	if err := Record(ctx, q, now, p, account, kind, ref); err != nil {
 		return x402.SettleResponse{}, err

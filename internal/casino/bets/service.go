@@ -16,11 +16,13 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
 
 	"github.com/arcadehq/arcade/fairness"
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/casino"
+	"github.com/arcadehq/arcade/internal/chain"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
@@ -67,6 +69,7 @@ type Service struct {
 	Rand     io.Reader
 	Log      *slog.Logger
 	Settler  Settler        // nil: Sandbox
+	Payout   chain.Payout   // withdrawals; nil: chain.Sandbox
 	Networks []x402.Network // the offered networks, first the default (for the manifest)
 	PayTo    string         // the casino's receiving address
 	// Accounts signs wallets in with SIWE; Blocked refuses addresses (nil: none).
@@ -227,7 +230,8 @@ func (s *Service) finish(ctx context.Context, b *Bet, pay *x402.Payment) (*x402.
 
 // Resolve retries the settlement of bets left settling for at least olderThan (the settlement's
 // outcome was unknown, or the process stopped between accepting and booking), up to limit of
-// them, and returns how many it settled or voided. Booking is guarded by the status, so
+// them, then of fixed-price payments left pending on a chain, and returns how many it settled,
+// voided or refused. Booking is guarded by the status, so
 // resolvers on several instances never credit a bet twice; Settlers must be idempotent (settling
 // an already-settled authorization returns its transaction).
 func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit int) (done int, err error) {
@@ -258,7 +262,7 @@ func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit in
 			if b, err = getBet(ctx, q, id); err != nil {
 				return err
 			}
-			pay, err = payments.Load(ctx, q, id)
+			pay, err = payments.Load(ctx, q, id, s.Networks...)
 			return err
 		})
 		if err != nil || b.Status != Settling {
@@ -269,7 +273,11 @@ func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit in
 			done++
 		}
 	}
-	return done, err
+	if err != nil {
+		return done, err
+	}
+	n, err := s.resolvePayments(ctx, olderThan, limit)
+	return done + n, err
 }
 
 // settle books a settled bet once (the status guard makes a second call a no-op).
@@ -385,8 +393,11 @@ func (s *Service) charge(ctx context.Context, q store.Q, now time.Time, c ops.Ca
 }
 
 // paid runs fn and charges the call in one transaction: if fn fails (not found, forbidden,
-// insufficient balance) nothing is charged.
+// insufficient balance) nothing is charged. On a chain, see paidOnChain.
 func (s *Service) paid(ctx context.Context, c ops.Caller, kind, ref string, fn func(ctx context.Context, q store.Q, now time.Time) error) error {
+	if pay, err := payment(c); err == nil && !pay.Network.Sandbox {
+		return s.paidOnChain(ctx, c, pay, kind, ref, fn)
+	}
 	var receipt x402.SettleResponse
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
@@ -402,6 +413,94 @@ func (s *Service) paid(ctx context.Context, c ops.Caller, kind, ref string, fn f
 		c.Payment.Receipt = &receipt
 	}
 	return err
+}
+
+// paidOnChain runs fn and records the payment in one transaction (a failed call records nothing:
+// nothing is charged), then settles the payment on its chain and books it. A refusal answers the
+// refusal (402, the call's result withheld); an unknown outcome serves the call and leaves the
+// payment to the resolver.
+func (s *Service) paidOnChain(ctx context.Context, c ops.Caller, pay *x402.Payment, kind, ref string,
+	fn func(ctx context.Context, q store.Q, now time.Time) error) error {
+	if ref == "" {
+		ref = "x402:" + payments.SandboxTx(pay) // the authorization's digest: unique per payment
+	}
+	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		now := store.Now(ctx)
+		if err := fn(ctx, q, now); err != nil {
+			return err
+		}
+		return payments.Record(ctx, q, now, pay, c.Account.ID, kind, ref)
+	})
+	if err != nil {
+		return err
+	}
+	receipt, err := s.finishPayment(ctx, pay, c.Account.ID, kind, ref)
+	if receipt != nil {
+		c.Payment.Receipt = receipt
+	}
+	return err
+}
+
+// finishPayment settles a recorded fixed-price payment and books it once (a receipt), marks it
+// refused (a failed receipt and the *x402.Error), or, the outcome unknown, leaves it pending for
+// the resolver (no receipt, no error).
+func (s *Service) finishPayment(ctx context.Context, pay *x402.Payment, account, kind, ref string) (*x402.SettleResponse, error) {
+	tx, serr := s.settler().Settle(ctx, pay)
+	var refused *x402.Error
+	switch {
+	case serr == nil:
+		err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+			_, err := payments.Book(ctx, q, store.Now(ctx), pay, account, kind, ref, tx)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		r := payments.Receipt(pay, tx)
+		return &r, nil
+	case errors.As(serr, &refused):
+		r := x402.SettleResponse{Success: false, ErrorReason: string(refused.Reason), ErrorMessage: refused.Message,
+			Network: pay.Network.ID, Payer: pay.Payer.Hex()}
+		err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+			_, err := payments.Refuse(ctx, q, pay, refused.Reason)
+			return err
+		})
+		if err != nil {
+			return &r, err
+		}
+		return &r, refused
+	}
+	s.Log.Warn("payment settlement unknown; left for the resolver", "kind", kind, "ref", ref, "err", serr)
+	return nil, nil
+}
+
+// resolvePayments retries the settlement of fixed-price payments left pending (see Resolve).
+func (s *Service) resolvePayments(ctx context.Context, olderThan time.Duration, limit int) (done int, err error) {
+	var pending []payments.PendingPayment
+	if err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+		pending, err = payments.Pending(ctx, q, store.Now(ctx).Add(-olderThan), "bet", limit)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	for _, p := range pending {
+		var pay *x402.Payment
+		if err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+			pay, err = payments.Load(ctx, q, p.Ref, s.Networks...)
+			return err
+		}); err != nil {
+			return done, err
+		}
+		r, err := s.finishPayment(ctx, pay, p.Account, p.Kind, p.Ref)
+		var refused *x402.Error
+		if err != nil && !errors.As(err, &refused) {
+			return done, err
+		}
+		if r != nil {
+			done++
+		}
+	}
+	return done, nil
 }
 
 // Get reads one of the payer's bets (paid): another payer's bet is errs.Forbidden, none
@@ -539,12 +638,16 @@ func (s *Service) Withdraw(ctx context.Context, c ops.Caller, amountMicro int64)
 		return w, fmt.Errorf("bets: withdrawal id: %w", err)
 	}
 	w = Withdrawal{ID: id.String(), Address: c.Payment.PayerAddress(), AmountMic: amountMicro, Network: pay.Network.ID, Status: "completed"}
+	if !pay.Network.Sandbox {
+		return s.withdrawOnChain(ctx, c, pay, w)
+	}
+	// The sandbox's payout moves nothing and answers at once, so it runs before the transaction
+	// that records it; a chain payout (evm.Payout) must follow the debit's commit instead.
+	if w.Tx, err = s.payout().Pay(ctx, common.HexToAddress(w.Address), amountMicro, w.ID); err != nil {
+		return w, fmt.Errorf("bets: withdrawal: %w", err)
+	}
 	err = s.paid(ctx, c, "withdraw_fee", w.ID, func(ctx context.Context, q store.Q, now time.Time) error {
-		if !pay.Network.Sandbox {
-			return errs.Unavailablef("on-chain withdrawals on %s are not available yet", pay.Network.ID)
-		}
 		w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
-		w.Tx = sandboxWithdrawalTx(w.ID)
 		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(c.Account.ID, money.USDC),
 			To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(amountMicro), Kind: "withdrawal", Ref: w.ID}); err != nil {
 			return err
@@ -559,10 +662,100 @@ func (s *Service) Withdraw(ctx context.Context, c ops.Caller, amountMicro int64)
 	return w, err
 }
 
-// sandboxWithdrawalTx is a recognisable, unique stand-in for a transaction hash on the sandbox.
-func sandboxWithdrawalTx(id string) string {
-	u := uuid.MustParse(id)
-	return fmt.Sprintf("0x%064x", u[:])
+// Withdrawal statuses on a chain (the sandbox's are completed at once).
+const (
+	WithdrawalPending   = "pending"   // debited; the payout is on its way or its outcome unknown
+	WithdrawalCompleted = "completed" // paid out: tx_hash is the transfer
+	WithdrawalFailed    = "failed"    // refused: the amount (and a settled fee) refunded
+)
+
+// withdrawOnChain debits the amount, records the withdrawal (pending) and accepts the fee's
+// payment in one transaction, settles the fee (refused: the withdrawal fails and is refunded),
+// then pays out from the house wallet after that commit: completed with the transfer, failed and
+// refunded (the fee too, if it settled) when the chain refuses it, or left pending when its
+// outcome is unknown (an ERC-20 transfer is not idempotent: an operator reconciles it; it is
+// never sent twice).
+func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, pay *x402.Payment, w Withdrawal) (Withdrawal, error) {
+	w.Status = WithdrawalPending
+	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		now := store.Now(ctx)
+		w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
+		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(c.Account.ID, money.USDC),
+			To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(w.AmountMic), Kind: "withdrawal", Ref: w.ID}); err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO v1_withdrawals (id, account_id, address, amount, network, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, w.ID, c.Account.ID, w.Address, w.AmountMic, w.Network, w.Status, now.UnixMicro()); err != nil {
+			return fmt.Errorf("bets: withdrawal: %w", err)
+		}
+		return payments.Record(ctx, q, now, pay, c.Account.ID, "withdraw_fee", w.ID)
+	})
+	if err != nil {
+		return w, err
+	}
+	receipt, err := s.finishPayment(ctx, pay, c.Account.ID, "withdraw_fee", w.ID)
+	if receipt != nil {
+		c.Payment.Receipt = receipt
+	}
+	if err != nil {
+		return w, errors.Join(err, s.failWithdrawal(ctx, &w, c.Account.ID, 0))
+	}
+	tx, perr := s.payout().Pay(ctx, common.HexToAddress(w.Address), w.AmountMic, w.ID)
+	switch {
+	case perr == nil:
+		err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+			_, err := q.Exec(ctx, `UPDATE v1_withdrawals SET status = ?, tx_hash = ? WHERE id = ? AND status = ?`,
+				WithdrawalCompleted, tx, w.ID, WithdrawalPending)
+			return err
+		})
+		if err != nil {
+			return w, fmt.Errorf("bets: withdrawal %s paid out in %s: %w", w.ID, tx, err)
+		}
+		w.Status, w.Tx = WithdrawalCompleted, tx
+	case chain.IsRefused(perr):
+		s.Log.Warn("withdrawal refused by the chain; refunded", "withdrawal", w.ID, "err", perr)
+		var fee int64
+		if receipt != nil && receipt.Success {
+			fee = pay.AmountMicro
+		}
+		err = s.failWithdrawal(ctx, &w, c.Account.ID, fee)
+	default:
+		s.Log.Error("withdrawal payout unknown; left pending for reconciliation", "withdrawal", w.ID, "err", perr)
+	}
+	return w, err
+}
+
+// failWithdrawal marks a pending withdrawal failed and refunds its amount and fee (micro-USDC,
+// 0 for none), once.
+func (s *Service) failWithdrawal(ctx context.Context, w *Withdrawal, account string, fee int64) error {
+	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		res, err := q.Exec(ctx, `UPDATE v1_withdrawals SET status = ? WHERE id = ? AND status = ?`, WithdrawalFailed, w.ID, WithdrawalPending)
+		if err != nil {
+			return fmt.Errorf("bets: fail withdrawal: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		user := ledger.UserAccount(account, money.USDC)
+		ts := []ledger.Transfer{{Asset: money.USDC, From: ledger.SystemAccount(ledger.External, money.USDC), To: user,
+			Amount: money.Amount(w.AmountMic), Kind: "withdrawal_refund", Ref: w.ID}}
+		if fee > 0 {
+			ts = append(ts, ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC), To: user,
+				Amount: money.Amount(fee), Kind: "fee_refund", Ref: w.ID})
+		}
+		if err := ledger.Post(ctx, q, store.Now(ctx), ts...); err != nil {
+			return err
+		}
+		w.Status = WithdrawalFailed
+		return nil
+	})
+}
+
+func (s *Service) payout() chain.Payout {
+	if s.Payout == nil {
+		return chain.Sandbox{}
+	}
+	return s.Payout
 }
 
 // RotateIfOlder rotates the active server seed when it has been active for maxAge or longer

@@ -1,15 +1,16 @@
 package service
 
 import (
-	"time"
-
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/arcadehq/arcade/internal/errs"
@@ -166,12 +167,34 @@ func machineKey(def *persona.Definition, st turn.State, named string) (string, e
 	return k, nil
 }
 
+// progressDoc is what persona_progress.state holds: the engine's state and, beside it, the
+// player's session rows by machine key (id and last history seq), so that a turn reads one row
+// instead of three and writes the history without reading it. Every change of a session row
+// or of its history happens in a write that also saves this document (and bumps its version),
+// so the two agree. A row written before the refs existed has none: refOf falls back to
+// the tables once, and the next save stores them.
+type progressDoc struct {
+	turn.State
+	Refs map[string]sessionRef `json:"session_refs,omitempty"`
+}
+
+// sessionRef is one session row: its id and the seq of its last stored message.
+type sessionRef struct {
+	ID  string `json:"id"`
+	Seq int64  `json:"seq"`
+}
+
+// clone copies d deeply enough for a write function to change it (it may run twice).
+func (d progressDoc) clone() progressDoc {
+	return progressDoc{State: d.State.Clone(), Refs: maps.Clone(d.Refs)}
+}
+
 // loadState reads the player's state and its version (0: none stored yet).
-func loadState(ctx context.Context, q store.Q, pid, me, usid string) (turn.State, int64, error) {
+func loadState(ctx context.Context, q store.Q, pid, me, usid string) (progressDoc, int64, error) {
 	var (
 		raw string
 		v   int64
-		st  turn.State
+		st  progressDoc
 	)
 	err := q.QueryRow(ctx, `SELECT state, version FROM persona_progress WHERE persona_id = ? AND account_id = ? AND user_session_id = ?`,
 		pid, me, usid).Scan(&raw, &v)
@@ -209,49 +232,70 @@ func fit(def *persona.Definition, st *turn.State) {
 var errConcurrent = &errs.Error{Kind: errs.Conflict, Code: "CONCURRENT_TURN",
 	Message: "another request changed this player's progress at the same time; retry"}
 
-// saveState writes the player's state if nobody else did since version was read.
-func (s *Service) saveState(ctx context.Context, q store.Q, pid, me, usid string, st turn.State, version int64) error {
+// saveState writes the player's state if nobody else did since version was read, and returns
+// the new version. A new row starts at its creation time in microseconds, so a player's versions
+// never repeat, even across a deleted and recreated row (progressCache relies on it).
+func (s *Service) saveState(ctx context.Context, q store.Q, pid, me, usid string, st progressDoc, version int64) (int64, error) {
 	raw, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("encode progress: %w", err)
+		return 0, fmt.Errorf("encode progress: %w", err)
 	}
 	now := micros(store.Now(ctx))
 	var res sql.Result
+	next := version + 1
 	if version == 0 {
+		next = max(now, 1)
 		res, err = q.Exec(ctx, `INSERT INTO persona_progress (persona_id, account_id, user_session_id, state, version, updated_at)
-			VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`, pid, me, usid, string(raw), now)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, pid, me, usid, string(raw), next, now)
 	} else {
-		res, err = q.Exec(ctx, `UPDATE persona_progress SET state = ?, version = version + 1, updated_at = ?
-			WHERE persona_id = ? AND account_id = ? AND user_session_id = ? AND version = ?`, string(raw), now, pid, me, usid, version)
+		res, err = q.Exec(ctx, `UPDATE persona_progress SET state = ?, version = ?, updated_at = ?
+			WHERE persona_id = ? AND account_id = ? AND user_session_id = ? AND version = ?`, string(raw), next, now, pid, me, usid, version)
 	}
 	if err != nil {
-		return fmt.Errorf("write progress: %w", err)
+		return 0, fmt.Errorf("write progress: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return errConcurrent
+		return 0, errConcurrent
 	}
-	return nil
+	return next, nil
 }
 
 var errNoSession = &errs.Error{Kind: errs.NotFound, Code: turn.CodeNoSession,
 	Message: "no session with this machine for this user_session_id: start one with init-session"}
 
-// sessionID reads the id of the player's session with machine key.
-func sessionID(ctx context.Context, q store.Q, pid, me, usid, key string) (string, error) {
-	var id string
+// refOf gives the player's session with machine key: from the document, else (a row
+// stored before the document kept them) from the tables, remembered in d for its next save.
+func refOf(ctx context.Context, q store.Q, pid, me, usid, key string, d *progressDoc) (sessionRef, error) {
+	if r, ok := d.Refs[key]; ok {
+		return r, nil
+	}
+	var r sessionRef
 	err := q.QueryRow(ctx, `SELECT id FROM persona_sessions WHERE persona_id = ? AND account_id = ? AND user_session_id = ? AND machine_key = ?`,
-		pid, me, usid, key).Scan(&id)
+		pid, me, usid, key).Scan(&r.ID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", errNoSession
+		return r, errNoSession
 	}
 	if err != nil {
-		return "", fmt.Errorf("read session: %w", err)
+		return r, fmt.Errorf("read session: %w", err)
 	}
-	return id, nil
+	if err := q.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM persona_messages WHERE session_id = ?`, r.ID).Scan(&r.Seq); err != nil {
+		return r, fmt.Errorf("read history: %w", err)
+	}
+	if d.Refs == nil {
+		d.Refs = map[string]sessionRef{}
+	}
+	d.Refs[key] = r
+	return r, nil
 }
 
-// dropSessions deletes the player's sessions (one machine's, or all with key "") and their history.
-func dropSessions(ctx context.Context, q store.Q, pid, me, usid, key string) error {
+// dropSessions deletes the player's sessions (one machine's, or all with key "") and their
+// history, and forgets them in d.
+func dropSessions(ctx context.Context, q store.Q, pid, me, usid, key string, d *progressDoc) error {
+	if key == "" {
+		d.Refs = nil
+	} else {
+		delete(d.Refs, key)
+	}
 	where := `persona_id = ? AND account_id = ? AND user_session_id = ? AND (machine_key = ? OR ? = '')`
 	args := []any{pid, me, usid, key, key}
 	if _, err := q.Exec(ctx, `DELETE FROM persona_messages WHERE session_id IN (SELECT id FROM persona_sessions WHERE `+where+`)`, args...); err != nil {
@@ -263,43 +307,55 @@ func dropSessions(ctx context.Context, q store.Q, pid, me, usid, key string) err
 	return nil
 }
 
-// newSession replaces the player's session with machine key by a fresh one.
-func (s *Service) newSession(ctx context.Context, q store.Q, pid, me, usid, key string) (string, error) {
-	if err := dropSessions(ctx, q, pid, me, usid, key); err != nil {
-		return "", err
-	}
+// newSession replaces the player's session with machine key by a fresh one, recorded in d.
+func (s *Service) newSession(ctx context.Context, q store.Q, pid, me, usid, key string, d *progressDoc) (string, error) {
 	id, err := s.newID(ctx)
 	if err != nil {
 		return "", err
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO persona_sessions (id, persona_id, account_id, user_session_id, machine_key, status, created_at)
-		VALUES (?, ?, ?, ?, ?, 'active', ?)`, id, pid, me, usid, key, micros(store.Now(ctx))); err != nil {
-		return "", fmt.Errorf("insert session: %w", err)
+	if err := insertSession(ctx, q, pid, me, usid, key, id, d); err != nil {
+		return "", err
 	}
+	if d.Refs == nil {
+		d.Refs = map[string]sessionRef{}
+	}
+	d.Refs[key] = sessionRef{ID: id}
 	return id, nil
 }
 
-// appendMessages appends msgs to session sid's history after seq last (-1: read the last one).
+// insertSession drops the player's session with machine key and inserts session id in its place.
+func insertSession(ctx context.Context, q store.Q, pid, me, usid, key, id string, d *progressDoc) error {
+	if err := dropSessions(ctx, q, pid, me, usid, key, d); err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO persona_sessions (id, persona_id, account_id, user_session_id, machine_key, status, created_at)
+		VALUES (?, ?, ?, ?, ?, 'active', ?)`, id, pid, me, usid, key, micros(store.Now(ctx))); err != nil {
+		return fmt.Errorf("insert session: %w", err)
+	}
+	return nil
+}
+
+// appendMessages appends msgs to session sid's history after seq last, in one statement.
 func appendMessages(ctx context.Context, q store.Q, sid string, last int64, msgs []turn.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	seq := last
-	if seq < 0 {
-		if err := q.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM persona_messages WHERE session_id = ?`, sid).Scan(&seq); err != nil {
-			return fmt.Errorf("read history: %w", err)
+	var b strings.Builder
+	b.WriteString(`INSERT INTO persona_messages (session_id, seq, role, content, state_key, score, decision, follow_up, created_at) VALUES `)
+	args := make([]any, 0, 9*len(msgs))
+	for i, m := range msgs {
+		if i > 0 {
+			b.WriteString(", ")
 		}
-	}
-	for _, m := range msgs {
-		seq++
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
 		fu := 0
 		if m.FollowUp {
 			fu = 1
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO persona_messages (session_id, seq, role, content, state_key, score, decision, follow_up, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sid, seq, m.Role, m.Content, m.StateKey, m.Score, m.Decision, fu, micros(m.At)); err != nil {
-			return fmt.Errorf("append history: %w", err)
-		}
+		args = append(args, sid, last+int64(i)+1, m.Role, m.Content, m.StateKey, m.Score, m.Decision, fu, micros(m.At))
+	}
+	if _, err := q.Exec(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("append history: %w", err)
 	}
 	return nil
 }
@@ -341,20 +397,33 @@ func messages(ctx context.Context, q store.Q, sid, key string, last int) ([]Msg,
 // play runs fn on the player's state inside one write: the persona is checked, the state read,
 // and fn's changes saved only if it succeeds.
 func (s *Service) play(ctx context.Context, me string, ref PlayRef,
-	fn func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, st *turn.State) error) error {
+	fn func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, d *progressDoc) error) error {
 	if err := ref.check(); err != nil {
 		return err
 	}
-	return s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
-		p, eng, st, v, err := s.loadTurn(ctx, q, me, ref)
+	var (
+		saved progressDoc
+		next  int64
+		pid   string
+	)
+	err := s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
+		p, eng, d, v, err := s.loadTurn(ctx, q, me, ref)
 		if err != nil {
 			return err
 		}
-		if err := fn(ctx, q, p, eng, &st); err != nil {
+		if err := fn(ctx, q, p, eng, &d); err != nil {
 			return err
 		}
-		return s.saveState(ctx, q, p.ID, me, ref.UserSessionID, st, v)
+		if next, err = s.saveState(ctx, q, p.ID, me, ref.UserSessionID, d, v); err != nil {
+			return err
+		}
+		saved, pid = d, p.ID
+		return nil
 	})
+	if err == nil {
+		s.players.put(playerKey{pid, me, ref.UserSessionID}, saved, next)
+	}
+	return err
 }
 
 // Start opens a session with a machine (replacing an earlier one) and gives the opening line.
@@ -366,23 +435,24 @@ func (s *Service) Start(ctx context.Context, me string, in StartInput) (SessionI
 		return SessionInit{}, errs.Invalid("player_name", "must be valid UTF-8 of at most %d bytes", MaxPlayerName)
 	}
 	var out SessionInit
-	err := s.play(ctx, me, in.PlayRef, func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
+	err := s.play(ctx, me, in.PlayRef, func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, d *progressDoc) error {
 		if in.MachineID != "" {
 			if m, _ := p.Definition.Machine(in.MachineID); m == nil {
 				return &errs.Error{Kind: errs.NotFound, Code: "NO_MACHINE", Message: fmt.Sprintf("no machine %q in this persona", in.MachineID)}
 			}
 		}
-		started, err := eng.Start(ctx, st, in.MachineID, turn.Player{Name: in.PlayerName, Gender: in.PlayerGender})
+		started, err := eng.Start(ctx, &d.State, in.MachineID, turn.Player{Name: in.PlayerName, Gender: in.PlayerGender})
 		if err != nil {
 			return err
 		}
-		sid, err := s.newSession(ctx, q, p.ID, me, in.UserSessionID, started.MachineKey)
+		sid, err := s.newSession(ctx, q, p.ID, me, in.UserSessionID, started.MachineKey, d)
 		if err != nil {
 			return err
 		}
 		if err := appendMessages(ctx, q, sid, 0, started.Messages); err != nil {
 			return err
 		}
+		d.Refs[started.MachineKey] = sessionRef{ID: sid, Seq: int64(len(started.Messages))}
 		out = SessionInit{SessionID: sid, UserSessionID: in.UserSessionID, PersonaName: p.Name, PersonaDescription: p.Description,
 			Player: started.Session.Player, Message: started.Reply, MachineKey: started.MachineKey, Evaluator: started.Evaluator}
 		return nil
@@ -399,9 +469,9 @@ func (s *Service) Message(ctx context.Context, me string, in MessageInput) (out 
 	// it only if the player's state is still the one judged (any change of sessions or progress
 	// bumps its version); otherwise it is judged again on the new state. So the single writer
 	// only writes, and the evaluator never runs inside a transaction.
-	for range maxAttempts {
-		out, err = s.message(ctx, me, in)
-		if err != errConcurrent {
+	for i := range maxAttempts {
+		out, err = s.message(ctx, me, in, i > 0)
+		if !errors.Is(err, errConcurrent) { // the store may join it with a savepoint's release
 			break
 		}
 	}
@@ -411,152 +481,271 @@ func (s *Service) Message(ctx context.Context, me string, in MessageInput) (out 
 // maxAttempts bounds the retries of a turn that raced another change of the same player.
 const maxAttempts = 4
 
-func (s *Service) message(ctx context.Context, me string, in MessageInput) (Reply, error) {
+// historyAtEndOnly reports whether eng's evaluator reads the history only when a machine ends
+// (the rule-based one: its output-variable patterns): a turn then reads no history unless it
+// completes the machine. Any other evaluator (a language model reads the conversation every
+// turn) gets it on every turn.
+func historyAtEndOnly(eng *turn.Engine) bool {
+	_, ok := eng.Evaluator().(*rules.Evaluator)
+	return ok
+}
+
+// cachedTurn is message's snapshot from the cache: a shipped example (served from the binary)
+// and the player's last saved state, when this instance saved it and it names the session.
+func (s *Service) cachedTurn(ctx context.Context, me string, in MessageInput) (p Stored, eng *turn.Engine, doc progressDoc, v int64,
+	key string, sess sessionRef, ok bool) {
+	if _, ex := s.example(in.PersonaID); !ex {
+		return
+	}
+	if doc, v, ok = s.players.get(playerKey{in.PersonaID, me, in.UserSessionID}); !ok {
+		return
+	}
+	var err error
+	if p, err = s.playable(ctx, nil, me, in.PlayRef); err != nil { // an example: no query
+		return p, nil, doc, 0, "", sess, false
+	}
+	if eng, err = s.engine(p, s.Now); err != nil {
+		return p, nil, doc, 0, "", sess, false
+	}
+	fit(&p.Definition, &doc.State)
+	if key, err = machineKey(&p.Definition, doc.State, in.MachineID); err != nil {
+		return p, nil, doc, 0, "", sess, false
+	}
+	_, open := doc.Sessions[key]
+	sess, known := doc.Refs[key]
+	return p, eng, doc, v, key, sess, open && known
+}
+
+// message plays one message; fresh reads the player's state from the database, not the cache.
+func (s *Service) message(ctx context.Context, me string, in MessageInput, fresh bool) (Reply, error) {
 	var (
 		p    Stored
 		eng  *turn.Engine
-		st   turn.State
+		doc  progressDoc
 		v    int64
 		key  string
-		sid  string
-		hist []Msg
+		sess sessionRef
+		hist []turn.Message
+		lazy bool
+		hit  bool
 	)
-	err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+	pk := playerKey{in.PersonaID, me, in.UserSessionID}
+	if !fresh {
+		p, eng, doc, v, key, sess, hit = s.cachedTurn(ctx, me, in)
+	}
+	if hit {
+		if lazy = historyAtEndOnly(eng); !lazy {
+			if err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+				hist, err = history(ctx, q, sess.ID, key)
+				return err
+			}); err != nil {
+				return Reply{}, err
+			}
+		}
+	}
+	read := func(ctx context.Context, q store.Q) (err error) {
 		if p, err = s.playable(ctx, q, me, in.PlayRef); err != nil {
 			return err
 		}
 		if eng, err = s.engine(p, s.Now); err != nil {
 			return err
 		}
-		if st, v, err = loadState(ctx, q, p.ID, me, in.UserSessionID); err != nil {
+		if doc, v, err = loadState(ctx, q, p.ID, me, in.UserSessionID); err != nil {
 			return err
 		}
-		fit(&p.Definition, &st)
-		if key, err = machineKey(&p.Definition, st, in.MachineID); err != nil {
+		fit(&p.Definition, &doc.State)
+		if key, err = machineKey(&p.Definition, doc.State, in.MachineID); err != nil {
 			return err
 		}
-		if _, ok := st.Sessions[key]; !ok {
+		if _, ok := doc.Sessions[key]; !ok {
 			return errNoSession
 		}
-		if sid, err = sessionID(ctx, q, p.ID, me, in.UserSessionID, key); err != nil {
+		if sess, err = refOf(ctx, q, p.ID, me, in.UserSessionID, key, &doc); err != nil {
 			return err
 		}
-		hist, err = messages(ctx, q, sid, key, turn.MaxHistory)
+		if lazy = historyAtEndOnly(eng); !lazy {
+			hist, err = history(ctx, q, sess.ID, key)
+		}
 		return err
-	})
-	if err != nil {
-		return Reply{}, err
 	}
-	h := make([]turn.Message, len(hist))
-	lastSeq := int64(0)
-	for i, m := range hist {
-		h[i] = m.Message
-		lastSeq = m.seq
-	}
-	res, err := eng.Turn(ctx, &st, key, in.Message, h)
-	if err != nil {
-		return Reply{}, err
-	}
-	err = s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
-		if err := s.saveState(ctx, q, p.ID, me, in.UserSessionID, st, v); err != nil {
-			return err
+	if !hit {
+		if err := s.DB.Read(ctx, read); err != nil {
+			return Reply{}, err
 		}
-		sessions := map[string]string{key: sid}
+	}
+	before := doc.State // Turn replaces the state it is given; it never changes it in place
+	res, err := eng.Turn(ctx, &doc.State, key, in.Message, hist)
+	if err == nil && lazy && res.MachineCompleted {
+		// The machine ended: its output variables are extracted from the history, so play the
+		// turn again on the same state, with it.
+		if err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
+			hist, err = history(ctx, q, sess.ID, key)
+			return err
+		}); err != nil {
+			return Reply{}, err
+		}
+		doc.State = before
+		res, err = eng.Turn(ctx, &doc.State, key, in.Message, hist)
+	}
+	if err != nil && hit {
+		// Refused on the cached state (an ended session, say): that state may be stale (another
+		// instance may have reset the session), so the verdict comes from the stored one.
+		return s.message(ctx, me, in, true)
+	}
+	if err != nil {
+		return Reply{}, err
+	}
+	var (
+		saved progressDoc
+		next  int64
+	)
+	err = s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) (err error) {
+		// d is this run's copy of what it changes (the refs): a write function may run twice and
+		// must not change its inputs.
+		d := progressDoc{State: doc.State, Refs: maps.Clone(doc.Refs)}
+		if d.Refs == nil {
+			d.Refs = map[string]sessionRef{}
+		}
+		d.Refs[key] = sess
+		var advanced string
 		if res.Advanced != nil {
-			id, err := s.newSession(ctx, q, p.ID, me, in.UserSessionID, res.Advanced.MachineKey)
+			id, err := s.newID(ctx)
 			if err != nil {
 				return err
 			}
-			sessions[res.Advanced.MachineKey] = id
+			advanced = id
 		}
-		// Sessions in the order their first message comes: a write function must do the same
-		// statements in the same order on every run (map order would not).
-		bySession := map[string][]turn.Message{}
-		var order []string
+		// Messages grouped by machine in the order they come (a write function must do the same
+		// statements in the same order on every run: no map order), each group after its session's
+		// last seq, which the document holds.
+		type batch struct {
+			key  string
+			ref  sessionRef
+			msgs []turn.Message
+		}
+		var batches []*batch
+		byKey := map[string]*batch{}
 		for _, m := range res.Messages {
-			if id, ok := sessions[m.MachineKey]; ok {
-				if _, seen := bySession[id]; !seen {
-					order = append(order, id)
+			b := byKey[m.MachineKey]
+			if b == nil {
+				switch {
+				case m.MachineKey == key:
+					b = &batch{key: key, ref: sess}
+				case res.Advanced != nil && m.MachineKey == res.Advanced.MachineKey:
+					b = &batch{key: m.MachineKey, ref: sessionRef{ID: advanced}}
+				default:
+					continue
 				}
-				bySession[id] = append(bySession[id], m)
+				byKey[m.MachineKey] = b
+				batches = append(batches, b)
+			}
+			b.msgs = append(b.msgs, m)
+		}
+		if res.Advanced != nil {
+			d.Refs[res.Advanced.MachineKey] = sessionRef{ID: advanced}
+		}
+		for _, b := range batches {
+			d.Refs[b.key] = sessionRef{ID: b.ref.ID, Seq: b.ref.Seq + int64(len(b.msgs))}
+		}
+		// The compare-and-set first: if another change won, nothing below runs (its history rows
+		// would collide with the winner's).
+		if next, err = s.saveState(ctx, q, p.ID, me, in.UserSessionID, d, v); err != nil {
+			return err
+		}
+		saved = d
+		if res.Advanced != nil {
+			scratch := d.clone()
+			if err := insertSession(ctx, q, p.ID, me, in.UserSessionID, res.Advanced.MachineKey, advanced, &scratch); err != nil {
+				return err
 			}
 		}
-		for _, id := range order {
-			msgs := bySession[id]
-			// The snapshot's last message is still the last: any append bumps the state's
-			// version, which saveState has just checked. A new session starts at 0.
-			last := int64(0)
-			if id == sid {
-				last = lastSeq
-			}
-			if err := appendMessages(ctx, q, id, last, msgs); err != nil {
+		for _, b := range batches {
+			if err := appendMessages(ctx, q, b.ref.ID, b.ref.Seq, b.msgs); err != nil {
 				return err
 			}
 		}
 		if res.MachineCompleted {
-			if _, err := q.Exec(ctx, `UPDATE persona_sessions SET status = 'completed' WHERE id = ?`, sid); err != nil {
+			if _, err := q.Exec(ctx, `UPDATE persona_sessions SET status = 'completed' WHERE id = ?`, sess.ID); err != nil {
 				return fmt.Errorf("complete session: %w", err)
 			}
 		}
 		return nil
 	})
-	return Reply{SessionID: sid, Result: res}, err
+	if err != nil {
+		s.players.drop(pk)
+		return Reply{}, err
+	}
+	s.players.put(pk, saved, next)
+	return Reply{SessionID: sess.ID, Result: res}, nil
+}
+
+// history reads the last turn.MaxHistory messages of session sid, as the engine takes them.
+func history(ctx context.Context, q store.Q, sid, key string) ([]turn.Message, error) {
+	msgs, err := messages(ctx, q, sid, key, turn.MaxHistory)
+	if err != nil {
+		return nil, err
+	}
+	h := make([]turn.Message, len(msgs))
+	for i, m := range msgs {
+		h[i] = m.Message
+	}
+	return h, nil
 }
 
 // read runs fn on the player's state without changing it.
 func (s *Service) read(ctx context.Context, me string, ref PlayRef,
-	fn func(q store.Q, p Stored, eng *turn.Engine, st turn.State) error) error {
+	fn func(q store.Q, p Stored, eng *turn.Engine, d progressDoc) error) error {
 	if err := ref.check(); err != nil {
 		return err
 	}
 	return s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
-		p, eng, st, _, err := s.loadTurn(ctx, q, me, ref)
+		p, eng, d, _, err := s.loadTurn(ctx, q, me, ref)
 		if err != nil {
 			return err
 		}
-		return fn(q, p, eng, st)
+		return fn(q, p, eng, d)
 	})
 }
 
 // loadTurn reads what a turn needs inside the caller's transaction: the playable persona, its engine
 // (on the transaction's clock), and the player's state trimmed to the definition with its version.
-func (s *Service) loadTurn(ctx context.Context, q store.Q, me string, ref PlayRef) (Stored, *turn.Engine, turn.State, int64, error) {
+func (s *Service) loadTurn(ctx context.Context, q store.Q, me string, ref PlayRef) (Stored, *turn.Engine, progressDoc, int64, error) {
 	p, err := s.playable(ctx, q, me, ref)
 	if err != nil {
-		return Stored{}, nil, turn.State{}, 0, err
+		return Stored{}, nil, progressDoc{}, 0, err
 	}
 	eng, err := s.engine(p, func() time.Time { return store.Now(ctx) })
 	if err != nil {
-		return Stored{}, nil, turn.State{}, 0, err
+		return Stored{}, nil, progressDoc{}, 0, err
 	}
-	st, v, err := loadState(ctx, q, p.ID, me, ref.UserSessionID)
+	d, v, err := loadState(ctx, q, p.ID, me, ref.UserSessionID)
 	if err != nil {
-		return Stored{}, nil, turn.State{}, 0, err
+		return Stored{}, nil, progressDoc{}, 0, err
 	}
-	fit(&p.Definition, &st)
-	return p, eng, st, v, nil
+	fit(&p.Definition, &d.State)
+	return p, eng, d, v, nil
 }
 
-func (s *Service) status(ctx context.Context, q store.Q, me string, ref PlayRef, p Stored, st turn.State) (SessionStatus, error) {
-	key, err := machineKey(&p.Definition, st, ref.MachineID)
+func (s *Service) status(ctx context.Context, q store.Q, me string, ref PlayRef, p Stored, d progressDoc) (SessionStatus, error) {
+	key, err := machineKey(&p.Definition, d.State, ref.MachineID)
 	if err != nil {
 		return SessionStatus{}, err
 	}
-	sess, ok := st.Sessions[key]
+	sess, ok := d.Sessions[key]
 	if !ok {
 		return SessionStatus{}, errNoSession
 	}
-	sid, err := sessionID(ctx, q, p.ID, me, ref.UserSessionID, key)
+	r, err := refOf(ctx, q, p.ID, me, ref.UserSessionID, key, &d)
 	if err != nil {
 		return SessionStatus{}, err
 	}
-	return SessionStatus{SessionID: sid, PersonaID: p.ID, MachineKey: key, Session: sess}, nil
+	return SessionStatus{SessionID: r.ID, PersonaID: p.ID, MachineKey: key, Session: sess}, nil
 }
 
 // Session reads one session's standing.
 func (s *Service) Session(ctx context.Context, me string, ref PlayRef) (out SessionStatus, err error) {
-	err = s.read(ctx, me, ref, func(q store.Q, p Stored, _ *turn.Engine, st turn.State) error {
-		out, err = s.status(ctx, q, me, ref, p, st)
+	err = s.read(ctx, me, ref, func(q store.Q, p Stored, _ *turn.Engine, d progressDoc) error {
+		out, err = s.status(ctx, q, me, ref, p, d)
 		return err
 	})
 	return out, err
@@ -564,8 +753,8 @@ func (s *Service) Session(ctx context.Context, me string, ref PlayRef) (out Sess
 
 // History reads one session with its messages.
 func (s *Service) History(ctx context.Context, me string, ref PlayRef) (out History, err error) {
-	err = s.read(ctx, me, ref, func(q store.Q, p Stored, _ *turn.Engine, st turn.State) error {
-		if out.SessionStatus, err = s.status(ctx, q, me, ref, p, st); err != nil {
+	err = s.read(ctx, me, ref, func(q store.Q, p Stored, _ *turn.Engine, d progressDoc) error {
+		if out.SessionStatus, err = s.status(ctx, q, me, ref, p, d); err != nil {
 			return err
 		}
 		out.Messages, err = messages(ctx, q, out.SessionID, out.MachineKey, 0)
@@ -577,22 +766,22 @@ func (s *Service) History(ctx context.Context, me string, ref PlayRef) (out Hist
 // Reset deletes one machine's session and its history; progress stays.
 func (s *Service) Reset(ctx context.Context, me string, ref PlayRef) (ResetResult, error) {
 	var out ResetResult
-	err := s.play(ctx, me, ref, func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, st *turn.State) error {
-		key, err := machineKey(&p.Definition, *st, ref.MachineID)
+	err := s.play(ctx, me, ref, func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, d *progressDoc) error {
+		key, err := machineKey(&p.Definition, d.State, ref.MachineID)
 		if err != nil {
 			return err
 		}
-		sid, err := sessionID(ctx, q, p.ID, me, ref.UserSessionID, key)
+		r, err := refOf(ctx, q, p.ID, me, ref.UserSessionID, key, d)
 		if err != nil {
 			return err
 		}
-		if err := eng.Reset(st, key); err != nil {
+		if err := eng.Reset(&d.State, key); err != nil {
 			return err
 		}
-		if err := dropSessions(ctx, q, p.ID, me, ref.UserSessionID, key); err != nil {
+		if err := dropSessions(ctx, q, p.ID, me, ref.UserSessionID, key, d); err != nil {
 			return err
 		}
-		out = ResetResult{PersonaID: p.ID, SessionID: sid, Message: fmt.Sprintf("Session with machine %q reset", key)}
+		out = ResetResult{PersonaID: p.ID, SessionID: r.ID, Message: fmt.Sprintf("Session with machine %q reset", key)}
 		return nil
 	})
 	return out, err
@@ -600,8 +789,8 @@ func (s *Service) Reset(ctx context.Context, me string, ref PlayRef) (ResetResul
 
 // Machines lists every machine with the player's standing on it.
 func (s *Service) Machines(ctx context.Context, me string, ref PlayRef) (out []turn.MachineInfo, err error) {
-	err = s.read(ctx, me, ref, func(_ store.Q, _ Stored, eng *turn.Engine, st turn.State) error {
-		out = eng.Machines(st)
+	err = s.read(ctx, me, ref, func(_ store.Q, _ Stored, eng *turn.Engine, d progressDoc) error {
+		out = eng.Machines(d.State)
 		return nil
 	})
 	return out, err
@@ -609,8 +798,8 @@ func (s *Service) Machines(ctx context.Context, me string, ref PlayRef) (out []t
 
 // Progress reads the player's progress with the persona.
 func (s *Service) Progress(ctx context.Context, me string, ref PlayRef) (out Progress, err error) {
-	err = s.read(ctx, me, ref, func(_ store.Q, p Stored, eng *turn.Engine, st turn.State) error {
-		out = Progress{PersonaID: p.ID, Progress: eng.Progress(st), Machines: eng.Machines(st)}
+	err = s.read(ctx, me, ref, func(_ store.Q, p Stored, eng *turn.Engine, d progressDoc) error {
+		out = Progress{PersonaID: p.ID, Progress: eng.Progress(d.State), Machines: eng.Machines(d.State)}
 		return nil
 	})
 	return out, err
@@ -620,10 +809,10 @@ func (s *Service) Progress(ctx context.Context, me string, ref PlayRef) (out Pro
 // completions, unlocks, route and variables.
 func (s *Service) ResetProgress(ctx context.Context, me string, ref PlayRef) (ResetResult, error) {
 	var out ResetResult
-	err := s.play(ctx, me, ref, func(ctx context.Context, q store.Q, p Stored, _ *turn.Engine, st *turn.State) error {
-		turn.ResetProgress(st)
+	err := s.play(ctx, me, ref, func(ctx context.Context, q store.Q, p Stored, _ *turn.Engine, d *progressDoc) error {
+		turn.ResetProgress(&d.State)
 		out = ResetResult{PersonaID: p.ID, Message: "Progress reset"}
-		return dropSessions(ctx, q, p.ID, me, ref.UserSessionID, "")
+		return dropSessions(ctx, q, p.ID, me, ref.UserSessionID, "", d)
 	})
 	return out, err
 }

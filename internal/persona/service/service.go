@@ -52,6 +52,8 @@ type Service struct {
 
 	mu      sync.Mutex
 	engines map[string]*cached // by persona id
+
+	players progressCache
 }
 
 type cached struct {
@@ -343,11 +345,15 @@ func (s *Service) Save(ctx context.Context, me string, in SaveInput) (Stored, er
 		out = p
 		return nil
 	})
+	if err == nil && in.PersonaID != "" {
+		s.players.dropPersona(out.ID)
+	}
 	return out, err
 }
 
 // Delete deletes the caller's persona with its sessions, chat history and progress.
 func (s *Service) Delete(ctx context.Context, me, id string) error {
+	defer s.players.dropPersona(id)
 	return s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
 		p, err := s.owned(ctx, q, me, id)
 		if err != nil {

@@ -33,6 +33,9 @@ func New(def *persona.Definition, eval Evaluator, now func() time.Time) *Engine 
 	return &Engine{def: def, eval: eval, now: now}
 }
 
+// Evaluator returns the evaluator the engine asks.
+func (e *Engine) Evaluator() Evaluator { return e.eval }
+
 // Definition returns the definition the engine plays.
 func (e *Engine) Definition() *persona.Definition { return e.def }
 
