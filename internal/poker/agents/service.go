@@ -18,9 +18,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
 
 	"github.com/arcadehq/arcade/internal/account"
+	"github.com/arcadehq/arcade/internal/chain"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/idem"
 	"github.com/arcadehq/arcade/internal/ledger"
@@ -424,9 +426,10 @@ type Withdrawal struct {
 }
 
 // Withdraw moves amount from the caller's balance to pending (at once, in one transaction with
-// the withdrawal row), then asks the chain to pay it to the caller's wallet: on success the
-// pending amount leaves to the outside world, on failure it comes back to the balance. With an
-// idempotency key a retry replays the first answer and pays once.
+// the withdrawal row), then asks the chain to pay it to the caller's wallet: paid, the pending
+// amount leaves to the outside world (confirmed); refused, it comes back to the balance (failed,
+// 503); with the outcome unknown it stays pending (200, status pending) until reconciled. With
+// an idempotency key a retry replays the first answer and pays once.
 func (s *Service) Withdraw(ctx context.Context, id, idemKey string, amount money.Amount) (Withdrawal, error) {
 	if s.Chain == nil {
 		return Withdrawal{}, errs.Unavailablef("withdrawals are not configured on this server")
@@ -473,29 +476,29 @@ func (s *Service) Withdraw(ctx context.Context, id, idemKey string, amount money
 		}
 		return w, err
 	}
-	out, serr := s.Chain.Send(ctx, w.ID, w.ToAddress, amount)
-	if serr == nil && !out.Confirmed {
-		// Sent, not yet final: it stays pending (a watcher of the chain completes it).
+	tx, perr := s.Chain.Pay(ctx, common.HexToAddress(w.ToAddress), int64(amount), strings.TrimPrefix(w.ID, "wd-"))
+	if perr != nil && !chain.IsRefused(perr) {
+		// The outcome is unknown (the transfer may yet land): no refund. The withdrawal stays
+		// pending with the money in the pending account until it is reconciled with the chain.
 		err = s.DB.WriteFor(ctx, id, func(ctx context.Context, q store.Q) error {
-			_, err := q.Exec(ctx, `UPDATE poker_withdrawals SET tx_hash = ?, confirmations = ?, updated_at = ? WHERE id = ?`,
-				out.TxHash, out.Confirmations, store.Now(ctx).UnixMicro(), w.ID)
+			_, err := q.Exec(ctx, `UPDATE poker_withdrawals SET error_message = ?, updated_at = ? WHERE id = ?`,
+				"payout outcome unknown; it will be reconciled with the chain", store.Now(ctx).UnixMicro(), w.ID)
 			return err
 		})
-		w.TxHash, w.Confirmations = out.TxHash, out.Confirmations
 		return w, err
 	}
 	err = s.DB.WriteFor(ctx, id, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
-		if serr != nil {
+		if perr != nil {
 			if _, err := q.Exec(ctx, `UPDATE poker_withdrawals SET status = 'failed', error_message = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
-				"payout failed; the amount went back to the balance", now.UnixMicro(), w.ID); err != nil {
+				"the network refused the payout; the amount went back to the balance", now.UnixMicro(), w.ID); err != nil {
 				return fmt.Errorf("poker: withdrawal: %w", err)
 			}
 			return ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: pending, To: user, Amount: amount,
 				Kind: "poker_withdrawal_refund", Ref: w.ID})
 		}
-		if _, err := q.Exec(ctx, `UPDATE poker_withdrawals SET status = 'confirmed', tx_hash = ?, confirmations = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
-			out.TxHash, out.Confirmations, now.UnixMicro(), w.ID); err != nil {
+		if _, err := q.Exec(ctx, `UPDATE poker_withdrawals SET status = 'confirmed', tx_hash = ?, confirmations = 1, updated_at = ? WHERE id = ? AND status = 'pending'`,
+			tx, now.UnixMicro(), w.ID); err != nil {
 			return fmt.Errorf("poker: withdrawal: %w", err)
 		}
 		return ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: pending, To: ledger.SystemAccount(ledger.External, money.USDC),
@@ -504,13 +507,11 @@ func (s *Service) Withdraw(ctx context.Context, id, idemKey string, amount money
 	if err != nil {
 		return w, err
 	}
-	if serr != nil {
-		if errs.KindOf(serr) == errs.Internal {
-			serr = errs.Unavailablef("withdrawal service unavailable; the amount is back in your balance")
-		}
-		return w, serr
+	if perr != nil {
+		return w, &errs.Error{Kind: errs.Unavailable, Code: "payout_refused",
+			Message: "the network refused the payout; the amount is back in your balance", Err: perr}
 	}
-	w.Status, w.TxHash, w.Confirmations = "confirmed", out.TxHash, out.Confirmations
+	w.Status, w.TxHash, w.Confirmations = "confirmed", tx, 1
 	return w, nil
 }
 

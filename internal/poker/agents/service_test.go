@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/arcadehq/arcade/internal/account"
+	"github.com/arcadehq/arcade/internal/chain"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
-	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/poker/agents"
 	"github.com/arcadehq/arcade/internal/poker/table"
 	"github.com/arcadehq/arcade/internal/seeds"
@@ -20,26 +22,25 @@ import (
 )
 
 // chain is a Chain whose answers a test sets.
-type chain struct {
+type testChain struct {
 	incoming agents.Incoming
 	inErr    error
-	sendErr  error
-	pending  bool
+	payErr   error
 }
 
-func (c *chain) Sandbox() bool   { return false }
-func (c *chain) Network() string { return "test" }
-func (c *chain) Incoming(ctx context.Context, h string) (agents.Incoming, error) {
+func (c *testChain) Sandbox() bool   { return false }
+func (c *testChain) Network() string { return "test" }
+func (c *testChain) Incoming(ctx context.Context, h string) (agents.Incoming, error) {
 	if c.inErr != nil {
 		return agents.Incoming{}, c.inErr
 	}
 	return c.incoming, nil
 }
-func (c *chain) Send(ctx context.Context, id, to string, amt money.Amount) (agents.Outgoing, error) {
-	if c.sendErr != nil {
-		return agents.Outgoing{}, c.sendErr
+func (c *testChain) Pay(ctx context.Context, to common.Address, amt int64, ref string) (string, error) {
+	if c.payErr != nil {
+		return "", c.payErr
 	}
-	return agents.Outgoing{TxHash: "0xsent", Confirmations: 1, Confirmed: !c.pending}, nil
+	return "0xsent", nil
 }
 
 func newService(t *testing.T, e store.Engine, ch agents.Chain) *agents.Service {
@@ -52,13 +53,14 @@ func newService(t *testing.T, e store.Engine, ch agents.Chain) *agents.Service {
 }
 
 // TestChainPaths: with a chain that is not the sandbox, a deposit short of its confirmations is
-// refused and credits nothing; a confirmed one is credited once; a payout the chain refuses
-// comes back to the balance (status failed, 503); one the chain sent but has not confirmed stays
-// pending in the pending account; no chain at all is 503. The invariant holds throughout.
+// refused and credits nothing; a confirmed one is credited once; a payout the network refuses
+// comes back to the balance (status failed, 503); one whose outcome is unknown stays pending in
+// the pending account (no refund: it may yet land); a paid one leaves; no chain at all is 503.
+// The invariant holds throughout.
 func TestChainPaths(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		ctx := context.Background()
-		ch := &chain{}
+		ch := &testChain{}
 		s := newService(t, e, ch)
 		su, err := s.Register(ctx, "127.0.0.1", agents.Registration{Email: "c@example.com", Name: "chainy", WalletAddress: "0x" + strings.Repeat("1", 40)})
 		if err != nil {
@@ -85,30 +87,38 @@ func TestChainPaths(t *testing.T) {
 		}
 
 		// The balance is the deposit's 3.00.
-		ch.sendErr = errors.New("rpc: connection refused")
-		_, err = s.Withdraw(ctx, id, "", 2_000_000)
+		ch.payErr = &chain.Refused{Reason: "transfer amount exceeds balance"}
+		w, err := s.Withdraw(ctx, id, "", 2_000_000)
 		if errs.KindOf(err) != errs.Unavailable {
 			t.Fatalf("refused payout: %v", err)
+		}
+		if got, _ := s.Withdrawal(ctx, id, w.ID); got.Status != "failed" || got.Error == "" {
+			t.Fatalf("refused withdrawal: %+v", got)
 		}
 		b, _ := s.Balance(ctx, id)
 		if b.Available != 3_000_000 || b.Pending != 0 {
 			t.Fatalf("after a refused payout: %+v", b)
 		}
-		ch.sendErr, ch.pending = nil, true
-		w, err := s.Withdraw(ctx, id, "", 2_000_000)
-		if err != nil || w.Status != "pending" || w.TxHash != "0xsent" {
-			t.Fatalf("sent payout: %+v %v", w, err)
+		ch.payErr = errors.New("rpc: timeout waiting for the receipt")
+		w, err = s.Withdraw(ctx, id, "", 2_000_000)
+		if err != nil || w.Status != "pending" {
+			t.Fatalf("payout with an unknown outcome: %+v %v", w, err)
 		}
 		b, _ = s.Balance(ctx, id)
 		if b.Available != 1_000_000 || b.Pending != 2_000_000 || b.Total() != 3_000_000 {
-			t.Fatalf("after a sent payout: %+v", b)
+			t.Fatalf("after an unknown payout: %+v", b)
+		}
+		ch.payErr = nil
+		w, err = s.Withdraw(ctx, id, "", 1_000_000)
+		if err != nil || w.Status != "confirmed" || w.TxHash != "0xsent" {
+			t.Fatalf("paid: %+v %v", w, err)
 		}
 		txs, _, err := s.Transactions(ctx, id, agents.Page{})
-		if err != nil || len(txs) != 4 { // deposit, withdraw, refund, withdraw
+		if err != nil || len(txs) != 5 { // deposit, withdraw, refund, withdraw, withdraw
 			t.Fatalf("transactions %+v %v", txs, err)
 		}
 		acc, err := s.Accounting(ctx)
-		if err != nil || !acc.Holds || acc.Pending != 2_000_000 || acc.Deposited != 3_000_000 {
+		if err != nil || !acc.Holds || acc.Pending != 2_000_000 || acc.Deposited != 3_000_000 || acc.Withdrawn != 1_000_000 {
 			t.Fatalf("accounting %+v %v", acc, err)
 		}
 		s.Chain = nil
