@@ -23,6 +23,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/casino/bets"
+	"github.com/arcadehq/arcade/internal/chain"
 	"github.com/arcadehq/arcade/internal/chain/evm"
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/feed"
@@ -94,6 +95,9 @@ type Config struct {
 	// SIWEBlocked refuses sign-in to addresses (ARCADE_SIWE_BLOCKLIST: comma-separated 0x addresses).
 	SIWEBlocked func(addr string) bool
 	Poker       table.Config // poker tables; the zero value means table.DefaultConfig()
+	// PokerConfirmations is how deep a poker deposit's transaction must be on a chain network
+	// before it is credited (default 12, spec 002's figure).
+	PokerConfirmations int
 	Version     string
 }
 
@@ -260,6 +264,8 @@ type App struct {
 	Tools        *tools.Set
 	Auditor      *ledger.Auditor // the scheduled full ledger audit behind /health
 	draining     atomic.Bool
+	evm          evm.Client   // the configured EVM network's client (nil on the sandbox)
+	payout       chain.Payout // the house's payouts (casino withdrawals, poker withdrawals)
 	started      time.Time
 }
 
@@ -331,8 +337,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	}
 	a.Poker = a.PokerService.Declare(a.Registry)
 	(&pokerws.Server{Ops: a.Poker, Gate: gate, Log: log}).Register(a.Router)
-	// The embedded sandbox network is the only chain yet: deposits and payouts settle at once in
-	// sandbox USDC (agents.Chain is where an EVM chain plugs in).
+	// The sandbox network's deposits and payouts by default; on an EVM network pokerChain (after
+	// registerV1, which connects to it) swaps in the chain's.
 	pokerAgents := &agents.Service{DB: db, Accounts: accounts, Tables: a.PokerService, Chain: agents.Sandbox{}, Now: deps.Now, Rand: deps.Rand,
 		SignUps: creditsSvc.SignUps}
 	a.PokerAPI = pokerAgents.Declare(a.Registry)
@@ -349,6 +355,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 		_ = db.Close()
 		return nil, err
 	}
+	a.pokerChain(pokerAgents)
 	(&startapi.Site{BaseURL: cfg.BaseURL, Tools: a.Tools.Guide, Limits: func() any {
 		l, _ := a.Credits.Limits.Invoke(context.Background(), ops.Caller{}, ops.None{})
 		return creditsapi.LimitsOf(l)
@@ -377,6 +384,7 @@ func (a *App) registerV1(accounts *account.Service, gate *ops.Gate, deps Deps) e
 	if err != nil {
 		return err
 	}
+	a.payout = payout
 	a.Bets = &bets.Service{DB: a.DB, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand, Log: a.Log,
 		Networks: []x402.Network{network}, PayTo: payTo.Hex(), Accounts: accounts, Blocked: a.Cfg.SIWEBlocked,
 		Settler: settler, Payout: payout}

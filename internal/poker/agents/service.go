@@ -387,6 +387,20 @@ func (s *Service) Deposit(ctx context.Context, id, txHash string) (Deposit, erro
 			return fmt.Errorf("poker: deposit id: %w", err)
 		}
 		d.ID = did.String()
+		if !s.Chain.Sandbox() {
+			// On a chain a deposit belongs to the agent whose registered wallet sent it: a hash
+			// seen on the chain cannot be claimed by someone else.
+			a, err := account.Get(ctx, q, id)
+			if err != nil {
+				return err
+			}
+			if a.PayoutAddress == "" {
+				return errs.Invalid("wallet_address", "register the wallet you deposit from first (PATCH /poker/api/me)")
+			}
+			if !strings.EqualFold(a.PayoutAddress, in.From) {
+				return errs.Invalid("tx_hash", "the transfer was sent from %s, not from your registered wallet", in.From)
+			}
+		}
 		var n int
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM poker_deposits WHERE tx_hash = ?`, txHash).Scan(&n); err != nil {
 			return fmt.Errorf("poker: deposit: %w", err)

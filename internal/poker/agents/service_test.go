@@ -52,8 +52,8 @@ func newService(t *testing.T, e store.Engine, ch agents.Chain) *agents.Service {
 	return &agents.Service{DB: db, Accounts: accts, Tables: tables, Chain: ch, Now: time.Now, Rand: rand.Reader}
 }
 
-// TestChainPaths: with a chain that is not the sandbox, a deposit short of its confirmations is
-// refused and credits nothing; a confirmed one is credited once; a payout the network refuses
+// TestChainPaths: with a chain that is not the sandbox, a deposit sent from another wallet than
+// the agent's, or short of its confirmations, is refused and credits nothing; a confirmed one is credited once; a payout the network refuses
 // comes back to the balance (status failed, 503); one whose outcome is unknown stays pending in
 // the pending account (no refund: it may yet land); a paid one leaves; no chain at all is 503.
 // The invariant holds throughout.
@@ -69,7 +69,11 @@ func TestChainPaths(t *testing.T) {
 		id := su.Account.ID
 		hash := "0x" + strings.Repeat("c", 64)
 
-		ch.incoming = agents.Incoming{Amount: 3_000_000, Confirmations: 2, Required: 12}
+		ch.incoming = agents.Incoming{Amount: 3_000_000, Confirmations: 12, Required: 12, From: "0x" + strings.Repeat("2", 40)}
+		if _, err := s.Deposit(ctx, id, hash); errs.KindOf(err) != errs.Validation || errs.As(err).Field != "tx_hash" {
+			t.Fatalf("a deposit from another wallet: %v", err)
+		}
+		ch.incoming = agents.Incoming{Amount: 3_000_000, Confirmations: 2, Required: 12, From: "0x" + strings.Repeat("1", 40)}
 		if _, err := s.Deposit(ctx, id, hash); errs.KindOf(err) != errs.Validation {
 			t.Fatalf("unconfirmed deposit: %v", err)
 		}
