@@ -95,10 +95,11 @@ type Config struct {
 	// SIWEBlocked refuses sign-in to addresses (ARCADE_SIWE_BLOCKLIST: comma-separated 0x addresses).
 	SIWEBlocked func(addr string) bool
 	Poker       table.Config // poker tables; the zero value means table.DefaultConfig()
+	Version     string
+
 	// PokerConfirmations is how deep a poker deposit's transaction must be on a chain network
 	// before it is credited (default 12, spec 002's figure).
 	PokerConfirmations int
-	Version     string
 }
 
 // Default rate limits: generous for an agent playing as fast as it can, tight enough to stop a
