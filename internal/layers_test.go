@@ -25,6 +25,9 @@ var layers = map[string]string{
 	// Clients of outside services: they speak HTTP to their peer, hold no rules of ours.
 	"cardpay": "client", "x402/facilitator": "client", "x402/x402pay": "client", "client": "client", "loadgen": "client",
 	"chain": "client", "poker/bot": "client",
+	// The persona LLM evaluator: chat completions to a language model (the game's rules stay in
+	// persona/turn, which it only feeds answers).
+	"persona/llm": "client",
 	// Surfaces.
 	"httpapi": "surface", "tools": "surface", "mcpapi": "surface", "httpapi/playpage": "surface",
 	// The store, and the wiring that knows everything.

@@ -56,6 +56,8 @@ Configuration (flags of serve, or environment):
               ARCADE_PPROF_ADDR     serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060
               ARCADE_DB_WRITE_TIMEOUT  seconds one write may take before it fails with STORE_TIMEOUT (default 10)
               ARCADE_AUDIT_SECONDS  seconds between full ledger audits behind /health (default 60; 0: on demand)
+              ARCADE_LLM_URL        an OpenAI-compatible endpoint (…/v1): the LLM evaluator plays personas
+              ARCADE_LLM_MODEL, ARCADE_LLM_API_KEY, ARCADE_LLM_TIMEOUT (seconds, default 20), ARCADE_LLM_JSON_MODE
               ARCADE_POKER_HAND_DELAY  seconds between poker hands (default 2; 0 for benchmarks)
 `
 

@@ -39,6 +39,7 @@ import (
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/payments"
+	"github.com/arcadehq/arcade/internal/persona/llm"
 	personasvc "github.com/arcadehq/arcade/internal/persona/service"
 	"github.com/arcadehq/arcade/internal/poker/agents"
 	"github.com/arcadehq/arcade/internal/poker/table"
@@ -83,11 +84,15 @@ type Config struct {
 	HeavyConcurrency int
 	ReadTimeout      time.Duration
 	Stripe           cardpay.Config
-	RateLimit        ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
-	SignUpLimit      ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
-	X402Network      x402.Network    // ARCADE_X402_NETWORK: the network /api/v1 is paid on (default: the sandbox)
-	X402PayTo        common.Address  // ARCADE_X402_PAY_TO: the casino's receiving address (default: SandboxPayTo)
-	Chain            ChainConfig     // settlement and payouts off the sandbox (chain.go)
+	// LLM is the persona language-model endpoint: ARCADE_LLM_URL (unset: the rule-based evaluator
+	// plays), ARCADE_LLM_MODEL, ARCADE_LLM_API_KEY, ARCADE_LLM_TIMEOUT (seconds per model call,
+	// default 20), ARCADE_LLM_JSON_MODE (json_schema, default, or json_object).
+	LLM         llm.Config
+	RateLimit   ratelimit.Limit // ARCADE_RATE_LIMIT: requests/s per API key (burst 2×); 0 turns it off
+	SignUpLimit ratelimit.Limit // ARCADE_SIGNUP_RATE: sign-ups per minute per client address (burst 200); 0 turns it off
+	X402Network x402.Network    // ARCADE_X402_NETWORK: the network /api/v1 is paid on (default: the sandbox)
+	X402PayTo   common.Address  // ARCADE_X402_PAY_TO: the casino's receiving address (default: SandboxPayTo)
+	Chain       ChainConfig     // settlement and payouts off the sandbox (chain.go)
 	// V1SeedRotation is how long the /api/v1 server seed stays active before the schedule
 	// rotates it (ARCADE_V1_SEED_ROTATION, a Go duration; default 24h; 0 turns the schedule off:
 	// operators rotate with POST /api/v1/seed/rotate).
@@ -176,6 +181,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c.BaseURL = getenv("ARCADE_BASE_URL")
 	c.Stripe = cardpay.Config{SecretKey: getenv("ARCADE_STRIPE_SECRET_KEY"), WebhookSecret: getenv("ARCADE_STRIPE_WEBHOOK_SECRET"),
 		APIBase: getenv("ARCADE_STRIPE_API_BASE"), BaseURL: c.BaseURL}
+	c.LLM = llm.Config{URL: getenv("ARCADE_LLM_URL"), Model: getenv("ARCADE_LLM_MODEL"), APIKey: getenv("ARCADE_LLM_API_KEY"),
+		JSONMode: getenv("ARCADE_LLM_JSON_MODE")}
+	if u := c.LLM.URL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return c, fmt.Errorf("ARCADE_LLM_URL: want an http(s) base URL such as https://api.openai.com/v1, got %q", u)
+	}
+	switch c.LLM.JSONMode {
+	case "", llm.ModeJSONSchema, llm.ModeJSONObject:
+	default:
+		return c, fmt.Errorf("ARCADE_LLM_JSON_MODE: want %s or %s", llm.ModeJSONSchema, llm.ModeJSONObject)
+	}
+	if v := getenv("ARCADE_LLM_TIMEOUT"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 600 {
+			return c, fmt.Errorf("ARCADE_LLM_TIMEOUT: want seconds above 0 and at most 600, got %q", v)
+		}
+		c.LLM.Timeout = time.Duration(f * float64(time.Second))
+	}
 	if v := getenv("ARCADE_DRAIN_SECONDS"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 0 || f > 600 {
@@ -315,7 +337,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 		Log: log, SignUps: ratelimit.New(cfg.SignUpLimit), Feed: &feed.Bus[credits.Event]{}}
 	a.Credits = creditsSvc.Declare(a.Registry, cardpay.New(cfg.Stripe, db, deps.Now, log), func() credits.Limits { return limits(cfg) })
 
-	personaSvc := &personasvc.Service{DB: db, Accounts: accounts, Now: deps.Now, Rand: deps.Rand, BaseURL: cfg.BaseURL}
+	personaSvc := &personasvc.Service{DB: db, Accounts: accounts, Now: deps.Now, Rand: deps.Rand, BaseURL: cfg.BaseURL,
+		LLM: cfg.LLM}
 	if _, err := personaSvc.Examples(); err != nil {
 		_ = db.Close()
 		return nil, err

@@ -50,6 +50,10 @@ func (s *server) count(query string, args ...any) int {
 type docServer struct {
 	*server
 	doc validator.Validator
+	// evaluator is the label persona answers must carry ("" means rule-based); hdr are header
+	// pairs every play-API request sends (X-LLM-*).
+	evaluator string
+	hdr       []string
 }
 
 func withDoc(s *server) *docServer {

@@ -24,11 +24,18 @@ func TestConfigFromEnv(t *testing.T) {
 		"ARCADE_DB_COMMITTERS": "0", "ARCADE_DIRECT_COMMIT": "yes", "ARCADE_DRAIN_SECONDS": "-1", "ARCADE_RATE_LIMIT": "x",
 		"ARCADE_DB_WRITE_TIMEOUT": "0", "ARCADE_DB_BATCH_TIMEOUT": "soon", "ARCADE_BENCHMARK_UNSAFE_DURABILITY": "yes",
 		"ARCADE_MAX_CONNS": "-2", "ARCADE_MAX_CONNS_PER_CLIENT": "x", "ARCADE_HEAVY_CONCURRENCY": "1.5", "ARCADE_HTTP_READ_TIMEOUT": "0",
-		"ARCADE_AUDIT_SECONDS": "-1", "ARCADE_POKER_HAND_DELAY": "61",
+		"ARCADE_AUDIT_SECONDS": "-1", "ARCADE_LLM_URL": "api.openai.com", "ARCADE_LLM_TIMEOUT": "0", "ARCADE_LLM_JSON_MODE": "xml",
+		"ARCADE_POKER_HAND_DELAY": "61",
 	} {
 		if _, err := app.ConfigFromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: error %v should name the variable", k, v, err)
 		}
+	}
+	c, err = app.ConfigFromEnv(env(map[string]string{"ARCADE_LLM_URL": "http://127.0.0.1:9/v1", "ARCADE_LLM_MODEL": "m",
+		"ARCADE_LLM_API_KEY": "k", "ARCADE_LLM_TIMEOUT": "1.5", "ARCADE_LLM_JSON_MODE": "json_object"}))
+	if err != nil || !c.LLM.Enabled() || c.LLM.Model != "m" || c.LLM.APIKey != "k" || c.LLM.Timeout != 1500*time.Millisecond ||
+		c.LLM.JSONMode != "json_object" {
+		t.Fatalf("LLM: %+v, %v", c.LLM, err)
 	}
 	if c, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_POKER_HAND_DELAY": "0"})); err != nil || c.Poker.HandDelay != 0 ||
 		c.Poker.SmallBlind == 0 {

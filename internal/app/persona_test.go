@@ -31,9 +31,17 @@ func (s *docServer) sdk(method, path, key string, body any) resp {
 		raw, _ = json.Marshal(body)
 	}
 	if key == "" {
-		return s.documented(method, path, "", raw)
+		return s.documented(method, path, "", raw, s.hdr...)
 	}
-	return s.documented(method, path, "", raw, "X-API-Key", key)
+	return s.documented(method, path, "", raw, append([]string{"X-API-Key", key}, s.hdr...)...)
+}
+
+// label is the evaluator persona answers must name.
+func (s *docServer) label() string {
+	if s.evaluator == "" {
+		return "rule-based"
+	}
+	return s.evaluator
 }
 
 // sdkError is the play API's error message, failing the test if the body is not {"error":{"message"}}.
@@ -292,7 +300,7 @@ func (s *docServer) say(key, pid, usid, msg string) map[string]any {
 			s.t.Fatalf("%s is not a bool: %s", f, r.Raw)
 		}
 	}
-	if _, ok := r.Body["unlocked_machines"].([]any); !ok || r.Body["evaluator"] != "rule-based" {
+	if _, ok := r.Body["unlocked_machines"].([]any); !ok || r.Body["evaluator"] != s.label() {
 		s.t.Fatalf("answer %s", r.Raw)
 	}
 	return r.Body
@@ -336,7 +344,13 @@ func sse(t *testing.T, raw []byte) (names []string, data []map[string]any) {
 // history, the machines, progress and both resets.
 func TestPersonaSDKPlaysKael(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
-		s := withDoc(newServer(t, e))
+		playKael(t, withDoc(newServer(t, e)))
+	})
+}
+
+// playKael is the end-to-end scenario, played with whichever evaluator s runs (s.evaluator).
+func playKael(t *testing.T, s *docServer) {
+	{ // (a block: the scenario keeps the indentation it had inside storetest.Each)
 		key, other := s.guest(), s.guest()
 		const kael = "/api/v1/sdk/chat/merchant-kael"
 
@@ -348,7 +362,8 @@ func TestPersonaSDKPlaysKael(t *testing.T) {
 		if r := s.sdk("GET", "/api/v1/sdk/personas", key, nil); r.Status != 200 || !reflect.DeepEqual(ids(list(r), "id"), []string{"captain-sera", "merchant-kael"}) {
 			t.Fatalf("personas: %d %s", r.Status, r.Raw)
 		}
-		if r := s.sdk("POST", "/api/v1/sdk/validate-llm-key", key, nil); r.Status != 200 || r.Body["valid"] != false || r.Body["error"] == nil || r.Body["model"] != nil {
+		if r := s.sdk("POST", "/api/v1/sdk/validate-llm-key", key, nil); s.evaluator == "" && (r.Status != 200 || r.Body["valid"] != false ||
+			r.Body["error"] == nil || r.Body["model"] != nil) || s.evaluator != "" && (r.Status != 200 || r.Body["valid"] != true || r.Body["error"] != nil) {
 			t.Fatalf("validate-llm-key: %d %s", r.Status, r.Raw)
 		}
 		if r := s.sdk("POST", "/api/v1/sdk/validate-llm-key", key, map[string]any{"model": "gpt-4o"}); r.Status != 200 || r.Body["model"] != "gpt-4o" {
@@ -524,7 +539,7 @@ func TestPersonaSDKPlaysKael(t *testing.T) {
 		if n := s.count(`SELECT COUNT(*) FROM persona_sessions WHERE persona_id = 'merchant-kael'`); n != 0 {
 			t.Fatalf("%d sessions after reset", n)
 		}
-	})
+	}
 }
 
 func toMaps(v any) []map[string]any {

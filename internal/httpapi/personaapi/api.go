@@ -14,6 +14,7 @@ import (
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/persona/llm"
 	"github.com/arcadehq/arcade/internal/persona/service"
 )
 
@@ -26,6 +27,10 @@ type API struct {
 
 // handlerFunc is a route's handler: the body to answer with, or an error.
 type handlerFunc func(r *http.Request, c ops.Caller) (status int, body any, err error)
+
+// live is a body that answers by itself as it goes (a streamed turn); fail answers an error
+// before anything was written.
+type live func(w http.ResponseWriter, fail func(error))
 
 // events is a body answered as server-sent events.
 type events []event
@@ -63,7 +68,16 @@ func (a *API) handle(rt *httpapi.Router, op ops.Op, sh shape, route httpapi.Op, 
 			a.fail(w, r, sh, err)
 			return
 		}
+		// A client's language-model keys (X-LLM-*) ride on the request's context for this
+		// request only: never stored, never logged.
+		if k := llm.KeysFromHeader(r.Header); k != (llm.Keys{}) {
+			r = r.WithContext(llm.WithKeys(r.Context(), k))
+		}
 		status, body, err := h(r, c)
+		if f, ok := body.(live); ok {
+			f(w, func(err error) { a.fail(w, r, sh, err) })
+			return
+		}
 		if err != nil {
 			a.fail(w, r, sh, err)
 			return

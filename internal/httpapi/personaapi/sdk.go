@@ -10,6 +10,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/httpapi"
 	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/persona/llm"
 	"github.com/arcadehq/arcade/internal/persona/service"
 	"github.com/arcadehq/arcade/internal/persona/turn"
 )
@@ -242,14 +243,59 @@ func writeEvents(w http.ResponseWriter, ev events) {
 	}
 }
 
-// streamOf renders a reply as the stream's events: metadata (the answer without its message),
-// the message in text_delta pieces (a word and the space after it each), then done.
-func streamOf(resp ChatResponse) events {
+// The language-model headers the SDK sends (docs/personas.md §8); the per-step ones
+// (X-LLM-{Eval,Response,Summarization}-{API-Key,Model}) are read the same way.
+var (
+	llmKeyHeader = httpapi.Param{Name: llm.HeaderAPIKey, In: "header", Description: "a language-model API key for this request only " +
+		"(never stored or logged); used when the server has an LLM endpoint (ARCADE_LLM_URL), ignored otherwise"}
+	llmModelHeader = httpapi.Param{Name: llm.HeaderModel, In: "header", Description: "the model to use with X-LLM-API-Key"}
+)
+
+// liveStream sends a turn's events as the LLM evaluator makes them (service.Stream): metadata
+// as soon as the turn is decided, each piece of the reply as the model writes it.
+type liveStream struct {
+	w       http.ResponseWriter
+	started bool
+	deltas  int
+}
+
+func (l *liveStream) send(name string, data any) {
+	if !l.started {
+		l.started = true
+		l.w.Header().Set("Content-Type", "text/event-stream")
+		l.w.Header().Set("Cache-Control", "no-cache")
+		l.w.Header().Set("X-Accel-Buffering", "no")
+		l.w.WriteHeader(http.StatusOK)
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		name, b = "error", []byte(`{"error":{"message":"internal error","code":"INTERNAL_ERROR"}}`)
+	}
+	if _, err := fmt.Fprintf(l.w, "event: %s\ndata: %s\n\n", name, b); err == nil {
+		_ = http.NewResponseController(l.w).Flush()
+	}
+}
+
+func (l *liveStream) Metadata(r service.Reply) { l.send("metadata", metadataOf(ChatResponseOf(r))) }
+
+func (l *liveStream) Delta(text string) {
+	l.deltas++
+	l.send("text_delta", map[string]string{"text": text})
+}
+
+// metadataOf is the answer without its message.
+func metadataOf(resp ChatResponse) map[string]any {
 	meta := map[string]any{}
 	b, _ := json.Marshal(resp)
 	_ = json.Unmarshal(b, &meta)
 	delete(meta, "message")
-	out := events{{"metadata", meta}}
+	return meta
+}
+
+// streamOf renders a reply as the stream's events: metadata (the answer without its message),
+// the message in text_delta pieces (a word and the space after it each), then done.
+func streamOf(resp ChatResponse) events {
+	out := events{{"metadata", metadataOf(resp)}}
 	for rest := resp.Message; rest != ""; {
 		i := strings.IndexByte(rest, ' ')
 		if i < 0 {
@@ -310,9 +356,11 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 			return 0, KeyRevoked{ID: k.ID, Revoked: true}, err
 		})
 	a.handle(rt, o.ValidateLLM, sdkShape, httpapi.Op{Method: "POST", Path: "/api/v1/sdk/validate-llm-key", ID: "sdkValidateLLMKey",
-		Tag: "persona-sdk", Body: LLMKeyRequest{}, Resp: LLMKeyCheck{},
-		Description: "Always valid: false with the reason: personas are played by the built-in rule-based evaluator, which needs no key. " +
-			"The X-LLM-* headers are neither read nor stored."},
+		Tag: "persona-sdk", Params: []httpapi.Param{llmKeyHeader, llmModelHeader}, Body: LLMKeyRequest{}, Resp: LLMKeyCheck{},
+		Description: "Checks the key in X-LLM-API-Key (else the server's) and the model (body, else X-LLM-Model, else the server's) " +
+			"against the server's language-model endpoint with a one-token completion. Without an endpoint (ARCADE_LLM_URL) it answers " +
+			"valid: false with the reason: personas are then played by the built-in rule-based evaluator, which needs no key. " +
+			"The X-LLM-* headers are used for the request only, never stored or logged."},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			raw, err := httpapi.ReadBody(r)
 			if err != nil {
@@ -336,7 +384,7 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 			base, tag, id = "/api/v1/chat/{persona_id}", "persona-chat", "chat"
 		}
 		a.handle(rt, o.Start, sdkShape, httpapi.Op{Method: "POST", Path: base + "/init-session", ID: id + "InitSession", Tag: tag,
-			Params: []httpapi.Param{machineOpt}, Body: InitRequest{}, Resp: SessionInit{},
+			Params: []httpapi.Param{machineOpt, llmKeyHeader, llmModelHeader}, Body: InitRequest{}, Resp: SessionInit{},
 			Description: "Starts a new session with the machine (replacing an earlier one, whose history is deleted)."},
 			func(r *http.Request, c ops.Caller) (int, any, error) {
 				var req InitRequest
@@ -348,7 +396,7 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 				return 0, SessionInitOf(s), err
 			})
 		a.handle(rt, o.Message, sdkShape, httpapi.Op{Method: "POST", Path: base + "/message", ID: id + "Message", Tag: tag,
-			Params: []httpapi.Param{machineOpt}, Body: MessageRequest{}, Resp: ChatResponse{}},
+			Params: []httpapi.Param{machineOpt, llmKeyHeader, llmModelHeader}, Body: MessageRequest{}, Resp: ChatResponse{}},
 			func(r *http.Request, c ops.Caller) (int, any, error) {
 				var req MessageRequest
 				if err := decodeBody(r, &req); err != nil {
@@ -359,19 +407,40 @@ func (a *API) registerPlay(rt *httpapi.Router) {
 			})
 	}
 	a.handle(rt, o.Message, sdkShape, httpapi.Op{Method: "POST", Path: sdk + "/message/stream", ID: "sdkMessageStream", Tag: "persona-sdk",
-		Params: []httpapi.Param{machineOpt}, Body: MessageRequest{}, Resp: ChatResponse{}, RespType: "text/event-stream",
+		Params: []httpapi.Param{machineOpt, llmKeyHeader, llmModelHeader}, Body: MessageRequest{}, Resp: ChatResponse{}, RespType: "text/event-stream",
 		Description: "The message answer as server-sent events: metadata (the answer without message), text_delta {text} pieces, " +
-			"then done (the whole answer). A refused request answers with its HTTP status and the JSON error before any event."},
+			"then done (the whole answer). With the LLM evaluator, metadata comes as soon as the turn is decided and each piece as the " +
+			"model writes it; a failure after the stream began is an error event {error: {message, code}}. " +
+			"A refused request answers with its HTTP status and the JSON error before any event."},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			var req MessageRequest
 			if err := decodeBody(r, &req); err != nil {
 				return 0, nil, err
 			}
-			res, err := o.Message.Invoke(r.Context(), c, service.MessageInput{PlayRef: playRef(r, req.UserSessionID, false), Message: req.Message})
-			if err != nil {
-				return 0, nil, err
-			}
-			return 0, streamOf(ChatResponseOf(res)), nil
+			in := service.MessageInput{PlayRef: playRef(r, req.UserSessionID, false), Message: req.Message}
+			return 0, live(func(w http.ResponseWriter, fail func(error)) {
+				ls := &liveStream{w: w}
+				res, err := o.Message.Invoke(service.WithStream(r.Context(), ls), c, in)
+				switch {
+				case !ls.started && err != nil: // refused before any event: the status and JSON error
+					fail(err)
+				case !ls.started: // the rule-based evaluator: the finished answer, in pieces
+					writeEvents(w, streamOf(ChatResponseOf(res)))
+				case err != nil: // failed after the stream began
+					_, body := problem(a.Log, r, sdkShape, err)
+					ls.send("error", body)
+				default:
+					resp := ChatResponseOf(res)
+					if ls.deltas == 0 {
+						for _, e := range streamOf(resp) {
+							if e.name == "text_delta" {
+								ls.send(e.name, e.data)
+							}
+						}
+					}
+					ls.send("done", resp)
+				}
+			}), nil
 		})
 	for _, web := range []bool{false, true} {
 		base, tag, id := sdk, "persona-sdk", "sdk"

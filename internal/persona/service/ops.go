@@ -42,8 +42,8 @@ type NewKey struct {
 	account.KeyInfo
 }
 
-// LLMKey is what a client would send to check its language-model key (the key itself is never
-// read: no LLM evaluator runs on this server yet).
+// LLMKey is what a client sends to check its language-model key: the model (the key itself
+// comes in the X-LLM-API-Key header, carried by llm.WithKeys, never stored).
 type LLMKey struct{ Model string }
 
 // LLMKeyCheck answers validate-llm-key.
@@ -147,10 +147,10 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 			return s.Machines(ctx, c.ID(), in)
 		}})
 	o.ValidateLLM = ops.Add(r, &ops.Def[LLMKey, LLMKeyCheck]{D: ops.Desc{Name: "persona.sdk.validate_llm_key", Access: ops.Player,
-		Summary: "Check a language-model key: this server plays with the built-in rule-based evaluator and uses none."},
+		Summary: "Check a language-model key against the server's endpoint with a one-token completion " +
+			"(without an endpoint configured, personas are played by the rule-based evaluator and no key is needed)."},
 		Run: func(ctx context.Context, c ops.Caller, in LLMKey) (LLMKeyCheck, error) {
-			return LLMKeyCheck{Valid: false, Model: in.Model, Error: "this server plays personas with the built-in rule-based evaluator: " +
-				"no language-model key is used or needed, and chat calls work without X-LLM-* headers"}, nil
+			return s.ValidateLLMKey(ctx, in)
 		}})
 	o.CreateKey = ops.Add(r, &ops.Def[KeyName, NewKey]{D: ops.Desc{Name: "persona.sdk.keys.create", Access: ops.Player,
 		Summary: "Issue a pk_live_ key for the persona SDK (shown once; the account's other keys keep working)."},

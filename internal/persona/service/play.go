@@ -129,6 +129,15 @@ func (s *Service) playable(ctx context.Context, q store.Q, me string, ref PlayRe
 // engine is p's turn engine with clock now (store.Now of the write when it runs inside one, so
 // every run of the write function stamps the same times).
 func (s *Service) engine(p Stored, now func() time.Time) (*turn.Engine, error) {
+	c, err := s.compiled(p)
+	if err != nil {
+		return nil, err
+	}
+	return turn.New(c.def, c.eval, now), nil
+}
+
+// compiled is p's definition with its rule-based evaluator, compiled once per version.
+func (s *Service) compiled(p Stored) (*cached, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.engines[p.ID]
@@ -147,7 +156,7 @@ func (s *Service) engine(p Stored, now func() time.Time) (*turn.Engine, error) {
 		c = &cached{updated: p.UpdatedAt, def: &def, eval: ev}
 		s.engines[p.ID] = c
 	}
-	return turn.New(c.def, c.eval, now), nil
+	return c, nil
 }
 
 // machineKey resolves ref's machine as the engine does: named, else current, else primary.
@@ -434,6 +443,12 @@ func (s *Service) Start(ctx context.Context, me string, in StartInput) (SessionI
 	if len(in.PlayerName) > MaxPlayerName || !utf8.ValidString(in.PlayerName) {
 		return SessionInit{}, errs.Invalid("player_name", "must be valid UTF-8 of at most %d bytes", MaxPlayerName)
 	}
+	if s.llmOn() {
+		var err error
+		if ctx, err = s.openingLine(ctx, me, in); err != nil {
+			return SessionInit{}, err
+		}
+	}
 	var out SessionInit
 	err := s.play(ctx, me, in.PlayRef, func(ctx context.Context, q store.Q, p Stored, eng *turn.Engine, d *progressDoc) error {
 		if in.MachineID != "" {
@@ -471,7 +486,9 @@ func (s *Service) Message(ctx context.Context, me string, in MessageInput) (out 
 	// only writes, and the evaluator never runs inside a transaction.
 	for i := range maxAttempts {
 		out, err = s.message(ctx, me, in, i > 0)
-		if !errors.Is(err, errConcurrent) { // the store may join it with a savepoint's release
+		// The store may join errConcurrent with a savepoint's release; a turn whose stream has
+		// started is not played again (its client already has the first reply).
+		if !errors.Is(err, errConcurrent) || streamStarted(ctx) {
 			break
 		}
 	}
@@ -534,7 +551,7 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput, fresh
 		p, eng, doc, v, key, sess, hit = s.cachedTurn(ctx, me, in)
 	}
 	if hit {
-		if lazy = historyAtEndOnly(eng); !lazy {
+		if lazy = !s.llmOn() && historyAtEndOnly(eng); !lazy {
 			if err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) {
 				hist, err = history(ctx, q, sess.ID, key)
 				return err
@@ -563,7 +580,7 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput, fresh
 		if sess, err = refOf(ctx, q, p.ID, me, in.UserSessionID, key, &doc); err != nil {
 			return err
 		}
-		if lazy = historyAtEndOnly(eng); !lazy {
+		if lazy = !s.llmOn() && historyAtEndOnly(eng); !lazy {
 			hist, err = history(ctx, q, sess.ID, key)
 		}
 		return err
@@ -573,8 +590,16 @@ func (s *Service) message(ctx context.Context, me string, in MessageInput, fresh
 			return Reply{}, err
 		}
 	}
+	tctx := ctx
+	if s.llmOn() {
+		var err error
+		if eng, err = s.llmEngine(ctx, p, eng); err != nil {
+			return Reply{}, err
+		}
+		tctx = streaming(ctx, sess.ID)
+	}
 	before := doc.State // Turn replaces the state it is given; it never changes it in place
-	res, err := eng.Turn(ctx, &doc.State, key, in.Message, hist)
+	res, err := eng.Turn(tctx, &doc.State, key, in.Message, hist)
 	if err == nil && lazy && res.MachineCompleted {
 		// The machine ended: its output variables are extracted from the history, so play the
 		// turn again on the same state, with it.
@@ -718,6 +743,7 @@ func (s *Service) loadTurn(ctx context.Context, q store.Q, me string, ref PlayRe
 	if err != nil {
 		return Stored{}, nil, progressDoc{}, 0, err
 	}
+	eng = precomputed(ctx, eng)
 	d, v, err := loadState(ctx, q, p.ID, me, ref.UserSessionID)
 	if err != nil {
 		return Stored{}, nil, progressDoc{}, 0, err

@@ -21,6 +21,7 @@ import (
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/persona"
 	"github.com/arcadehq/arcade/internal/persona/examples"
+	"github.com/arcadehq/arcade/internal/persona/llm"
 	"github.com/arcadehq/arcade/internal/persona/rules"
 	"github.com/arcadehq/arcade/internal/store"
 )
@@ -45,6 +46,9 @@ type Service struct {
 	Now      func() time.Time
 	Rand     io.Reader
 	BaseURL  string
+	// LLM is the language-model endpoint (ARCADE_LLM_URL…): when set, the LLM evaluator plays
+	// every persona, else the rule-based one (llm.go).
+	LLM llm.Config
 
 	once     sync.Once
 	examples []Stored

@@ -291,6 +291,15 @@ func (e *Engine) turn(ctx context.Context, st *State, key, message string, histo
 	rin.To = to
 	rin.Score = s.Score
 	rin.Vars = e.vars(st, &s)
+	if f, ok := ctx.Value(previewKey{}).(func(Result)); ok {
+		pre := res
+		pre.StateKey, pre.Score, pre.Outcome, pre.RedirectCount = s.StateKey, s.Score, s.Outcome, s.RedirectCount
+		if s.Outcome != "" {
+			pre.MachineCompleted = true
+			pre.Unlocked, _ = e.fired(*st, m.MachineKey, s.Outcome, s.Score)
+		}
+		f(pre)
+	}
 	reply, err := e.eval.Reply(ctx, rin)
 	if err != nil {
 		return Result{}, fmt.Errorf("reply: %w", err)
@@ -392,21 +401,11 @@ func (e *Engine) complete(ctx context.Context, st *State, m *persona.Machine, s 
 	}
 	st.Completed = append(kept, c)
 
-	var advance *persona.Link
-	for i := range e.def.MachineLinks {
-		l := &e.def.MachineLinks[i]
-		if l.SourceMachineKey != m.MachineKey || !Satisfied(*l, c.Outcome, c.Score) {
-			continue
-		}
-		if !e.IsAvailable(*st, l.TargetMachineKey) {
-			st.Unlocked = append(st.Unlocked, l.TargetMachineKey)
-			tm, _ := e.def.Machine(l.TargetMachineKey)
-			res.Unlocked = append(res.Unlocked, Unlock{MachineKey: l.TargetMachineKey, Name: tm.Name, IsAutoAdvance: l.IsAutoAdvance})
-		}
-		if l.IsAutoAdvance && advance == nil {
-			advance = l
-		}
+	unlocked, advance := e.fired(*st, m.MachineKey, c.Outcome, c.Score)
+	for _, u := range unlocked {
+		st.Unlocked = append(st.Unlocked, u.MachineKey)
 	}
+	res.Unlocked = unlocked
 	if advance == nil {
 		return nil
 	}
@@ -417,6 +416,39 @@ func (e *Engine) complete(ctx context.Context, st *State, m *persona.Machine, s 
 	res.Advanced = &started
 	res.Messages = append(res.Messages, started.Messages...)
 	return nil
+}
+
+// fired checks the links from machine key, which ended with outcome and score, in listing order:
+// the machines they newly unlock, and the first satisfied auto-advance link. st is not changed.
+func (e *Engine) fired(st State, key, outcome string, score int) ([]Unlock, *persona.Link) {
+	var (
+		out     []Unlock
+		advance *persona.Link
+	)
+	for i := range e.def.MachineLinks {
+		l := &e.def.MachineLinks[i]
+		if l.SourceMachineKey != key || !Satisfied(*l, outcome, score) {
+			continue
+		}
+		opened := slices.ContainsFunc(out, func(u Unlock) bool { return u.MachineKey == l.TargetMachineKey })
+		if !opened && !e.IsAvailable(st, l.TargetMachineKey) {
+			tm, _ := e.def.Machine(l.TargetMachineKey)
+			out = append(out, Unlock{MachineKey: l.TargetMachineKey, Name: tm.Name, IsAutoAdvance: l.IsAutoAdvance})
+		}
+		if l.IsAutoAdvance && advance == nil {
+			advance = l
+		}
+	}
+	return out, advance
+}
+
+type previewKey struct{}
+
+// WithPreview asks Turn to hand f, just before the reply step, the result as it will be answered
+// without what the reply step and what follows it make: Reply, Messages, Extracted and Advanced
+// are empty. A stream sends it as its first event while the reply is still being written.
+func WithPreview(ctx context.Context, f func(Result)) context.Context {
+	return context.WithValue(ctx, previewKey{}, f)
 }
 
 // Satisfied reports whether a link's condition holds for a machine that ended with outcome and
@@ -447,3 +479,10 @@ func (e *Engine) Reset(st *State, key string) error {
 
 // ResetProgress clears everything the player has done with the persona.
 func ResetProgress(st *State) { *st = State{} }
+
+// With returns a copy of the engine that plays with evaluator ev (same definition and clock).
+func (e *Engine) With(ev Evaluator) *Engine {
+	c := *e
+	c.eval = ev
+	return &c
+}
