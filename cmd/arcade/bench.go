@@ -47,6 +47,9 @@ Flags:
 
 // benchCmd runs `arcade bench`.
 func benchCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if p := profileArg(args); p == "poker" || p == "poker-idle" {
+		return pokerBench(ctx, args, getenv, stdout, stderr)
+	}
 	cfg, asJSON, err := parseBenchFlags(args, getenv, stdout)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -95,6 +98,103 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 	return 0
 }
 
+// profileArg is the --profile flag's value in args ("" when absent).
+func profileArg(args []string) string {
+	for i, a := range args {
+		a = strings.TrimPrefix(a, "-")
+		if v, ok := strings.CutPrefix(a, "-profile="); ok {
+			return v
+		}
+		if v, ok := strings.CutPrefix(a, "profile="); ok {
+			return v
+		}
+		if (a == "-profile" || a == "profile") && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+const pokerBenchUsage = `Usage: arcade bench --profile poker|poker-idle [flags]
+
+Poker load against a running Arcade. --agents poker agents register (POST /poker/api/register:
+start the server with ARCADE_SIGNUP_RATE=0 for more than 200, ARCADE_MAX_CONNS_PER_CLIENT=0 for
+more than 256 WebSockets from one address, and ARCADE_POKER_HAND_DELAY=0 to measure the tables,
+not the pause between hands). Mind ulimit -n on both sides: one descriptor per agent each.
+
+poker: each agent runs the reference bot (internal/poker/bot) through /poker/ws for --duration,
+rebuying when busted. Reports complete hands a second over all tables and the time from writing
+an action to receiving its player_action broadcast (p50/p99).
+
+poker-idle: each agent connects its WebSocket and stays idle; after --duration the server's
+memory (/metrics: RSS, heap, stacks, goroutines) is compared with before: bytes per connection.
+With --server-pprof (the server's ARCADE_PPROF_ADDR) a GC is forced before each reading.
+
+Flags:
+`
+
+// pokerBench runs the poker profiles.
+func pokerBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg := loadgen.PokerConfig{BaseURL: "http://localhost:8080", Agents: 60, Duration: 10 * time.Second, BuyIn: "2.00", Notes: stderr}
+	if v := clientBaseURL(getenv); v != "" {
+		cfg.BaseURL = v
+	}
+	var profile string
+	var asJSON bool
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&profile, "profile", "poker", "poker or poker-idle")
+	fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "server to measure (ARCADE_BASE_URL)")
+	fs.IntVar(&cfg.Agents, "agents", cfg.Agents, fmt.Sprintf("poker agents, 2–%d", loadgen.MaxPokerAgents))
+	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "poker: how long to play; poker-idle: how long to hold the connections before measuring")
+	fs.StringVar(&cfg.BuyIn, "buy-in", cfg.BuyIn, "poker: each bot's buy-in and rebuy, dollars")
+	fs.StringVar(&cfg.PprofURL, "server-pprof", "", "poker-idle: the server's pprof address (http://127.0.0.1:6060) to force a GC before reading memory")
+	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a base URL whose host is not loopback")
+	fs.BoolVar(&asJSON, "json", false, "print the report as JSON on stdout")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, pokerBenchUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return 0
+		}
+		fmt.Fprintf(stderr, "arcade bench: %v (see arcade bench --profile poker -h)\n", err)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "arcade bench: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	cfg.Idle = profile == "poker-idle"
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := loadgen.RunPoker(ctx, cfg)
+	if err != nil {
+		if e := errs.As(err); e != nil && e.Kind == errs.Validation {
+			fmt.Fprintf(stderr, "arcade bench: --%s: %s\n", e.Field, e.Message)
+			return 2
+		}
+		fmt.Fprintln(stderr, "arcade bench:", err)
+		return 1
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	} else {
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "arcade bench:", err)
+		return 1
+	}
+	if !rep.Ledger.InvariantHolds {
+		fmt.Fprintf(stderr, "arcade bench: the ledger invariant does not hold: %s\n", rep.Ledger)
+		return 1
+	}
+	return 0
+}
+
 // clientBaseURL is the server Arcade's own clients talk to: ARCADE_BASE_URL, or the spec 000
 // clients' XPERSONA_BASE_URL.
 func clientBaseURL(getenv func(string) string) string {
@@ -121,7 +221,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stdout io.Writer
 	fs.IntVar(&cfg.Agents, "agents", cfg.Agents, fmt.Sprintf("accounts, 1–%d: in closed loop the concurrent agents; with --rate the keys the load is spread over, ceil(rate/%d) unless given", loadgen.MaxAgents, loadgen.KeyShare))
 	fs.Float64Var(&cfg.Rate, "rate", 0, "open loop: requests a second on a fixed timetable (0: closed loop)")
 	fs.IntVar(&cfg.Workers, "workers", 0, "open loop: most requests in flight (0: max(64, rate/4), at most 200: the server's per-client connection cap is 256)")
-	fs.StringVar(&cfg.Profile, "profile", "dice", "kind of request: "+strings.Join(loadgen.ProfileNames(), ", "))
+	fs.StringVar(&cfg.Profile, "profile", "dice", "kind of request: "+strings.Join(loadgen.ProfileNames(), ", ")+"; poker, poker-idle (see --profile poker -h)")
 	fs.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long to play (default 10s unless --rounds is given)")
 	fs.Int64Var(&cfg.Rounds, "rounds", 0, "stop after this many rounds in total (with --duration: whichever comes first)")
 	fs.Int64Var(&cfg.Amount, "amount", cfg.Amount, fmt.Sprintf("stake of every round, whole credits 1–%d", loadgen.FaucetCredits))

@@ -9,9 +9,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/loadgen"
+	"github.com/arcadehq/arcade/internal/poker/table"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
 )
@@ -139,5 +141,56 @@ func TestBenchAgainstArcade(t *testing.T) {
 	}
 	if rep.Mode != "open" || rep.Agents != 3 || rep.Play.Scheduled != 30 || rep.Live == nil || rep.Live.Scheduled != 12 || !rep.Valid {
 		t.Errorf("open-loop report: %s", out)
+	}
+}
+
+// TestBenchPoker: the poker profiles against an in-process server: bots play hands and the
+// latency is measured; idle agents connect and the server's memory is read; bad flags exit 2.
+func TestBenchPoker(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--profile", "poker", "--agents", "1"}, "--agents"},
+		{[]string{"--profile", "poker-idle", "--duration", "0s"}, "--duration"},
+		{[]string{"--profile=poker", "--base-url", "http://example.com"}, "--allow-remote"},
+		{[]string{"--profile", "poker", "--rate", "5"}, "-rate"},
+	} {
+		code, out, errOut := runCmd(t, noEnv, append([]string{"bench"}, c.args...)...)
+		if code != 2 || out != "" || !strings.Contains(errOut, c.want) {
+			t.Errorf("bench %v: exit %d, stderr %q; want exit 2 naming %s", c.args, code, errOut, c.want)
+		}
+	}
+	sc := storetest.Config(t, store.SQLite)
+	pc := table.DefaultConfig()
+	pc.HandDelay, pc.ActionTimeout = 0, 2*time.Second
+	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, Version: "test", DoubleRun: sc.DoubleRun, Poker: pc},
+		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(a.Handler())
+	t.Cleanup(func() { ts.Close(); a.PokerService.Close(context.Background()); a.DB.Close() })
+
+	code, out, errOut := runCmd(t, noEnv, "bench", "--profile", "poker", "--base-url", ts.URL, "--agents", "4", "--duration", "2s", "--json")
+	if code != 0 {
+		t.Fatalf("poker: exit %d: %s", code, errOut)
+	}
+	var rep loadgen.PokerReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output does not parse: %v\n%s", err, out)
+	}
+	if rep.Connected != 4 || rep.Hands == 0 || rep.HandsPerSecond <= 0 || rep.Actions == 0 || rep.ActionToBroadcast.P50 <= 0 ||
+		rep.ActionToBroadcast.P99 < rep.ActionToBroadcast.P50 || !rep.Ledger.InvariantHolds || len(rep.Errors) != 0 {
+		t.Errorf("poker report: %s", out)
+	}
+	code, out, errOut = runCmd(t, noEnv, "bench", "--profile", "poker-idle", "--base-url", ts.URL, "--agents", "3", "--duration", "50ms")
+	if code != 0 {
+		t.Fatalf("poker-idle: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"3 connected", "per connection", "goroutines", "holds"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("idle table lacks %q:\n%s", want, out)
+		}
 	}
 }

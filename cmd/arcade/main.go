@@ -60,6 +60,7 @@ Configuration (flags of serve, or environment):
               ARCADE_LLM_MODEL, ARCADE_LLM_API_KEY, ARCADE_LLM_TIMEOUT (seconds, default 20), ARCADE_LLM_JSON_MODE
               ARCADE_RUN_CHUNK_ROUNDS  rounds of a strategy run played per write (default 1000)
               ARCADE_RUN_RESUME_SECONDS  how often runs left unfinished between chunks are finished (default 30; 0: never)
+              ARCADE_POKER_HAND_DELAY  seconds between poker hands (default 2; 0 for benchmarks)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {

@@ -107,10 +107,46 @@ func uniqueConflict(err error) error {
 		return &errs.Error{Kind: errs.Conflict, Field: "name", Message: "name already registered", Err: err}
 	case strings.Contains(msg, "accounts_email"):
 		return &errs.Error{Kind: errs.Conflict, Field: "email", Message: "email already registered", Err: err}
-	case strings.Contains(msg, "accounts_wallet"):
+	case strings.Contains(msg, "accounts_wallet"), strings.Contains(msg, "accounts.wallet_address"),
+		strings.Contains(msg, "accounts_payout"), strings.Contains(msg, "accounts.payout_address"):
 		return &errs.Error{Kind: errs.Conflict, Field: "wallet_address", Message: "wallet already registered", Err: err}
 	}
 	return &errs.Error{Kind: errs.Conflict, Message: "already registered", Err: err}
+}
+
+// Profile is a change to an account's typed-in fields; nil leaves a field as it is.
+type Profile struct {
+	Name          *string
+	PayoutAddress *string // only typed in: a destination, never an identity (DESIGN §3)
+	AvatarURL     *string
+}
+
+// UpdateProfile changes an account's name, payout address or avatar, inside the caller's Write.
+// A name or payout address another account holds is errs.Conflict.
+func UpdateProfile(ctx context.Context, q store.Q, id string, p Profile) error {
+	set := func(col string, v *string) error {
+		if v == nil {
+			return nil
+		}
+		if _, err := q.Exec(ctx, `UPDATE accounts SET `+col+` = ? WHERE id = ?`, null(*v), id); err != nil {
+			if store.IsUnique(err) {
+				return uniqueConflict(err)
+			}
+			return fmt.Errorf("account: update %s: %w", col, err)
+		}
+		return nil
+	}
+	if err := set("name", p.Name); err != nil {
+		return err
+	}
+	if p.PayoutAddress != nil {
+		lower := strings.ToLower(*p.PayoutAddress)
+		p.PayoutAddress = &lower
+	}
+	if err := set("payout_address", p.PayoutAddress); err != nil {
+		return err
+	}
+	return set("avatar_url", p.AvatarURL)
 }
 
 func null(s string) any {

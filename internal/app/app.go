@@ -23,6 +23,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/cardpay"
 	"github.com/arcadehq/arcade/internal/casino/bets"
+	"github.com/arcadehq/arcade/internal/chain"
 	"github.com/arcadehq/arcade/internal/chain/evm"
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/feed"
@@ -30,6 +31,7 @@ import (
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
 	"github.com/arcadehq/arcade/internal/httpapi/playpage"
+	"github.com/arcadehq/arcade/internal/httpapi/pokerapi"
 	"github.com/arcadehq/arcade/internal/httpapi/pokerws"
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
@@ -39,6 +41,7 @@ import (
 	"github.com/arcadehq/arcade/internal/payments"
 	"github.com/arcadehq/arcade/internal/persona/llm"
 	personasvc "github.com/arcadehq/arcade/internal/persona/service"
+	"github.com/arcadehq/arcade/internal/poker/agents"
 	"github.com/arcadehq/arcade/internal/poker/table"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/seeds"
@@ -103,6 +106,10 @@ type Config struct {
 	SIWEBlocked func(addr string) bool
 	Poker       table.Config // poker tables; the zero value means table.DefaultConfig()
 	Version     string
+
+	// PokerConfirmations is how deep a poker deposit's transaction must be on a chain network
+	// before it is credited (default 12, spec 002's figure).
+	PokerConfirmations int
 }
 
 // Default rate limits: generous for an agent playing as fast as it can, tight enough to stop a
@@ -133,6 +140,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			}
 			*v.l = ratelimit.Limit{PerSecond: f / v.per, Burst: v.burst(f)}
 		}
+	}
+	if v := getenv("ARCADE_POKER_HAND_DELAY"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 60 {
+			return c, fmt.Errorf("ARCADE_POKER_HAND_DELAY: want seconds from 0 to 60, got %q", v)
+		}
+		c.Poker = table.DefaultConfig()
+		c.Poker.HandDelay = time.Duration(f * float64(time.Second))
 	}
 	if v := getenv("ARCADE_ADDR"); v != "" {
 		c.Addr = v
@@ -285,16 +300,18 @@ type App struct {
 	V1         *bets.Ops
 	Bets       *bets.Service
 	Personas   *personasvc.Ops
-	// Poker holds the poker table operations in their own registry until spec 002's REST routes
-	// bind them (TestRegistryBindings wants a route for every operation of Registry).
-	Poker         *table.Ops
-	PokerRegistry *ops.Registry
-	PokerService  *table.Service
-	Tools         *tools.Set
-	Auditor       *ledger.Auditor    // the scheduled full ledger audit behind /health
-	Batches       *ledger.BatchCheck // the incremental invariant, checked by every write transaction
-	draining      atomic.Bool
-	started       time.Time
+	// Poker holds the tables' operations (join, act, state, ...: /poker/ws and the REST play
+	// routes), PokerAPI spec 002's account operations; both are in Registry.
+	Poker        *table.Ops
+	PokerService *table.Service
+	PokerAPI     *agents.Ops
+	Tools        *tools.Set
+	Auditor      *ledger.Auditor    // the scheduled full ledger audit behind /health
+	Batches      *ledger.BatchCheck // the incremental invariant, checked by every write transaction
+	draining     atomic.Bool
+	evm          evm.Client   // the configured EVM network's client (nil on the sandbox)
+	payout       chain.Payout // the house's payouts (casino withdrawals, poker withdrawals)
+	started      time.Time
 }
 
 // Deps are the injectable sources of time and entropy.
@@ -329,7 +346,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	registerStoreMetrics(a.Metrics.Registry, db)
 	accounts := &account.Service{DB: db, Now: deps.Now, Rand: deps.Rand}
 	a.Auditor = &ledger.Auditor{DB: db, Every: cfg.AuditEvery, Now: deps.Now, Log: log}
-	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Audit: a.Auditor, Batches: batches, Draining: &a.draining, Now: deps.Now}
+	health := &httpapi.Health{Version: cfg.Version, Started: a.started, DB: healthProbe{db}, Audit: a.Auditor, Batches: batches, Draining: &a.draining, Now: deps.Now,
+		Withdrawals: true, Game: func() httpapi.GameStats {
+			st := a.PokerService.Stats()
+			return httpapi.GameStats{ActiveTables: st.ActiveTables, ActiveConnections: st.ActiveConnections, LobbyQueue: st.LobbyQueue}
+		}}
 	health.Register(a.Router, a.Metrics)
 
 	// The operation registry: each domain declares its operations once; every binding below is
@@ -364,11 +385,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 			return nil, err
 		}
 	}
-	a.PokerRegistry = ops.NewRegistry()
-	a.Poker = a.PokerService.Declare(a.PokerRegistry)
+	a.Poker = a.PokerService.Declare(a.Registry)
 	(&pokerws.Server{Ops: a.Poker, Gate: gate, Log: log}).Register(a.Router)
+	// The sandbox network's deposits and payouts by default; on an EVM network pokerChain (after
+	// registerV1, which connects to it) swaps in the chain's.
+	pokerAgents := &agents.Service{DB: db, Accounts: accounts, Tables: a.PokerService, Chain: agents.Sandbox{}, Now: deps.Now, Rand: deps.Rand,
+		SignUps: creditsSvc.SignUps}
+	a.PokerAPI = pokerAgents.Declare(a.Registry)
+	(&pokerapi.API{Ops: a.PokerAPI, Play: a.Poker, Gate: gate, Log: log}).Register(a.Router)
 
-	a.Tools = tools.Credits(a.Credits, log).Merge(tools.Personas(a.Personas))
+	a.Tools = tools.Credits(a.Credits, log).Merge(tools.Personas(a.Personas)).Merge(tools.Poker(a.Poker, a.PokerAPI))
 	api := &creditsapi.API{Ops: a.Credits, Gate: gate, Now: deps.Now, Log: log, BaseURL: cfg.BaseURL}
 	api.Register(a.Router)
 	(&personaapi.API{Ops: a.Personas, Gate: gate, Log: log}).Register(a.Router)
@@ -379,6 +405,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 		_ = db.Close()
 		return nil, err
 	}
+	a.pokerChain(pokerAgents)
 	(&startapi.Site{BaseURL: cfg.BaseURL, Tools: a.Tools.Guide, Limits: func() any {
 		l, _ := a.Credits.Limits.Invoke(context.Background(), ops.Caller{}, ops.None{})
 		return creditsapi.LimitsOf(l)
@@ -407,6 +434,7 @@ func (a *App) registerV1(accounts *account.Service, gate *ops.Gate, deps Deps) e
 	if err != nil {
 		return err
 	}
+	a.payout = payout
 	a.Bets = &bets.Service{DB: a.DB, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand, Log: a.Log,
 		Networks: []x402.Network{network}, PayTo: payTo.Hex(), Accounts: accounts, Blocked: a.Cfg.SIWEBlocked,
 		Settler: settler, Payout: payout}
@@ -467,7 +495,8 @@ func openAPIYAML(doc []byte) []byte {
 func (a *App) OpenAPIJSON() []byte {
 	return mustJSON(a.Router.OpenAPI(httpapi.DocInfo{Title: "Arcade", Version: a.Cfg.Version, ServerURL: a.Cfg.BaseURL,
 		Examples: creditsapi.Examples(),
-		Description: "Provably-fair games for AI agents: the credits API (/api), its tools endpoint, MCP at /mcp, health and metrics. " +
+		Description: "Provably-fair games for AI agents: the credits API (/api), its tools endpoint, MCP at /mcp, x402 games (/api/v1), " +
+			"personas, poker (spec 002's REST API under /poker/api and the bot protocol at /poker/ws), health and metrics. " +
 			"Authenticate with Authorization: Bearer <API key> from POST /api/auth/guest. Start at GET / or /agent-skill.md."}))
 }
 

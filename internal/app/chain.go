@@ -154,6 +154,7 @@ func (a *App) settlement(ctx context.Context, n x402.Network, deps Deps) (bets.S
 		}
 		client = c
 	}
+	a.evm = client           // the poker deposits read the same chain
 	var confirm *evm.Settler // reads the chain (no key needed) to confirm a facilitator's "already used"
 	var payout chain.Payout = unavailablePayout{n.ID}
 	if client != nil {

@@ -25,6 +25,7 @@ func TestConfigFromEnv(t *testing.T) {
 		"ARCADE_DB_WRITE_TIMEOUT": "0", "ARCADE_DB_BATCH_TIMEOUT": "soon", "ARCADE_BENCHMARK_UNSAFE_DURABILITY": "yes",
 		"ARCADE_MAX_CONNS": "-2", "ARCADE_MAX_CONNS_PER_CLIENT": "x", "ARCADE_HEAVY_CONCURRENCY": "1.5", "ARCADE_HTTP_READ_TIMEOUT": "0",
 		"ARCADE_AUDIT_SECONDS": "-1", "ARCADE_LLM_URL": "api.openai.com", "ARCADE_LLM_TIMEOUT": "0", "ARCADE_LLM_JSON_MODE": "xml",
+		"ARCADE_POKER_HAND_DELAY": "61",
 	} {
 		if _, err := app.ConfigFromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: error %v should name the variable", k, v, err)
@@ -35,6 +36,10 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil || !c.LLM.Enabled() || c.LLM.Model != "m" || c.LLM.APIKey != "k" || c.LLM.Timeout != 1500*time.Millisecond ||
 		c.LLM.JSONMode != "json_object" {
 		t.Fatalf("LLM: %+v, %v", c.LLM, err)
+	}
+	if c, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_POKER_HAND_DELAY": "0"})); err != nil || c.Poker.HandDelay != 0 ||
+		c.Poker.SmallBlind == 0 {
+		t.Errorf("poker hand delay: %+v, %v", c.Poker, err)
 	}
 	if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_DB_COMMITTERS": "65"})); err == nil {
 		t.Error("65 committers accepted")

@@ -6,6 +6,7 @@ import (
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi/creditsapi"
 	"github.com/arcadehq/arcade/internal/httpapi/personaapi"
+	"github.com/arcadehq/arcade/internal/httpapi/pokerapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
 	"github.com/arcadehq/arcade/internal/store"
 )
@@ -53,14 +54,46 @@ var notTools = map[string]string{
 	"auth.siwe.verify":             "a browser sign-in (cookies)",
 	"auth.siwe.me":                 "a browser sign-in (cookies)",
 	"auth.siwe.logout":             "a browser sign-in (cookies)",
+	"poker.register":               pokerREST,
+	"poker.me":                     pokerREST,
+	"poker.me.update":              pokerREST,
+	"poker.key.regenerate":         pokerREST,
+	"poker.active_game":            pokerREST,
+	"poker.balance":                pokerREST,
+	"poker.transactions":           pokerREST,
+	"poker.deposit":                pokerREST,
+	"poker.withdraw":               pokerREST,
+	"poker.withdrawal.get":         pokerREST,
+	"poker.tables.list":            pokerREST,
+	"poker.tables.get":             pokerREST,
+	"poker.accounting":             "operator route",
+	"poker.revenue":                "operator route",
+	"poker.config":                 pokerREST,
+	"poker.connect":                "the /poker/ws connection itself",
+	"poker.rebuy":                  pokerREST,
+	"poker.table.resync":           wsOnly["poker.table.resync"],
+	"poker.spectate":               wsOnly["poker.spectate"],
+	"poker.spectate.stop":          wsOnly["poker.spectate.stop"],
 }
+
+// wsOnly are the operations only /poker/ws messages bind: what they deliver are WebSocket
+// frames, which a REST answer cannot carry.
+var wsOnly = map[string]string{
+	"poker.table.resync":  "resync_request: replays the table's WebSocket frames",
+	"poker.spectate":      "spectate: subscribes the caller's WebSocket to a table's frames",
+	"poker.spectate.stop": "stops a WebSocket subscription",
+}
+
+// pokerREST: spec 002's bots call these over REST; the poker tools are the playing ones
+// (poker_join, poker_table, poker_act, poker_leave, poker_hand_history).
+const pokerREST = "spec 002's bot API over REST; the poker tools cover playing"
 
 // x402Only: spec 001's routes are paid per call with an x402 header, which the tools endpoint and
 // MCP do not carry (yet).
 const x402Only = "spec 001 over HTTP: paid per call with x402"
 
 // TestRegistryBindings: every route binds a registered operation, every operation is bound by
-// REST, and every operation is a tool or says why not.
+// REST (or, wsOnly, by /poker/ws messages alone), and every operation is a tool or says why not.
 func TestRegistryBindings(t *testing.T) {
 	s := newServer(t, store.SQLite)
 	reg := s.app.Registry
@@ -75,8 +108,13 @@ func TestRegistryBindings(t *testing.T) {
 		bound[op.Operation] = true
 	}
 	for _, op := range reg.All() {
-		if !bound[op.Desc().Name] {
+		if !bound[op.Desc().Name] && wsOnly[op.Desc().Name] == "" {
 			t.Errorf("operation %s has no REST route", op.Desc().Name)
+		}
+	}
+	for name := range wsOnly {
+		if _, ok := reg.Get(name); !ok {
+			t.Errorf("wsOnly names %s, which is not in the registry", name)
 		}
 	}
 	for _, p := range s.app.Tools.Bound(reg, notTools) {
@@ -100,6 +138,9 @@ func TestEveryErrorKindHasAStatus(t *testing.T) {
 		}
 		if _, ok := personaapi.StatusOf(k); !ok {
 			t.Errorf("error kind %s has no status on the persona routes", k)
+		}
+		if _, ok := pokerapi.StatusOf(k); !ok {
+			t.Errorf("error kind %s has no status on /poker/api", k)
 		}
 	}
 }

@@ -81,7 +81,7 @@ func TestToolsList(t *testing.T) {
 			t.Fatalf("%s: entry %v", name, e)
 		}
 	}
-	want := append(append([]string(nil), skillTools...), personaTools...)
+	want := append(append(append([]string(nil), skillTools...), personaTools...), pokerTools...)
 	sort.Strings(got)
 	sort.Strings(want)
 	if strings.Join(got, ",") != strings.Join(want, ",") {

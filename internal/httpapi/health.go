@@ -25,6 +25,22 @@ type Health struct {
 	Batches  *ledger.BatchCheck // the incremental check's running result (nil: none)
 	Draining *atomic.Bool
 	Now      func() time.Time
+	// Game reads the poker tables' live figures (spec 002's game block); nil leaves it out.
+	Game func() GameStats
+	// Withdrawals reports whether a withdrawal service (a chain) is configured.
+	Withdrawals bool
+}
+
+// GameStats is /health's game block: tables running, WebSocket connections, players being seated.
+type GameStats struct {
+	ActiveTables      int `json:"active_tables"`
+	ActiveConnections int `json:"active_connections"`
+	LobbyQueue        int `json:"lobby_queue"`
+}
+
+// Running is a background service's state.
+type Running struct {
+	Running bool `json:"running"`
 }
 
 // Probe is what the probes read from the database (the wiring adapts the store to it: surfaces
@@ -36,10 +52,14 @@ type Probe interface {
 
 // HealthBody is the /health answer.
 type HealthBody struct {
-	Status                  string         `json:"status" jsonschema:"enum=ok,enum=degraded,enum=unavailable"`
-	Version                 string         `json:"version"`
-	UptimeSeconds           float64        `json:"uptime_seconds"`
-	Services                map[string]any `json:"services"`
+	Status        string         `json:"status" jsonschema:"enum=ok,enum=degraded,enum=unavailable"`
+	Version       string         `json:"version"`
+	UptimeSeconds float64        `json:"uptime_seconds"`
+	Services      map[string]any `json:"services"`
+	Game          *GameStats     `json:"game,omitempty"`
+	// DepositsPending is 0: a deposit is verified and credited within its request.
+	DepositsPending         int            `json:"deposits_pending"`
+	Withdrawal              Running        `json:"withdrawal"`
 	FinancialReconciliation Reconciliation `json:"financial_reconciliation"`
 }
 
@@ -89,7 +109,7 @@ func (h *Health) Register(rt *Router, m *Metrics) {
 		Summary: "Readiness probe: 200 when the database answers; 503 when it does not or while draining.",
 		Resp:    Status{}, Errors: []int{503}, ErrBody: detail, Handler: h.ready})
 	rt.Handle(Op{Method: "GET", Path: "/health", ID: "health", Tag: "health",
-		Summary: "Comprehensive health: database, uptime, version and the ledger invariant (financial_reconciliation).",
+		Summary: "Comprehensive health: database, uptime, version, the poker tables (game) and the ledger invariant (financial_reconciliation).",
 		Resp:    HealthBody{}, Errors: []int{503}, Handler: h.full})
 	rt.Handle(Op{Method: "GET", Path: "/metrics", ID: "metrics", Tag: "health", Summary: "Prometheus metrics.",
 		RespType: "text/plain", Resp: "", Handler: promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}).ServeHTTP})
@@ -113,7 +133,11 @@ func (h *Health) full(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	body := HealthBody{Status: "ok", Version: h.Version, UptimeSeconds: h.Now().Sub(h.Started).Seconds(),
-		Services: map[string]any{"database": "ok", "database_engine": h.DB.EngineName()}}
+		Services: map[string]any{"database": "ok", "database_engine": h.DB.EngineName()}, Withdrawal: Running{h.Withdrawals}}
+	if h.Game != nil {
+		g := h.Game()
+		body.Game = &g
+	}
 	code := http.StatusOK
 	if err := h.DB.Ping(ctx); err != nil {
 		body.Status, body.Services["database"] = "unavailable", "error"

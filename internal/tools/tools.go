@@ -1,9 +1,9 @@
 // Package tools is the agent-tool binding of the operation registry: the 31 tools of the xpersona
-// OpenClaw skill (spec 000's tools endpoint and its real executor; Credits) and the persona tools
-// (Personas), each mapped onto one registered operation with its own parameter type (snake_case,
-// as the skill sends them) and the real executor's result shape. The /api/openclaw/tools route
-// and MCP both serve this one set, so a tool cannot drift from the REST route over the same
-// operation: they call the same Invoke.
+// OpenClaw skill (spec 000's tools endpoint and its real executor; Credits), the persona tools
+// (Personas) and the poker tools (Poker), each mapped onto one registered operation with its own
+// parameter type (snake_case, as the skill sends them) and the real executor's result shape.
+// The /api/openclaw/tools route and MCP both serve this one set, so a tool cannot drift from the
+// REST route over the same operation: they call the same Invoke.
 //
 // Where the real executor is a placeholder or reads the wrong field, these tools do the real work
 // in the same shape; where it answers 500 for a caller's mistake, they answer a 4xx. Each choice

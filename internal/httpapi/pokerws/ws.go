@@ -37,7 +37,7 @@ type Server struct {
 
 // Register adds GET /poker/ws to the router.
 func (s *Server) Register(rt *httpapi.Router) {
-	rt.Handle(httpapi.Op{Method: "GET", Path: "/poker/ws", ID: "pokerWebSocket", Tag: "poker",
+	rt.Handle(httpapi.Op{Method: "GET", Path: "/poker/ws", ID: "pokerWebSocket", Tag: "poker", Operation: s.Ops.Connect.Desc().Name,
 		Summary:     "The Open Poker bot protocol over WebSocket (docs/poker-ws.md).",
 		Description: "Upgrade with Authorization: Bearer <API key>; a bad key gets an auth_failed error frame and close code 4001.",
 		Handler:     s.serve})
@@ -169,14 +169,16 @@ func (s *Server) write(ctx context.Context, c *websocket.Conn, conn *table.Conn,
 			if !send(b) {
 				return
 			}
-		case u := <-conn.Updates:
-			b, err := Encode(u)
-			if err != nil {
-				s.Log.Error("encode frame", "type", u.Type, "err", err)
-				continue
-			}
-			if !send(b) {
-				return
+		case <-conn.Ready:
+			for _, u := range conn.Take() {
+				b, err := Encode(u)
+				if err != nil {
+					s.Log.Error("encode frame", "type", u.Type, "err", err)
+					continue
+				}
+				if !send(b) {
+					return
+				}
 			}
 		}
 	}

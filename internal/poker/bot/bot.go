@@ -32,6 +32,9 @@ type Bot struct {
 	Rebuy string
 	// OnFrame sees every server frame (for logs and tests).
 	OnFrame func(typ string, raw []byte)
+	// OnSend is called just before each frame is written, with its type (the load generator
+	// times an action from here to its player_action broadcast).
+	OnSend func(typ string)
 }
 
 // Stats is what a bot saw.
@@ -128,6 +131,13 @@ func (b *Bot) Play(ctx context.Context) (*Stats, error) {
 			return err
 		}
 		last = bs
+		if b.OnSend != nil {
+			var t struct {
+				Type string `json:"type"`
+			}
+			_ = json.Unmarshal(bs, &t)
+			b.OnSend(t.Type)
+		}
 		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		return c.Write(wctx, websocket.MessageText, bs)

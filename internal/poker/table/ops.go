@@ -8,11 +8,10 @@ import (
 	"github.com/arcadehq/arcade/internal/ops"
 )
 
-// Ops are the poker table operations, declared once in the registry. The WebSocket surface
-// (/poker/ws) calls them through Invoke; spec 002's REST routes and the poker tools will bind
-// the same declarations.
+// Ops are the poker table operations of the bot protocol, declared once in the registry the
+// WebSocket surface (/poker/ws) calls them through. Spec 002's REST operations (registration,
+// profile, money, listings) are declared by internal/poker/agents in the main registry.
 type Ops struct {
-	Register *ops.Def[RegisterInput, SignUp]
 	Connect  *ops.Def[ops.None, *Conn]
 	Join     *ops.Def[JoinInput, Lobby]
 	Act      *ops.Def[Act, ops.None]
@@ -26,9 +25,6 @@ type Ops struct {
 
 // SpectateInput names the table to watch.
 type SpectateInput struct{ TableID string }
-
-// RegisterInput names a new poker agent.
-type RegisterInput struct{ Name string }
 
 // JoinInput is join_lobby's buy-in (0: the default).
 type JoinInput struct{ BuyIn money.Amount }
@@ -49,13 +45,6 @@ type LeaveResult struct{ Pending bool }
 func (s *Service) Declare(r *ops.Registry) *Ops {
 	o := &Ops{}
 	pl := func(c ops.Caller) *Player { return s.player(c.Account) }
-	o.Register = ops.Add(r, &ops.Def[RegisterInput, SignUp]{D: ops.Desc{Name: "poker.register", Access: ops.Public, MovesMoney: true,
-		Summary:     "Register a poker agent: an account, its API key (shown once) and, on the sandbox, a starting USDC balance.",
-		Description: "On the embedded sandbox network the agent starts with a sandbox balance (10.00 USDC by default), a transfer labelled sandbox.",
-		Errors:      []errs.Kind{errs.Conflict}},
-		Run: func(ctx context.Context, c ops.Caller, in RegisterInput) (SignUp, error) {
-			return s.Register(ctx, in.Name)
-		}})
 	o.Connect = ops.Add(r, &ops.Def[ops.None, *Conn]{D: ops.Desc{Name: "poker.connect", Access: ops.Player,
 		Summary: "Attach a connection that receives the caller's table updates; a newer connection replaces it."},
 		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (*Conn, error) { return s.Connect(c.Account), nil }})

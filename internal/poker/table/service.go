@@ -3,6 +3,7 @@ package table
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -59,7 +60,7 @@ type Player struct {
 	Name string
 
 	mu       sync.Mutex
-	out      chan Update
+	out      *outbox
 	table    *Table
 	watching *Table
 	seat     int
@@ -71,15 +72,45 @@ type Player struct {
 // outboxSize bounds a connection's queue; a reader that falls this far behind loses frames.
 const outboxSize = 1024
 
-func (p *Player) deliver(u Update) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.out == nil {
+// outbox is a connection's queue of updates. It grows with the backlog and holds nothing while
+// the connection is idle (a buffered channel of outboxSize would hold ~72 KiB per connection
+// from the start: the memory of an idle agent).
+type outbox struct {
+	mu    sync.Mutex
+	q     []Update
+	ready chan struct{} // capacity 1: signalled when updates are queued
+}
+
+func newOutbox() *outbox { return &outbox{ready: make(chan struct{}, 1)} }
+
+func (o *outbox) push(u Update) {
+	o.mu.Lock()
+	if len(o.q) >= outboxSize {
+		o.mu.Unlock()
 		return
 	}
+	o.q = append(o.q, u)
+	o.mu.Unlock()
 	select {
-	case p.out <- u:
+	case o.ready <- struct{}{}:
 	default:
+	}
+}
+
+func (o *outbox) take() []Update {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	q := o.q
+	o.q = nil
+	return q
+}
+
+func (p *Player) deliver(u Update) {
+	p.mu.Lock()
+	out := p.out
+	p.mu.Unlock()
+	if out != nil {
+		out.push(u)
 	}
 }
 
@@ -110,12 +141,17 @@ func (p *Player) current() *Table {
 // Conn is one connection of a player: its updates, until Close or until a newer connection of
 // the same player replaces it (Replaced is closed then).
 type Conn struct {
-	Player   *Player
-	Updates  <-chan Update
+	Player *Player
+	// Ready receives a signal when updates are queued; Take then returns them in order.
+	Ready    <-chan struct{}
 	Replaced <-chan struct{}
 	replaced chan struct{}
+	out      *outbox
 	svc      *Service
 }
+
+// Take returns the queued updates, oldest first, and empties the queue.
+func (c *Conn) Take() []Update { return c.out.take() }
 
 // Close detaches the connection. The seat is kept for the reconnection window.
 func (c *Conn) Close() { c.svc.detach(c) }
@@ -171,10 +207,16 @@ func (s *Service) Register(ctx context.Context, name string) (SignUp, error) {
 	if l := len(name); l == 0 || l > 64 {
 		return SignUp{}, errs.Invalid("name", "must be 1 to 64 characters")
 	}
+	return s.RegisterAgent(ctx, account.New{Kind: account.Agent, Name: name})
+}
+
+// RegisterAgent is Register with the whole profile (spec 002's POST /register; the caller has
+// validated it).
+func (s *Service) RegisterAgent(ctx context.Context, n account.New) (SignUp, error) {
 	var out SignUp
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
 		now := store.Now(ctx)
-		if out.Account, err = account.Create(ctx, q, now, account.New{Kind: account.Agent, Name: name}); err != nil {
+		if out.Account, err = account.Create(ctx, q, now, n); err != nil {
 			return err
 		}
 		if out.Key, err = account.IssueKey(ctx, q, now, s.Rand, out.Account.ID, account.PrefixPoker); err != nil {
@@ -215,8 +257,8 @@ func (s *Service) Connect(a account.Account) *Conn {
 	p := s.player(a)
 	c := &Conn{Player: p, replaced: make(chan struct{}), svc: s}
 	c.Replaced = c.replaced
-	out := make(chan Update, outboxSize)
-	c.Updates = out
+	out := newOutbox()
+	c.out, c.Ready = out, out.ready
 	s.mu.Lock()
 	if old := s.conns[p.ID]; old != nil {
 		close(old.replaced)
@@ -458,8 +500,12 @@ func (s *Service) leave(ctx context.Context, p *Player, reason string) (bool, er
 
 // TableInfo is a running table in a listing.
 type TableInfo struct {
-	ID      string
-	Players int
+	ID         string
+	Seats      int
+	Players    int
+	SmallBlind money.Amount
+	BigBlind   money.Amount
+	HandNumber uint64 // the latest hand dealt (0 before the first)
 }
 
 // Tables lists the running tables.
@@ -468,10 +514,76 @@ func (s *Service) Tables() []TableInfo {
 	defer s.mu.Unlock()
 	out := make([]TableInfo, 0, len(s.tables))
 	for _, t := range s.tables {
-		out = append(out, TableInfo{ID: t.ID, Players: t.Players()})
+		out = append(out, TableInfo{ID: t.ID, Seats: s.Cfg.Seats, Players: t.Players(), SmallBlind: s.Cfg.SmallBlind,
+			BigBlind: s.Cfg.BigBlind, HandNumber: t.HandNumber()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// TableState is a running table's public snapshot (table_state without a hero).
+func (s *Service) TableState(ctx context.Context, tableID string) (State, error) {
+	var t *Table
+	s.mu.Lock()
+	for _, o := range s.tables {
+		if o.ID == tableID {
+			t = o
+		}
+	}
+	s.mu.Unlock()
+	if t == nil {
+		return State{}, &errs.Error{Kind: errs.NotFound, Code: "table_not_found", Message: "no running table " + tableID}
+	}
+	var st State
+	err := t.call(ctx, func() error { st = t.state(nil); return nil })
+	return st, err
+}
+
+// Seated is where an agent sits, if anywhere.
+type Seated struct {
+	Playing bool
+	TableID string
+	Seat    int
+	Stack   money.Amount // its stack now (during a hand: what it has not yet put in)
+}
+
+// ActiveGame says whether the account sits at a table, where and with what stack.
+func (s *Service) ActiveGame(ctx context.Context, accountID string) (Seated, error) {
+	s.mu.Lock()
+	p := s.players[accountID]
+	s.mu.Unlock()
+	if p == nil {
+		return Seated{}, nil
+	}
+	t := p.current()
+	if t == nil {
+		return Seated{}, nil
+	}
+	var out Seated
+	err := t.call(ctx, func() error {
+		if i, st := t.seatOf(p); st != nil {
+			out = Seated{Playing: true, TableID: t.ID, Seat: i, Stack: t.stackOf(i)}
+		}
+		return nil
+	})
+	if errors.Is(err, ErrClosed) {
+		return Seated{}, nil
+	}
+	return out, err
+}
+
+// Stats are the live figures of /health's game block.
+type Stats struct {
+	ActiveTables      int
+	ActiveConnections int
+	LobbyQueue        int
+}
+
+// Stats counts the running tables, the open connections and the players being seated.
+func (s *Service) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Stats{ActiveTables: len(s.tables), ActiveConnections: len(s.conns), LobbyQueue: s.queue}
 }
 
 // --- Bank: the transactions ---
@@ -607,8 +719,10 @@ func ref(tableID, accountID string) string {
 // Deal draws the table's next nonce (the hand number) and derives the deck from it.
 func (s *Service) Deal(ctx context.Context, tableID string) (Deal, error) {
 	var d seeds.Draw
+	var started time.Time
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) (err error) {
 		now := store.Now(ctx)
+		started = now
 		if err := s.rotateIfDue(ctx, q, now, tableID); err != nil {
 			return err
 		}
@@ -622,7 +736,7 @@ func (s *Service) Deal(ctx context.Context, tableID string) (Deal, error) {
 	if err != nil {
 		return Deal{}, err
 	}
-	return Deal{HandID: fmt.Sprintf("%s-h%d", tableID, d.Nonce), SeedID: d.SeedID, Deck: deck,
+	return Deal{HandID: fmt.Sprintf("%s-h%d", tableID, d.Nonce), SeedID: d.SeedID, Deck: deck, StartedAt: started,
 		Fairness: Fairness{Commitment: d.Commitment, ClientSeed: d.ClientSeed, Nonce: d.Nonce}}, nil
 }
 
@@ -699,15 +813,36 @@ func (s *Service) Settle(ctx context.Context, st Settlement) error {
 	for _, p := range r.Pots {
 		pot += p.Amount
 	}
+	acts := st.Actions
+	if acts == nil {
+		acts = []ActionRecord{}
+	}
+	actions, err := json.Marshal(acts)
+	if err != nil {
+		return fmt.Errorf("poker: hand %s actions: %w", st.Deal.HandID, err)
+	}
 	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
-		if _, err := q.Exec(ctx, `INSERT INTO poker_hands (id, table_id, hand_no, seed_id, client_seed, nonce, button, pot, rake, board, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.Deal.HandID, st.TableID, int64(st.Deal.Fairness.Nonce), st.Deal.SeedID,
-			st.Deal.Fairness.ClientSeed, int64(st.Deal.Fairness.Nonce), r.Button, pot, r.Rake, card.Join(r.Board, " "), now.UnixMicro()); err != nil {
+		started := st.Deal.StartedAt
+		if started.IsZero() || started.After(now) {
+			started = now
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO poker_hands (id, table_id, hand_no, seed_id, client_seed, nonce, button, pot, rake, board, created_at, started_at, actions)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.Deal.HandID, st.TableID, int64(st.Deal.Fairness.Nonce), st.Deal.SeedID,
+			st.Deal.Fairness.ClientSeed, int64(st.Deal.Fairness.Nonce), r.Button, pot, r.Rake, card.Join(r.Board, " "), now.UnixMicro(),
+			started.UnixMicro(), string(actions)); err != nil {
 			return fmt.Errorf("poker: record hand: %w", err)
 		}
 		for i, acct := range st.Accounts {
-			if n := r.Net(i); acct != "" && n != 0 {
+			if acct == "" {
+				continue
+			}
+			// Each agent's line of the hand history.
+			if _, err := q.Exec(ctx, `INSERT INTO poker_hand_seats (hand_id, account_id, seat, stack_start, stack_end, created_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, st.Deal.HandID, acct, i, r.Start[i], r.Final[i], now.UnixMicro()); err != nil {
+				return fmt.Errorf("poker: record hand seat: %w", err)
+			}
+			if n := r.Net(i); n != 0 {
 				if err := addStack(ctx, q, now, acct, money.Amount(n)); err != nil {
 					return err
 				}

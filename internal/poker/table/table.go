@@ -28,10 +28,11 @@ func (realClock) AfterFunc(d time.Duration, f func()) func() bool { return time.
 
 // Deal is a hand's deck and where it came from.
 type Deal struct {
-	HandID   string
-	SeedID   string
-	Fairness Fairness
-	Deck     [52]card.Card
+	HandID    string
+	SeedID    string
+	StartedAt time.Time // when the deck was drawn (the hand history's started_at)
+	Fairness  Fairness
+	Deck      [52]card.Card
 }
 
 // Settlement is a complete hand as the ledger needs it.
@@ -40,6 +41,7 @@ type Settlement struct {
 	Deal     Deal
 	Accounts [engine.MaxSeats]string // the account at each seat dealt in ("" otherwise)
 	Result   *engine.Result
+	Actions  []ActionRecord // every action of the hand, in order (the hand history's)
 }
 
 // Bank is what a table needs from the service (consumer-owned): decks, and money moves, each in
@@ -82,8 +84,9 @@ type Table struct {
 	cmds  chan func()
 	done  chan struct{}
 
-	mu      sync.Mutex // guards players for the listing
+	mu      sync.Mutex // guards players and listedHand for the listing
 	players int
+	listed  uint64 // the hand number of the latest hand dealt
 
 	closed   bool
 	seats    []*seat
@@ -177,6 +180,13 @@ func (t *Table) Players() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.players
+}
+
+// HandNumber is the number of the latest hand dealt (0 before the first).
+func (t *Table) HandNumber() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.listed
 }
 
 func (t *Table) countPlayers() {
@@ -536,6 +546,9 @@ func (t *Table) startHand() {
 		return
 	}
 	t.deal, t.handNo, t.button, t.inHand, t.evDone = d, d.Fairness.Nonce, button, true, 0
+	t.mu.Lock()
+	t.listed = t.handNo
+	t.mu.Unlock()
 	t.actions, t.acted, t.turnN = nil, map[string]actRecord{}, 0
 	sb, bb := t.hand.Blinds()
 	for i, s := range t.seats {
@@ -764,7 +777,7 @@ func (t *Table) finish() {
 	ctx, cancel := t.bg()
 	defer cancel()
 	settled := true
-	if err := t.bank.Settle(ctx, Settlement{TableID: t.ID, Deal: t.deal, Accounts: t.accounts, Result: r}); err != nil {
+	if err := t.bank.Settle(ctx, Settlement{TableID: t.ID, Deal: t.deal, Accounts: t.accounts, Result: r, Actions: t.actions}); err != nil {
 		// The ledger kept the stacks of before the hand; so does the table.
 		t.log.Error("settle hand", "hand", t.deal.HandID, "err", err)
 		settled = false

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,7 +62,7 @@ func await(t *testing.T, c *Conn, typ string, ok func(Update) bool) Update {
 	deadline := time.After(10 * time.Second)
 	for {
 		select {
-		case u := <-c.Updates:
+		case u := <-updates(c):
 			if u.Type == typ && (ok == nil || ok(u)) {
 				return u
 			}
@@ -111,11 +112,11 @@ func TestTimeouts(t *testing.T) {
 	deadline := time.After(10 * time.Second)
 	for other.p == nil {
 		select {
-		case u := <-a.conn.Updates:
+		case u := <-updates(a.conn):
 			if u.Type == "left_table" && u.Body.(*LeftTable).Reason == "missed_hands" {
 				other = b
 			}
-		case u := <-b.conn.Updates:
+		case u := <-updates(b.conn):
 			if u.Type == "left_table" && u.Body.(*LeftTable).Reason == "missed_hands" {
 				other = a
 			}
@@ -150,7 +151,7 @@ func play(t *testing.T, s *Service, p seatP, pick func(*YourTurn) Act, stop func
 	deadline := time.After(20 * time.Second)
 	for {
 		select {
-		case u := <-p.conn.Updates:
+		case u := <-updates(p.conn):
 			if stop(u) {
 				return u
 			}
@@ -300,11 +301,11 @@ func TestActionSafety(t *testing.T) {
 	deadline := time.After(10 * time.Second)
 	for yt == nil {
 		select {
-		case u := <-a.conn.Updates:
+		case u := <-updates(a.conn):
 			if u.Type == "your_turn" {
 				actor, other, yt = a, b, u.Body.(*YourTurn)
 			}
-		case u := <-b.conn.Updates:
+		case u := <-updates(b.conn):
 			if u.Type == "your_turn" {
 				actor, other, yt = b, a, u.Body.(*YourTurn)
 			}
@@ -317,7 +318,7 @@ func TestActionSafety(t *testing.T) {
 		_ = s.Act(ctx, p.p, act)
 		for {
 			select {
-			case u := <-p.conn.Updates:
+			case u := <-updates(p.conn):
 				switch u.Type {
 				case "action_rejected":
 					return u.Body.(*ActionRejected).Code
@@ -495,7 +496,7 @@ func TestSpectate(t *testing.T) {
 	deadline := time.After(10 * time.Second)
 	for seen["hand_result"] < 2 {
 		select {
-		case u := <-w.Updates:
+		case u := <-updates(w):
 			seen[u.Type]++
 			if u.Type == "table_state" && u.Body.(*State).Hero != nil {
 				t.Error("spectator's table_state has a hero")
@@ -510,4 +511,25 @@ func TestSpectate(t *testing.T) {
 	s.Close(context.Background())
 	await(t, w, "table_closed", nil)
 	checkMoney(t, s, a.id, b.id, su.Account.ID)
+}
+
+var pumps sync.Map // *Conn → chan Update
+
+// updates turns a connection's queue into a channel, as the tests read it (one pump per Conn).
+func updates(c *Conn) <-chan Update {
+	if ch, ok := pumps.Load(c); ok {
+		return ch.(chan Update)
+	}
+	ch := make(chan Update, outboxSize)
+	if prev, loaded := pumps.LoadOrStore(c, ch); loaded {
+		return prev.(chan Update)
+	}
+	go func() {
+		for range c.Ready {
+			for _, u := range c.Take() {
+				ch <- u
+			}
+		}
+	}()
+	return ch
 }

@@ -118,8 +118,8 @@ type PlayerAction struct {
 	HandID string         `json:"hand_id"`
 	Seat   int            `json:"seat"`
 	Name   string         `json:"name"`
-	Action string         `json:"action"` // fold, check, call, raise (opening bets too)
-	Amount *money.Decimal `json:"amount"` // call: chips added; raise: the raise-to total; null otherwise
+	Action string         `json:"action"`                       // fold, check, call, raise (opening bets too)
+	Amount *money.Decimal `json:"amount" jsonschema:"nullable"` // call: chips added; raise: the raise-to total; null otherwise
 	AllIn  bool           `json:"all_in"`
 	Street string         `json:"street"`
 	Stack  money.Decimal  `json:"stack"`
@@ -154,7 +154,7 @@ type Payout struct {
 type ActionRecord struct {
 	Seat   int            `json:"seat"`
 	Action string         `json:"action"`
-	Amount *money.Decimal `json:"amount"`
+	Amount *money.Decimal `json:"amount" jsonschema:"nullable"`
 	Street string         `json:"street"`
 }
 
@@ -227,13 +227,13 @@ type State struct {
 	SmallBlind    money.Decimal  `json:"small_blind"`
 	BigBlind      money.Decimal  `json:"big_blind"`
 	Pot           money.Decimal  `json:"pot"`
-	ActorSeat     *int           `json:"actor_seat"`
+	ActorSeat     *int           `json:"actor_seat" jsonschema:"nullable"`
 	ToCall        *money.Decimal `json:"to_call,omitempty"`
 	MinRaiseTo    *money.Decimal `json:"min_raise_to,omitempty"`
 	MaxRaiseTo    *money.Decimal `json:"max_raise_to,omitempty"`
 	Board         []string       `json:"board"`
 	Seats         []Seat         `json:"seats"`
-	Hero          *Hero          `json:"hero"`
+	Hero          *Hero          `json:"hero" jsonschema:"nullable"`
 	// SeedCommitment is the table's active server seed commitment, ClientSeed its client seed.
 	SeedCommitment string `json:"server_seed_hash"`
 	ClientSeed     string `json:"client_seed"`
