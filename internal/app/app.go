@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ import (
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/mail"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/payments"
@@ -88,6 +90,10 @@ type Config struct {
 	V1SeedRotation time.Duration
 	// SIWEBlocked refuses sign-in to addresses (ARCADE_SIWE_BLOCKLIST: comma-separated 0x addresses).
 	SIWEBlocked func(addr string) bool
+	// SMTPURL is the mail server of the dashboard's verification emails (ARCADE_SMTP_URL,
+	// smtp://[user[:password]@]host[:port][?from=...]); empty writes them into an outbox, one
+	// .eml file each under <data dir>/outbox, for the operator to read.
+	SMTPURL string
 	Poker       table.Config // poker tables; the zero value means table.DefaultConfig()
 	Version     string
 }
@@ -161,6 +167,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		c.X402PayTo = common.HexToAddress(v)
 	}
 	c.BaseURL = getenv("ARCADE_BASE_URL")
+	if v := getenv("ARCADE_SMTP_URL"); v != "" {
+		if _, err := mail.ParseURL(v); err != nil {
+			return c, fmt.Errorf("ARCADE_SMTP_URL: %w", err)
+		}
+		c.SMTPURL = v
+	}
 	c.Stripe = cardpay.Config{SecretKey: getenv("ARCADE_STRIPE_SECRET_KEY"), WebhookSecret: getenv("ARCADE_STRIPE_WEBHOOK_SECRET"),
 		APIBase: getenv("ARCADE_STRIPE_API_BASE"), BaseURL: c.BaseURL}
 	if v := getenv("ARCADE_DRAIN_SECONDS"); v != "" {
@@ -356,9 +368,18 @@ func (a *App) registerV1(accounts *account.Service, gate *ops.Gate, deps Deps) e
 		return err
 	}
 	a.Bets = &bets.Service{DB: a.DB, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand, Log: a.Log,
-		Networks: []x402.Network{network}, PayTo: payTo.Hex(), Accounts: accounts, Blocked: a.Cfg.SIWEBlocked}
+		Networks: []x402.Network{network}, PayTo: payTo.Hex(), Accounts: accounts, Blocked: a.Cfg.SIWEBlocked,
+		Mail: &mail.Outbox{Dir: filepath.Join(a.Cfg.DataDir, "outbox"), Now: deps.Now}}
+	if a.Cfg.SMTPURL != "" {
+		m, err := mail.ParseURL(a.Cfg.SMTPURL)
+		if err != nil {
+			return fmt.Errorf("ARCADE_SMTP_URL: %w", err)
+		}
+		m.Now = deps.Now
+		a.Bets.Mail = m
+	}
 	a.V1 = a.Bets.Declare(a.Registry)
-	api := &v1api.API{Ops: a.V1, Gate: gate, Log: a.Log, BaseURL: a.Cfg.BaseURL,
+	api := &v1api.API{Ops: a.V1, Gate: gate, Log: a.Log, BaseURL: a.Cfg.BaseURL, Sessions: accounts,
 		Paywall: &ops.Paywall{Verifier: verifier, Networks: []x402.Network{network}, PayTo: payTo, Accounts: accounts}}
 	api.Register(a.Router)
 	return nil

@@ -120,7 +120,9 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 			responses[strconv.Itoa(s)] = r
 		}
 		o["responses"] = responses
-		if op.Auth != AuthNone && op.KeyHeader {
+		if op.Auth == AuthSession {
+			o["security"] = []any{map[string]any{"siwx": []string{}}}
+		} else if op.Auth != AuthNone && op.KeyHeader {
 			o["security"] = []any{map[string]any{"apiKeyHeader": []string{}}, map[string]any{"bearerAuth": []string{}}}
 		} else if op.Auth != AuthNone {
 			o["security"] = []any{map[string]any{"bearerAuth": []string{}}}
@@ -153,6 +155,8 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "description": "API key from POST /api/auth/guest"},
 			"apiKeyHeader": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key",
 				"description": "the same API key in X-API-Key, as the persona SDK sends it"},
+			"siwx": map[string]any{"type": "apiKey", "in": "cookie", "name": "siwe-session",
+				"description": "Sign-In With X (EIP-4361). Obtain via GET /api/auth/siwe/nonce → POST /api/auth/siwe/verify. Cookie lifetime is 7 days."},
 		}},
 	}
 }

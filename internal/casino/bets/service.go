@@ -23,6 +23,7 @@ import (
 	"github.com/arcadehq/arcade/internal/casino"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/mail"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/payments"
@@ -72,6 +73,8 @@ type Service struct {
 	// Accounts signs wallets in with SIWE; Blocked refuses addresses (nil: none).
 	Accounts *account.Service
 	Blocked  func(addr string) bool
+	// Mail sends the dashboard's verification emails (SMTP, or the outbox by default).
+	Mail mail.Sender
 }
 
 func (s *Service) settler() Settler {
@@ -540,23 +543,29 @@ func (s *Service) Withdraw(ctx context.Context, c ops.Caller, amountMicro int64)
 	}
 	w = Withdrawal{ID: id.String(), Address: c.Payment.PayerAddress(), AmountMic: amountMicro, Network: pay.Network.ID, Status: "completed"}
 	err = s.paid(ctx, c, "withdraw_fee", w.ID, func(ctx context.Context, q store.Q, now time.Time) error {
-		if !pay.Network.Sandbox {
-			return errs.Unavailablef("on-chain withdrawals on %s are not available yet", pay.Network.ID)
-		}
-		w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
-		w.Tx = sandboxWithdrawalTx(w.ID)
-		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(c.Account.ID, money.USDC),
-			To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(amountMicro), Kind: "withdrawal", Ref: w.ID}); err != nil {
-			return err
-		}
-		_, err := q.Exec(ctx, `INSERT INTO v1_withdrawals (id, account_id, address, amount, network, status, tx_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.ID, c.Account.ID, w.Address, amountMicro, w.Network, w.Status, w.Tx, now.UnixMicro())
-		if err != nil {
-			return fmt.Errorf("bets: withdrawal: %w", err)
-		}
-		return nil
+		return payOut(ctx, q, now, *pay.Network, c.Account.ID, &w)
 	})
 	return w, err
+}
+
+// payOut books withdrawal w of the account's in-house USDC to w.Address in q: user→external and
+// the v1_withdrawals row (sandbox: completed at once).
+func payOut(ctx context.Context, q store.Q, now time.Time, net x402.Network, accountID string, w *Withdrawal) error {
+	if !net.Sandbox {
+		return errs.Unavailablef("on-chain withdrawals on %s are not available yet", net.ID)
+	}
+	w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
+	w.Tx = sandboxWithdrawalTx(w.ID)
+	if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(accountID, money.USDC),
+		To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(w.AmountMic), Kind: "withdrawal", Ref: w.ID}); err != nil {
+		return err
+	}
+	_, err := q.Exec(ctx, `INSERT INTO v1_withdrawals (id, account_id, address, amount, network, status, tx_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.ID, accountID, w.Address, w.AmountMic, w.Network, w.Status, w.Tx, now.UnixMicro())
+	if err != nil {
+		return fmt.Errorf("bets: withdrawal: %w", err)
+	}
+	return nil
 }
 
 // sandboxWithdrawalTx is a recognisable, unique stand-in for a transaction hash on the sandbox.

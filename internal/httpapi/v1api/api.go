@@ -7,11 +7,13 @@
 package v1api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 
+	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/casino"
 	"github.com/arcadehq/arcade/internal/casino/bets"
 	"github.com/arcadehq/arcade/internal/errs"
@@ -26,6 +28,10 @@ type API struct {
 	Paywall *ops.Paywall
 	Gate    *ops.Gate // the platform key for the operator route
 	Log     *slog.Logger
+	// Sessions resolves the siwe-session cookie of the dashboard's routes (ops.Session).
+	Sessions interface {
+		SIWESession(ctx context.Context, token string) (account.Session, error)
+	}
 	// BaseURL is the public base URL for the 402 answers' resource ("" uses the request's origin).
 	BaseURL string
 
@@ -115,6 +121,13 @@ func (a *API) handle(rt *httpapi.Router, b route) {
 				a.refused(w, r, offers, ext, err)
 				return
 			}
+		case ops.Session:
+			ses, err := a.Sessions.SIWESession(r.Context(), cookie(r, SessionCookie))
+			if err != nil {
+				a.fail(w, r, err)
+				return
+			}
+			c.Account = ses.Account
 		case ops.Platform, ops.Player:
 			if c, err = a.Gate.Resolve(r.Context(), httpapi.BearerKey(r), "rest", c.Addr); err != nil {
 				a.fail(w, r, err)
@@ -200,4 +213,5 @@ func (a *API) Register(rt *httpapi.Router) {
 	a.registerSeeds(rt)
 	a.registerWellKnown(rt)
 	a.registerSIWE(rt)
+	a.registerDashboard(rt)
 }

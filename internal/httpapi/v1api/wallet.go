@@ -106,28 +106,31 @@ func (a *API) registerWallet(rt *httpapi.Router) {
 	a.handle(rt, route{op: a.Ops.Withdraw, http: httpapi.Op{Method: "POST", Path: "/api/v1/withdraw", ID: "v1Withdraw", Tag: "wallet",
 		Summary: "Withdraw USDC on-chain to the x402 payer address. Destination is the payer wallet — never a body field.",
 		Body:    WithdrawBody{}, Resp: WithdrawResponse{}},
-		decode: func(r *http.Request) (any, error) {
-			raw, err := httpapi.ReadBody(r)
-			if err != nil {
-				return nil, err
-			}
-			var b withdrawWire
-			if err := httpapi.DecodeJSON(raw, &b); err != nil {
-				return nil, err
-			}
-			if b.AmountMicro == "" {
-				return nil, errs.Missing("amount_micro")
-			}
-			n, err := strconv.ParseInt(string(b.AmountMicro), 10, 64)
-			if err != nil || n < 1 {
-				return nil, errs.Invalid("amount_micro", "must be a whole number of micro-USDC, at least 1")
-			}
-			return bets.WithdrawInput{AmountMicro: n}, nil
-		},
+		decode: decodeWithdraw,
 		render: func(out any) any {
 			w := out.(bets.Withdrawal)
 			return WithdrawResponse{WithdrawalID: w.ID, TxHash: w.Tx, Status: w.Status, To: w.Address, AmountMicro: w.AmountMic,
 				Network: w.Network, Sandbox: sandboxNetwork(w.Network), CreatedAt: w.CreatedAt}
 		},
 		bazaar: x402.BazaarHTTP{Method: "POST", Input: map[string]any{"amount_micro": 1000000}}, items: []casino.Item{casino.ItemWithdrawFee}})
+}
+
+// decodeWithdraw reads WithdrawBody.
+func decodeWithdraw(r *http.Request) (any, error) {
+	raw, err := httpapi.ReadBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var b withdrawWire
+	if err := httpapi.DecodeJSON(raw, &b); err != nil {
+		return nil, err
+	}
+	if b.AmountMicro == "" {
+		return nil, errs.Missing("amount_micro")
+	}
+	n, err := strconv.ParseInt(string(b.AmountMicro), 10, 64)
+	if err != nil || n < 1 {
+		return nil, errs.Invalid("amount_micro", "must be a whole number of micro-USDC, at least 1")
+	}
+	return bets.WithdrawInput{AmountMicro: n}, nil
 }
