@@ -94,8 +94,8 @@ type Config struct {
 	// smtp://[user[:password]@]host[:port][?from=...]); empty writes them into an outbox, one
 	// .eml file each under <data dir>/outbox, for the operator to read.
 	SMTPURL string
-	Poker       table.Config // poker tables; the zero value means table.DefaultConfig()
-	Version     string
+	Poker   table.Config // poker tables; the zero value means table.DefaultConfig()
+	Version string
 }
 
 // Default rate limits: generous for an agent playing as fast as it can, tight enough to stop a
@@ -254,6 +254,7 @@ type App struct {
 	Registry *ops.Registry
 	Credits  *credits.Ops
 	V1       *bets.Ops
+	v1api    *v1api.API
 	Bets     *bets.Service
 	Personas *personasvc.Ops
 	// Poker holds the poker table operations in their own registry until spec 002's REST routes
@@ -343,7 +344,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	(&startapi.Site{BaseURL: cfg.BaseURL, Tools: a.Tools.Guide, Limits: func() any {
 		l, _ := a.Credits.Limits.Invoke(context.Background(), ops.Caller{}, ops.None{})
 		return creditsapi.LimitsOf(l)
-	}}).Register(a.Router)
+	}, X402: func(r *http.Request) any { return a.v1api.PaidResources(r) },
+		Skills: []startapi.Skill{{Name: "arcade-x402", Markdown: a.v1api.SkillMarkdown,
+			Description: "Play the pay-per-play casino with x402 (USDC): every paid resource with its price, the networks, the fairness flow."}},
+	}).Register(a.Router)
 	a.registerOpenAPI()
 	return a, nil
 }
@@ -382,6 +386,7 @@ func (a *App) registerV1(accounts *account.Service, gate *ops.Gate, deps Deps) e
 	api := &v1api.API{Ops: a.V1, Gate: gate, Log: a.Log, BaseURL: a.Cfg.BaseURL, Sessions: accounts,
 		Paywall: &ops.Paywall{Verifier: verifier, Networks: []x402.Network{network}, PayTo: payTo, Accounts: accounts}}
 	api.Register(a.Router)
+	a.v1api = api
 	return nil
 }
 
