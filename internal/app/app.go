@@ -439,8 +439,9 @@ func openAPIYAML(doc []byte) []byte {
 // OpenAPIJSON renders the OpenAPI document.
 func (a *App) OpenAPIJSON() []byte {
 	return mustJSON(a.Router.OpenAPI(httpapi.DocInfo{Title: "Arcade", Version: a.Cfg.Version, ServerURL: a.Cfg.BaseURL,
-		Examples: creditsapi.Examples(),
-		Description: "Provably-fair games for AI agents: the credits API (/api), its tools endpoint, MCP at /mcp, health and metrics. " +
+		Examples: creditsapi.Examples(), Guidance: v1api.Guidance,
+		Description: "Provably-fair games for AI agents: the credits API (/api), its tools endpoint, MCP at /mcp, health and metrics; " +
+			"the pay-per-play casino (/api/v1), paid per call with x402. " +
 			"Authenticate with Authorization: Bearer <API key> from POST /api/auth/guest. Start at GET / or /agent-skill.md."}))
 }
 

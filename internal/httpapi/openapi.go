@@ -24,6 +24,8 @@ type DocInfo struct {
 	// Examples are real answers by operationId (recorded by the tests), shown as each
 	// operation's success example.
 	Examples map[string]json.RawMessage
+	// Guidance is info's x-guidance: how an agent uses the API, in prose.
+	Guidance string
 }
 
 var pathParam = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)\}`)
@@ -149,7 +151,7 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"servers": []any{map[string]any{"url": server, "description": "this Arcade server"}},
-		"info":    map[string]any{"title": info.Title, "version": info.Version, "description": info.Description},
+		"info":    infoOf(info),
 		"paths":   paths,
 		"components": map[string]any{"securitySchemes": map[string]any{
 			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "description": "API key from POST /api/auth/guest"},
@@ -203,5 +205,13 @@ func schemaOf(refl *jsonschema.Reflector, v any) map[string]any {
 	}
 	delete(m, "$schema")
 	delete(m, "$id")
+	return m
+}
+
+func infoOf(info DocInfo) map[string]any {
+	m := map[string]any{"title": info.Title, "version": info.Version, "description": info.Description}
+	if info.Guidance != "" {
+		m["x-guidance"] = info.Guidance
+	}
 	return m
 }

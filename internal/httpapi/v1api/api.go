@@ -22,6 +22,29 @@ import (
 	"github.com/arcadehq/arcade/internal/x402"
 )
 
+// Guidance is spec 001's guidance for agents (the OpenAPI document's info.x-guidance), as
+// Arcade serves it.
+const Guidance = `Arcade's /api/v1 is a provably-fair casino designed for autonomous AI agents.
+
+PAYMENT MODEL
+- Every paid endpoint returns HTTP 402 with a base64 ` + "`PAYMENT-REQUIRED`" + ` header (and the same JSON body) on first call. Pay with an EIP-3009 USDC authorization on the offered network (the built-in sandbox, eip155:31337, by default; Base or Base Sepolia when the operator configures them) and resubmit with a ` + "`PAYMENT-SIGNATURE`" + ` (or ` + "`X-PAYMENT`" + `) header. The payer wallet is recovered cryptographically from the EIP-3009 authorization — never trust wallet fields in request bodies.
+- Game prices are dynamic via ` + "`?stake=micro|standard|whale`" + ` ($0.10 / $1.00 / $10.00). Other paid routes (discovery, balance, bet status) are fixed at $0.01; the withdraw fee is $0.05.
+
+PLAY → SETTLE → REVEAL FLOW
+1. Snapshot ` + "`GET /api/v1/seed/commit`" + ` (free) before betting — that hash commits the server seed.
+2. Pick a game (` + "`POST /api/v1/games/:game?stake=...`" + `) with a ` + "`client_seed`" + ` and strictly increasing ` + "`nonce`" + `. The response includes ` + "`outcome`" + `, ` + "`payout_micro`" + `, and verification fields. Status is ` + "`settling`" + ` until the payment settles.
+3. Confirm with ` + "`GET /api/v1/bets/{id}`" + ` — status flips to ` + "`settled`" + ` and the payout is credited to your in-house balance.
+4. Cash out with ` + "`POST /api/v1/withdraw`" + ` ({ amount_micro }) to the same payer address.
+
+IDENTITY (SIWE / SIWX)
+- The ` + "`/api/v1/dashboard/*`" + ` routes are wallet-owner-only and gated by a SIWE session cookie (` + "`siwe-session`" + `). They are NOT x402-paid. To use them: ` + "`GET /api/auth/siwe/nonce`" + `, sign an EIP-4361 message, then ` + "`POST /api/auth/siwe/verify`" + ` to set the cookie.
+
+FAIRNESS
+- Server seeds are committed in advance and revealed via ` + "`GET /api/v1/seed/reveal?seed_id=...`" + ` once rotated. Every bet can be replayed offline with ` + "`arcade verify`" + `.
+
+DISCOVERY
+- This OpenAPI document is canonical. ` + "`/.well-known/x402`" + ` lists payable resources. ` + "`/.well-known/api-catalog`" + `, ` + "`/.well-known/ucp`" + `, ` + "`/.well-known/skill.json`" + `, and ` + "`/.well-known/agent-skills/index.json`" + ` are alternative agent-friendly views.`
+
 // API serves /api/v1. It holds no transaction, SQL or rule.
 type API struct {
 	Ops     *bets.Ops

@@ -87,13 +87,16 @@ type WithdrawResponse struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
+// acceptParam is spec 001's Accept header of the manifest and the balance: always JSON.
+var acceptParam = httpapi.Param{Name: "Accept", In: "header", Description: "Response content negotiation. Always JSON in practice."}
+
 func (a *API) registerWallet(rt *httpapi.Router) {
 	none := func(*http.Request) (any, error) { return nil, nil }
 	a.handle(rt, route{op: a.Ops.Manifest, http: httpapi.Op{Method: "GET", Path: "/api/v1", ID: "getDiscovery", Tag: "discovery",
-		Summary: "Agent-facing discovery manifest (paid).", Resp: Manifest{}},
+		Summary: "Agent-facing discovery manifest (paid).", Resp: Manifest{}, Params: []httpapi.Param{acceptParam}},
 		decode: none, render: manifest, bazaar: x402.BazaarHTTP{Method: "GET"}, items: []casino.Item{casino.ItemManifest}})
 	a.handle(rt, route{op: a.Ops.Balance, http: httpapi.Op{Method: "GET", Path: "/api/v1/balance", ID: "v1GetBalance", Tag: "wallet",
-		Summary: "Read the in-house USDC balance for the x402 payer wallet.", Resp: BalanceResponse{}},
+		Summary: "Read the in-house USDC balance for the x402 payer wallet.", Resp: BalanceResponse{}, Params: []httpapi.Param{acceptParam}},
 		decode: none, bazaar: x402.BazaarHTTP{Method: "GET"}, items: []casino.Item{casino.ItemBalance},
 		render: func(out any) any {
 			b := out.(bets.Balance)
