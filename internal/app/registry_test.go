@@ -53,6 +53,7 @@ var notTools = map[string]string{
 	"v1.seed.reveal":                 x402Only,
 	"v1.seed.rotate":                 "operator route",
 	"auth.siwe.nonce":                "a browser sign-in (cookies)",
+	"account.wallet.bind":            "a wallet's EIP-4361 signature (REST: POST /api/me/wallet)",
 	"v1.dashboard.bets":              dashboardOnly,
 	"v1.dashboard.withdrawals":       dashboardOnly,
 	"v1.dashboard.withdraw":          dashboardOnly,
