@@ -2,10 +2,12 @@ package account
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/siwe"
@@ -31,8 +33,20 @@ func (s *Service) ByWallet(ctx context.Context, addr string) (Account, error) {
 	if len(addr) != 42 || !strings.HasPrefix(addr, "0x") {
 		return Account{}, fmt.Errorf("account: by wallet: malformed address %q", addr)
 	}
+	// A proved wallet's account never changes once it exists (binding refuses a wallet that is
+	// already an account), so the lookup every paid call makes is cached like API keys (keyCache:
+	// a few seconds, dropped with the account's keys).
+	hash := sha256.Sum256([]byte(addr))
+	now := time.Now()
+	if a, ok := s.wallets.get(hash, now); ok {
+		return a, nil
+	}
+	gen := s.wallets.generation()
 	var a Account
 	err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) (err error) { a, err = GetByWallet(ctx, q, addr); return err })
+	if err == nil {
+		s.wallets.put(hash, a, gen, now)
+	}
 	if err == nil || !errors.Is(err, errs.ErrNotFound) {
 		return a, err
 	}
@@ -132,5 +146,6 @@ func (s *Service) BindWallet(ctx context.Context, me Account, in WalletBinding) 
 		return Account{}, err
 	}
 	s.keys.forget(me.ID)
+	s.wallets.forget(me.ID)
 	return out, nil
 }

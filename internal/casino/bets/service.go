@@ -163,6 +163,10 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 	if pay.AmountMicro != b.StakeMicro {
 		return Bet{}, &errs.Error{Kind: errs.PaymentRequired, Message: "the payment does not match the stake"}
 	}
+	// The sandbox settles at once and never refuses: its settlement is booked in the bet's own
+	// transaction (one write per bet). Other settlers run between two transactions (finish).
+	_, sandbox := s.settler().(Sandbox)
+	inline := sandbox && pay.Network.Sandbox
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
 		b.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
@@ -195,10 +199,19 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 		if err != nil {
 			return fmt.Errorf("bets: insert: %w", err)
 		}
+		if inline {
+			b.Status = Settling // the first run of a double-run write left it settled
+			return book(ctx, q, now, &b, pay, payments.SandboxTx(pay))
+		}
 		return nil
 	})
 	if err != nil {
 		return Bet{}, err
+	}
+	if inline {
+		r := payments.Receipt(pay, b.Tx)
+		c.Payment.Receipt = &r
+		return b, nil
 	}
 	receipt, err := s.finish(ctx, &b, pay)
 	if receipt != nil {
@@ -277,28 +290,30 @@ func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit in
 
 // settle books a settled bet once (the status guard makes a second call a no-op).
 func (s *Service) settle(ctx context.Context, b *Bet, pay *x402.Payment, tx string) error {
-	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := store.Now(ctx)
-		res, err := q.Exec(ctx, `UPDATE v1_bets SET status = ?, tx_hash = ?, settled_at = ? WHERE id = ? AND status = ?`,
-			Settled, tx, now.UnixMicro(), b.ID, Settling)
-		if err != nil {
-			return fmt.Errorf("bets: settle: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return nil
-		}
-		if err := payments.Settled(ctx, q, now, pay, b.Account, "bet", b.ID, tx); err != nil {
+	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error { return book(ctx, q, store.Now(ctx), b, pay, tx) })
+}
+
+// book marks a settling bet settled in q and books its payment and payout, once.
+func book(ctx context.Context, q store.Q, now time.Time, b *Bet, pay *x402.Payment, tx string) error {
+	res, err := q.Exec(ctx, `UPDATE v1_bets SET status = ?, tx_hash = ?, settled_at = ? WHERE id = ? AND status = ?`,
+		Settled, tx, now.UnixMicro(), b.ID, Settling)
+	if err != nil {
+		return fmt.Errorf("bets: settle: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil
+	}
+	if err := payments.Settled(ctx, q, now, pay, b.Account, "bet", b.ID, tx); err != nil {
+		return err
+	}
+	if b.PayoutMicro > 0 {
+		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
+			To: ledger.UserAccount(b.Account, money.USDC), Amount: money.Amount(b.PayoutMicro), Kind: "payout", Ref: b.ID}); err != nil {
 			return err
 		}
-		if b.PayoutMicro > 0 {
-			if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
-				To: ledger.UserAccount(b.Account, money.USDC), Amount: money.Amount(b.PayoutMicro), Kind: "payout", Ref: b.ID}); err != nil {
-				return err
-			}
-		}
-		b.Status, b.Tx, b.SettledAt = Settled, tx, time.UnixMicro(now.UnixMicro()).UTC()
-		return nil
-	})
+	}
+	b.Status, b.Tx, b.SettledAt = Settled, tx, time.UnixMicro(now.UnixMicro()).UTC()
+	return nil
 }
 
 // void marks a bet whose payment failed: nothing was collected and nothing is credited.
