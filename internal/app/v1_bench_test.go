@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,9 +29,11 @@ import (
 //	paid     the whole x402 exchange of a client that knows nothing: POST → 402 → sign → POST
 //	         with PAYMENT-SIGNATURE → settled bet (two requests, one signature)
 //	direct   the same bet paid at once by a client that kept the offer from an earlier 402
+//	presigned  the same, its authorization signed before the clock started (the server alone:
+//	         a client signs on its own machine)
 //	commit   GET /api/v1/seed/commit (free, a read)
 //
-// Metrics: paid/s, direct/s, commit/s and the ratios paid/commit and direct/commit; the
+// Metrics: each phase's operations a second and its ratio to commit/s; the
 // ledger invariant is checked at the end.
 //
 //	go test ./internal/app -run '^$' -bench V1PaidBet -benchtime 4000x -count 3
@@ -37,9 +41,10 @@ func BenchmarkV1PaidBet(b *testing.B) {
 	s := newServer(b, store.SQLite, func(c *app.Config) { c.DoubleRun = false; c.UnsafeDurability = os.Getenv("BENCH_UNSAFE") == "1" })
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: 4 * benchAgents, MaxIdleConnsPerHost: 4 * benchAgents}}
 	type agent struct {
-		pay   *x402pay.Client
-		nonce atomic.Int64
-		offer *x402pay.PaymentRequired
+		pay    *x402pay.Client
+		nonce  atomic.Int64
+		offer  *x402pay.PaymentRequired
+		signed chan string // presigned payment headers
 	}
 	agents := make([]*agent, benchAgents)
 	url := s.URL + "/api/v1/games/coinflip?stake=micro"
@@ -71,10 +76,11 @@ func BenchmarkV1PaidBet(b *testing.B) {
 		}
 		return nil
 	}
-	phases := []struct {
+	type phase struct {
 		name string
 		op   func(a *agent) error
-	}{
+	}
+	phases := []phase{
 		{"paid", func(a *agent) error {
 			req, _ := http.NewRequest("POST", url, bytes.NewReader(body(a)))
 			req.Header.Set("Content-Type", "application/json")
@@ -86,15 +92,22 @@ func BenchmarkV1PaidBet(b *testing.B) {
 				return err
 			}
 			h, _ := x402pay.Encode(p)
-			req, _ := http.NewRequest("POST", url, bytes.NewReader(body(a)))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set(x402pay.HeaderPaymentSignature, h)
-			return ok(hc.Do(req))
+			return postPaid(hc, url, h, body(a))
+		}},
+		{"presigned", func(a *agent) error {
+			h := <-a.signed
+			return postPaid(hc, url, h, body(a))
 		}},
 		{"commit", func(*agent) error { return ok(hc.Get(s.URL + "/api/v1/seed/commit")) }},
 	}
+	if only := os.Getenv("BENCH_PHASES"); only != "" { // e.g. presigned,commit: to profile one phase
+		phases = slices.DeleteFunc(phases, func(p phase) bool { return !strings.Contains(","+only+",", ","+p.name+",") })
+	}
 	// Warm up: every wallet's account exists and every connection is open.
 	for _, ph := range phases {
+		if ph.name == "presigned" {
+			continue
+		}
 		var wg sync.WaitGroup
 		for _, a := range agents {
 			wg.Go(func() {
@@ -108,15 +121,27 @@ func BenchmarkV1PaidBet(b *testing.B) {
 	if b.Failed() {
 		return
 	}
+	// Each agent signs its presigned phase's payments before the clock starts, as clients on
+	// their own machines would: that phase measures the server alone.
+	for _, a := range agents {
+		a.signed = make(chan string, b.N/benchAgents+benchSlices+1)
+		for range cap(a.signed) {
+			p, err := a.pay.Pay(a.offer, a.offer.Accepts[0])
+			if err != nil {
+				b.Fatal(err)
+			}
+			h, _ := x402pay.Encode(p)
+			a.signed <- h
+		}
+	}
 	b.ResetTimer()
-	// The phases alternate in slices of the b.N operations, so that a change in the machine's
+	// The phases alternate in benchSlices of the b.N operations, so that a change in the machine's
 	// load (it is shared) weighs on each alike.
-	const slices = 10
 	spent := map[string]time.Duration{}
-	for i := range slices {
-		n := b.N / slices
-		if i == slices-1 {
-			n = b.N - n*(slices-1)
+	for i := range benchSlices {
+		n := b.N / benchSlices
+		if i == benchSlices-1 {
+			n = b.N - n*(benchSlices-1)
 		}
 		for _, ph := range phases {
 			var left atomic.Int64
@@ -144,8 +169,30 @@ func BenchmarkV1PaidBet(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(rate["paid"], "paid/s")
 	b.ReportMetric(rate["direct"], "direct/s")
+	b.ReportMetric(rate["presigned"], "presigned/s")
+	b.ReportMetric(rate["presigned"]/rate["commit"], "presigned/commit")
 	b.ReportMetric(rate["commit"], "commit/s")
 	b.ReportMetric(rate["paid"]/rate["commit"], "paid/commit")
 	b.ReportMetric(rate["direct"]/rate["commit"], "direct/commit")
 	ledgertest.Check(b, s.app.DB)
+}
+
+// benchSlices is how many slices BenchmarkV1PaidBet's phases alternate in.
+const benchSlices = 10
+
+// postPaid posts body to url with a payment header and wants 200.
+func postPaid(hc *http.Client, url, payment string, body []byte) error {
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(x402pay.HeaderPaymentSignature, payment)
+	res, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		return fmt.Errorf("%d %s", res.StatusCode, raw)
+	}
+	return nil
 }

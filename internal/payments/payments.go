@@ -52,15 +52,20 @@ func (n Nonces) NonceUsed(ctx context.Context, k x402.NonceKey) (used bool, err 
 // copy of the same authorization, on any instance, is x402's invalid_transaction_state and the
 // caller's transaction must roll back.
 func Record(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) error {
+	return record(ctx, q, now, p, account, kind, ref, nil)
+}
+
+// record inserts the payment row, with its settlement transaction when it is known already.
+func record(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string, tx any) error {
 	auth, err := json.Marshal(storedAuth{From: p.Authorization.From.Hex(), To: p.Authorization.To.Hex(),
 		Value: hexWord(p.Authorization.Value), ValidAfter: hexWord(p.Authorization.ValidAfter),
 		ValidBefore: hexWord(p.Authorization.ValidBefore), Nonce: "0x" + hex.EncodeToString(p.Authorization.Nonce[:])})
 	if err != nil {
 		return fmt.Errorf("payments: record: %w", err)
 	}
-	args := append(keyArgs(p.Nonce), account, p.AmountMicro, kind, ref, string(auth), "0x"+hex.EncodeToString(p.Signature[:]), now.UnixMicro())
-	_, err = q.Exec(ctx, `INSERT INTO x402_payments (network, asset, payer, nonce, account_id, amount, kind, ref, auth_json, signature, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	args := append(keyArgs(p.Nonce), account, p.AmountMicro, kind, ref, string(auth), "0x"+hex.EncodeToString(p.Signature[:]), now.UnixMicro(), tx)
+	_, err = q.Exec(ctx, `INSERT INTO x402_payments (network, asset, payer, nonce, account_id, amount, kind, ref, auth_json, signature, created_at, tx_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if store.IsUnique(err) {
 		return &x402.Error{Reason: x402.ReasonInvalidTxState, Message: "this authorization was already used", Err: err}
 	}
@@ -130,17 +135,25 @@ func Load(ctx context.Context, q store.Q, ref string) (*x402.Payment, error) {
 // in-house account (x402_payment) and goes on to the house for what it bought (kind), and the
 // payment row gets its transaction. The payer's available balance is unchanged by the pair.
 func Settled(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref, tx string) error {
+	if err := post(ctx, q, now, p, account, kind, ref); err != nil {
+		return err
+	}
+	args := append([]any{tx}, keyArgs(p.Nonce)...)
+	if _, err := q.Exec(ctx, `UPDATE x402_payments SET tx_hash = ? WHERE network = ? AND asset = ? AND payer = ? AND nonce = ?`, args...); err != nil {
+		return fmt.Errorf("payments: settled: %w", err)
+	}
+	return nil
+}
+
+// post books a settled payment's two transfers.
+func post(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) error {
 	amt := money.Amount(p.AmountMicro)
 	user := ledger.UserAccount(account, money.USDC)
 	if err := ledger.Post(ctx, q, now,
 		ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.External, money.USDC), To: user, Amount: amt, Kind: "x402_payment", Ref: ref},
 		ledger.Transfer{Asset: money.USDC, From: user, To: ledger.SystemAccount(ledger.House, money.USDC), Amount: amt, Kind: kind, Ref: ref},
 	); err != nil {
-		return err
-	}
-	args := append([]any{tx}, keyArgs(p.Nonce)...)
-	if _, err := q.Exec(ctx, `UPDATE x402_payments SET tx_hash = ? WHERE network = ? AND asset = ? AND payer = ? AND nonce = ?`, args...); err != nil {
-		return fmt.Errorf("payments: settled: %w", err)
+		return fmt.Errorf("payments: post: %w", err)
 	}
 	return nil
 }
@@ -152,11 +165,11 @@ func Charge(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, acco
 	if !p.Network.Sandbox {
 		return x402.SettleResponse{}, fmt.Errorf("payments: settlement on %s is not available yet", p.Network.ID)
 	}
-	if err := Record(ctx, q, now, p, account, kind, ref); err != nil {
+	tx := SandboxTx(p)
+	if err := record(ctx, q, now, p, account, kind, ref, tx); err != nil {
 		return x402.SettleResponse{}, err
 	}
-	tx := SandboxTx(p)
-	if err := Settled(ctx, q, now, p, account, kind, ref, tx); err != nil {
+	if err := post(ctx, q, now, p, account, kind, ref); err != nil {
 		return x402.SettleResponse{}, err
 	}
 	return Receipt(p, tx), nil

@@ -177,10 +177,16 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 			return err
 		}
 		b.SeedID, b.Commitment = d.SeedID, d.Commitment
-		if err := seeds.UseClientNonce(ctx, q, d.SeedID, b.Account, in.ClientSeed, in.Nonce); err != nil {
+		// The payment is recorded before anything else of the bet, so that a replayed payment is
+		// refused as one (invalid_transaction_state) even with the same body.
+		if inline {
+			if _, err := payments.Charge(ctx, q, now, pay, b.Account, "bet", b.ID); err != nil {
+				return err
+			}
+		} else if err := payments.Record(ctx, q, now, pay, b.Account, "bet", b.ID); err != nil {
 			return err
 		}
-		if err := payments.Record(ctx, q, now, pay, b.Account, "bet", b.ID); err != nil {
+		if err := seeds.UseClientNonce(ctx, q, d.SeedID, b.Account, in.ClientSeed, in.Nonce); err != nil {
 			return err
 		}
 		if b.Outcome, err = casino.Play(fairness.NewGenerator(d.Seed), in.ClientSeed, in.Nonce, in.Bet, b.StakeMicro); err != nil {
@@ -192,16 +198,21 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 			return fmt.Errorf("bets: params: %w", err)
 		}
 		outcome, _ := json.Marshal(b.Outcome)
+		b.Status, b.Tx, b.SettledAt = Settling, "", time.Time{}
+		var tx, settledAt any
+		if inline {
+			b.Status, b.Tx, b.SettledAt = Settled, payments.SandboxTx(pay), b.CreatedAt
+			tx, settledAt = b.Tx, now.UnixMicro()
+		}
 		_, err = q.Exec(ctx, `INSERT INTO v1_bets (id, account_id, game, stake_tier, stake, params, outcome, payout, status, seed_id,
-			client_seed, nonce, network, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			client_seed, nonce, network, created_at, tx_hash, settled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.ID, b.Account, string(b.Game), string(b.Stake), b.StakeMicro, string(params), string(outcome), b.PayoutMicro,
-			Settling, b.SeedID, b.ClientSeed, int64(b.Nonce), b.Network, now.UnixMicro())
+			b.Status, b.SeedID, b.ClientSeed, int64(b.Nonce), b.Network, now.UnixMicro(), tx, settledAt)
 		if err != nil {
 			return fmt.Errorf("bets: insert: %w", err)
 		}
-		if inline {
-			b.Status = Settling // the first run of a double-run write left it settled
-			return book(ctx, q, now, &b, pay, payments.SandboxTx(pay))
+		if inline && b.PayoutMicro > 0 {
+			return payout(ctx, q, now, b)
 		}
 		return nil
 	})
@@ -307,13 +318,18 @@ func book(ctx context.Context, q store.Q, now time.Time, b *Bet, pay *x402.Payme
 		return err
 	}
 	if b.PayoutMicro > 0 {
-		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
-			To: ledger.UserAccount(b.Account, money.USDC), Amount: money.Amount(b.PayoutMicro), Kind: "payout", Ref: b.ID}); err != nil {
+		if err := payout(ctx, q, now, *b); err != nil {
 			return err
 		}
 	}
 	b.Status, b.Tx, b.SettledAt = Settled, tx, time.UnixMicro(now.UnixMicro()).UTC()
 	return nil
+}
+
+// payout credits a settled bet's payout from the house to the payer's in-house balance.
+func payout(ctx context.Context, q store.Q, now time.Time, b Bet) error {
+	return ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
+		To: ledger.UserAccount(b.Account, money.USDC), Amount: money.Amount(b.PayoutMicro), Kind: "payout", Ref: b.ID})
 }
 
 // void marks a bet whose payment failed: nothing was collected and nothing is credited.
