@@ -116,4 +116,3 @@ func mustKey(t *testing.T) *ecdsa.PrivateKey {
 	}
 	return k
 }
-
