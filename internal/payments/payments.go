@@ -146,13 +146,13 @@ func Settled(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, acc
 }
 
 // post books a settled payment's two transfers.
-func post(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) error {
+func post(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string, also ...ledger.Transfer) error {
 	amt := money.Amount(p.AmountMicro)
 	user := ledger.UserAccount(account, money.USDC)
-	if err := ledger.Post(ctx, q, now,
-		ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.External, money.USDC), To: user, Amount: amt, Kind: "x402_payment", Ref: ref},
-		ledger.Transfer{Asset: money.USDC, From: user, To: ledger.SystemAccount(ledger.House, money.USDC), Amount: amt, Kind: kind, Ref: ref},
-	); err != nil {
+	if err := ledger.Post(ctx, q, now, append([]ledger.Transfer{
+		{Asset: money.USDC, From: ledger.SystemAccount(ledger.External, money.USDC), To: user, Amount: amt, Kind: "x402_payment", Ref: ref},
+		{Asset: money.USDC, From: user, To: ledger.SystemAccount(ledger.House, money.USDC), Amount: amt, Kind: kind, Ref: ref},
+	}, also...)...); err != nil {
 		return fmt.Errorf("payments: post: %w", err)
 	}
 	return nil
@@ -160,8 +160,9 @@ func post(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, accoun
 
 // Charge accepts and settles a payment in one transaction, for what the sandbox sells outright
 // (reads of the balance, a bet's status, the manifest; a withdrawal's fee). It returns the
-// receipt for PAYMENT-RESPONSE.
-func Charge(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string) (x402.SettleResponse, error) {
+// receipt for PAYMENT-RESPONSE. Transfers in also are posted with the payment's (one posting:
+// a bet's payout).
+func Charge(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, account, kind, ref string, also ...ledger.Transfer) (x402.SettleResponse, error) {
 	if !p.Network.Sandbox {
 		return x402.SettleResponse{}, fmt.Errorf("payments: settlement on %s is not available yet", p.Network.ID)
 	}
@@ -169,7 +170,7 @@ func Charge(ctx context.Context, q store.Q, now time.Time, p *x402.Payment, acco
 	if err := record(ctx, q, now, p, account, kind, ref, tx); err != nil {
 		return x402.SettleResponse{}, err
 	}
-	if err := post(ctx, q, now, p, account, kind, ref); err != nil {
+	if err := post(ctx, q, now, p, account, kind, ref, also...); err != nil {
 		return x402.SettleResponse{}, err
 	}
 	return Receipt(p, tx), nil

@@ -177,10 +177,19 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 			return err
 		}
 		b.SeedID, b.Commitment = d.SeedID, d.Commitment
-		// The payment is recorded before anything else of the bet, so that a replayed payment is
-		// refused as one (invalid_transaction_state) even with the same body.
+		if b.Outcome, err = casino.Play(fairness.NewGenerator(d.Seed), in.ClientSeed, in.Nonce, in.Bet, b.StakeMicro); err != nil {
+			return Invalid(err)
+		}
+		b.PayoutMicro = b.Outcome.PayoutMicro
+		// The payment is recorded before the client nonce is taken, so that a replayed payment is
+		// refused as one (invalid_transaction_state) even with the same body. On the sandbox it
+		// is charged at once, the payout posted with it.
 		if inline {
-			if _, err := payments.Charge(ctx, q, now, pay, b.Account, "bet", b.ID); err != nil {
+			var also []ledger.Transfer
+			if b.PayoutMicro > 0 {
+				also = append(also, payoutOf(b))
+			}
+			if _, err := payments.Charge(ctx, q, now, pay, b.Account, "bet", b.ID, also...); err != nil {
 				return err
 			}
 		} else if err := payments.Record(ctx, q, now, pay, b.Account, "bet", b.ID); err != nil {
@@ -189,10 +198,6 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 		if err := seeds.UseClientNonce(ctx, q, d.SeedID, b.Account, in.ClientSeed, in.Nonce); err != nil {
 			return err
 		}
-		if b.Outcome, err = casino.Play(fairness.NewGenerator(d.Seed), in.ClientSeed, in.Nonce, in.Bet, b.StakeMicro); err != nil {
-			return Invalid(err)
-		}
-		b.PayoutMicro = b.Outcome.PayoutMicro
 		params, err := json.Marshal(paramsOf(in.Bet))
 		if err != nil {
 			return fmt.Errorf("bets: params: %w", err)
@@ -210,9 +215,6 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 			b.Status, b.SeedID, b.ClientSeed, int64(b.Nonce), b.Network, now.UnixMicro(), tx, settledAt)
 		if err != nil {
 			return fmt.Errorf("bets: insert: %w", err)
-		}
-		if inline && b.PayoutMicro > 0 {
-			return payout(ctx, q, now, b)
 		}
 		return nil
 	})
@@ -328,8 +330,12 @@ func book(ctx context.Context, q store.Q, now time.Time, b *Bet, pay *x402.Payme
 
 // payout credits a settled bet's payout from the house to the payer's in-house balance.
 func payout(ctx context.Context, q store.Q, now time.Time, b Bet) error {
-	return ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
-		To: ledger.UserAccount(b.Account, money.USDC), Amount: money.Amount(b.PayoutMicro), Kind: "payout", Ref: b.ID})
+	return ledger.Post(ctx, q, now, payoutOf(b))
+}
+
+func payoutOf(b Bet) ledger.Transfer {
+	return ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
+		To: ledger.UserAccount(b.Account, money.USDC), Amount: money.Amount(b.PayoutMicro), Kind: "payout", Ref: b.ID}
 }
 
 // void marks a bet whose payment failed: nothing was collected and nothing is credited.
