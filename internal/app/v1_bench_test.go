@@ -38,7 +38,11 @@ import (
 //
 //	go test ./internal/app -run '^$' -bench V1PaidBet -benchtime 4000x -count 3
 func BenchmarkV1PaidBet(b *testing.B) {
-	s := newServer(b, store.SQLite, func(c *app.Config) { c.DoubleRun = false; c.UnsafeDurability = os.Getenv("BENCH_UNSAFE") == "1" })
+	engine := store.SQLite
+	if os.Getenv("BENCH_ENGINE") == "postgres" { // needs ARCADE_TEST_POSTGRES_URL
+		engine = store.Postgres
+	}
+	s := newServer(b, engine, func(c *app.Config) { c.DoubleRun = false; c.UnsafeDurability = os.Getenv("BENCH_UNSAFE") == "1" })
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConns: 4 * benchAgents, MaxIdleConnsPerHost: 4 * benchAgents}}
 	type agent struct {
 		pay    *x402pay.Client
