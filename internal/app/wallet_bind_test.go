@@ -98,6 +98,12 @@ func TestBindWallet(t *testing.T) {
 		if num(bal.Body["usdc_micro"]) != payouts || num(sum.Body["balance_micro"]) != payouts || strings.Trim(string(got), `"`) != strings.Trim(string(want), `"`) {
 			t.Fatalf("balances: x402 %s, /api/me usdc %v, dashboard %s; want %d", bal.Raw, me["usdc"], sum.Raw, payouts)
 		}
+		tool := s.do("POST", "/api/openclaw/tools", key, []byte(`{"tool":"xpersona_get_balance","parameters":{}}`))
+		res, _ := tool.Body["result"].(map[string]any)
+		toolUSDC, _ := json.Marshal(res["usdc"])
+		if strings.Trim(string(toolUSDC), `"`) != strings.Trim(string(want), `"`) {
+			t.Fatalf("get_balance tool: %s, want usdc %s", tool.Raw, want)
+		}
 		var accounts int
 		_ = s.app.DB.Read(context.Background(), func(ctx context.Context, q store.Q) error {
 			return q.QueryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE wallet_address = ?`, strings.ToLower(p.Address())).Scan(&accounts)
