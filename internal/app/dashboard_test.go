@@ -271,7 +271,7 @@ func TestDashboard(t *testing.T) {
 			t.Fatalf("a confirmed address is not mailed again: %s, %d mails", r.Raw, len(smtp.Messages()))
 		}
 		// A new address starts unconfirmed; a mail server that refuses is 503, the preferences kept.
-		smtp.Refuse = true
+		smtp.Refuse.Store(true)
 		if r := s.dash("POST", "/api/v1/dashboard/notifications", ses, `{"email":"new@example.com"}`); r.Status != 503 {
 			t.Fatalf("SMTP refusing: %d %s", r.Status, r.Raw)
 		}

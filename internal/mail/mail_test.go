@@ -29,7 +29,7 @@ func TestSMTP(t *testing.T) {
 	if err := s.Send(context.Background(), mail.Message{To: "a@b.c", Subject: "x\r\nBcc: evil@x"}); err == nil {
 		t.Fatal("header injection sent")
 	}
-	srv.Refuse = true
+	srv.Refuse.Store(true)
 	if err := s.Send(context.Background(), m); err == nil {
 		t.Fatal("a refused message reported sent")
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -22,7 +23,7 @@ type Message struct {
 type Server struct {
 	Addr string
 	// Refuse, when set, answers 554 to DATA (a server that refuses the mail).
-	Refuse bool
+	Refuse atomic.Bool
 
 	ln   net.Listener
 	mu   sync.Mutex
@@ -116,7 +117,7 @@ func (s *Server) serve(c net.Conn) {
 				}
 				data.WriteString(strings.TrimPrefix(l, "."))
 			}
-			if s.Refuse {
+			if s.Refuse.Load() {
 				say("554 refused")
 				cur = Message{}
 				continue
