@@ -23,8 +23,8 @@ import (
 
 // BenchmarkV1PaidBet measures paid bets per second over HTTP on the sandbox, benchAgents agents
 // at once (each its own wallet, paying with x402pay), next to the free GET /api/v1/seed/commit
-// at the same concurrency in the same run (the phases interleaved), on SQLite with the double-run check off (as arcade
-// serve runs). Each of the b.N operations is done once per phase:
+// at the same concurrency in the same run (the phases interleaved), on SQLite with the
+// double-run check off (as arcade serve runs). Each of the b.N operations is done once per phase:
 //
 //	paid     the whole x402 exchange of a client that knows nothing: POST → 402 → sign → POST
 //	         with PAYMENT-SIGNATURE → settled bet (two requests, one signature)
@@ -33,8 +33,9 @@ import (
 //	         a client signs on its own machine)
 //	commit   GET /api/v1/seed/commit (free, a read)
 //
-// Metrics: each phase's operations a second and its ratio to commit/s; the
-// ledger invariant is checked at the end.
+// Metrics: each phase's operations a second and its ratio to commit/s; the ledger invariant is
+// checked at the end. BENCH_PHASES=presigned,commit runs some phases (to profile one),
+// BENCH_ENGINE=postgres uses ARCADE_TEST_POSTGRES_URL, BENCH_UNSAFE=1 skips fsync.
 //
 //	go test ./internal/app -run '^$' -bench V1PaidBet -benchtime 4000x -count 3
 func BenchmarkV1PaidBet(b *testing.B) {
