@@ -139,33 +139,21 @@ func (s *Service) DashboardBets(ctx context.Context, c ops.Caller, in BetQuery) 
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM v1_bets b WHERE `+where, args...).Scan(&out.Total); err != nil {
 			return fmt.Errorf("bets: dashboard count: %w", err)
 		}
-		rows, err := q.Query(ctx, `SELECT b.id FROM v1_bets b WHERE `+where+` ORDER BY b.created_at DESC, b.id DESC LIMIT ? OFFSET ?`,
-			append(args, in.PageSize, (in.Page-1)*in.PageSize)...)
+		rows, err := q.Query(ctx, `SELECT `+betColumns+` FROM v1_bets b JOIN server_seeds s ON s.id = b.seed_id WHERE `+where+
+			` ORDER BY b.created_at DESC, b.id DESC LIMIT ? OFFSET ?`, append(args, in.PageSize, (in.Page-1)*in.PageSize)...)
 		if err != nil {
 			return fmt.Errorf("bets: dashboard bets: %w", err)
 		}
-		var ids []string
+		defer rows.Close()
+		out.Bets = []Bet{}
 		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		out.Bets = make([]Bet, 0, len(ids))
-		for _, id := range ids {
-			b, err := getBet(ctx, q, id)
+			b, err := scanBet(rows)
 			if err != nil {
 				return err
 			}
 			out.Bets = append(out.Bets, b)
 		}
-		return nil
+		return rows.Err()
 	})
 	return out, err
 }

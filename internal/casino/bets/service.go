@@ -380,19 +380,29 @@ func (p storedParams) bet(g casino.Game) casino.Bet {
 	return b
 }
 
+// betColumns are a bet's columns as scanBet reads them (v1_bets b joined with server_seeds s).
+const betColumns = `b.id, b.account_id, b.game, b.stake_tier, b.stake, b.params, b.outcome, b.payout, b.status,
+	b.seed_id, s.commitment, b.client_seed, b.nonce, b.network, b.tx_hash, b.created_at, b.settled_at`
+
 func getBet(ctx context.Context, q store.Q, id string) (Bet, error) {
+	b, err := scanBet(q.QueryRow(ctx, `SELECT `+betColumns+` FROM v1_bets b JOIN server_seeds s ON s.id = b.seed_id WHERE b.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Bet{}, errs.NotFoundf("bet not found")
+	}
+	return b, err
+}
+
+// scanBet reads one row of betColumns.
+func scanBet(row interface{ Scan(...any) error }) (Bet, error) {
 	var b Bet
 	var game, stake, params, outcome string
 	var tx sql.NullString
 	var nonce, created int64
 	var settled sql.NullInt64
-	err := q.QueryRow(ctx, `SELECT b.id, b.account_id, b.game, b.stake_tier, b.stake, b.params, b.outcome, b.payout, b.status,
-		b.seed_id, s.commitment, b.client_seed, b.nonce, b.network, b.tx_hash, b.created_at, b.settled_at
-		FROM v1_bets b JOIN server_seeds s ON s.id = b.seed_id WHERE b.id = ?`, id).Scan(&b.ID, &b.Account, &game, &stake,
-		&b.StakeMicro, &params, &outcome, &b.PayoutMicro, &b.Status, &b.SeedID, &b.Commitment, &b.ClientSeed, &nonce, &b.Network,
-		&tx, &created, &settled)
+	err := row.Scan(&b.ID, &b.Account, &game, &stake, &b.StakeMicro, &params, &outcome, &b.PayoutMicro, &b.Status, &b.SeedID,
+		&b.Commitment, &b.ClientSeed, &nonce, &b.Network, &tx, &created, &settled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Bet{}, errs.NotFoundf("bet not found")
+		return Bet{}, err
 	}
 	if err != nil {
 		return Bet{}, fmt.Errorf("bets: get: %w", err)
@@ -404,11 +414,11 @@ func getBet(ctx context.Context, q store.Q, id string) (Bet, error) {
 	}
 	var sp storedParams
 	if err := json.Unmarshal([]byte(params), &sp); err != nil {
-		return Bet{}, fmt.Errorf("bets: stored params of %s: %w", id, err)
+		return Bet{}, fmt.Errorf("bets: stored params of %s: %w", b.ID, err)
 	}
 	b.Params = sp.bet(b.Game)
 	if err := json.Unmarshal([]byte(outcome), &b.Outcome); err != nil {
-		return Bet{}, fmt.Errorf("bets: stored outcome of %s: %w", id, err)
+		return Bet{}, fmt.Errorf("bets: stored outcome of %s: %w", b.ID, err)
 	}
 	return b, nil
 }
