@@ -367,7 +367,9 @@ func (a *App) registerV1(accounts *account.Service, gate *ops.Gate, deps Deps) e
 	if payTo == (common.Address{}) {
 		payTo = SandboxPayTo
 	}
-	verifier, err := x402.NewVerifier([]x402.Network{network}, payments.Nonces{DB: a.DB}, deps.Now)
+	// Every paid /api/v1 operation records its payment in its own transaction, whose key refuses
+	// a replay: the verifier need not read first (payments.Recorded).
+	verifier, err := x402.NewVerifier([]x402.Network{network}, payments.Recorded{}, deps.Now)
 	if err != nil {
 		return err
 	}

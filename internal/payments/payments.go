@@ -48,6 +48,19 @@ func (n Nonces) NonceUsed(ctx context.Context, k x402.NonceKey) (used bool, err 
 	return used, err
 }
 
+// Recorded is the NonceStore of a verifier whose every accepted payment is recorded (Record or
+// Charge) in the transaction of what it buys, as /api/v1's paywall does: it answers "unused"
+// without reading, because the x402_payments primary key refuses a replay in that transaction,
+// on every instance, with the same reason (invalid_transaction_state), before anything is kept
+// or charged. The read it saves is about a fifth of a sandbox bet's CPU. A verifier that accepts
+// without recording (a facilitator's /verify) needs Nonces.
+type Recorded struct{}
+
+var _ x402.NonceStore = Recorded{}
+
+// NonceUsed implements x402.NonceStore: the record decides.
+func (Recorded) NonceUsed(context.Context, x402.NonceKey) (bool, error) { return false, nil }
+
 // Record accepts p in q, the transaction of what it pays for (kind, ref), for account. A second
 // copy of the same authorization, on any instance, is x402's invalid_transaction_state and the
 // caller's transaction must roll back.
