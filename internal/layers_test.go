@@ -24,7 +24,7 @@ var layers = map[string]string{
 	"guide": "domain", "feed": "domain", "deptest": "domain", "faultfs": "domain", "payments": "domain",
 	// Clients of outside services: they speak HTTP to their peer, hold no rules of ours.
 	"cardpay": "client", "x402/facilitator": "client", "x402/x402pay": "client", "client": "client", "loadgen": "client",
-	"chain": "client", "poker/bot": "client",
+	"chain": "client", "poker/bot": "client", "mail": "client",
 	// The persona LLM evaluator: chat completions to a language model (the game's rules stay in
 	// persona/turn, which it only feeds answers).
 	"persona/llm": "client",

@@ -16,7 +16,8 @@ type Service struct {
 	Now  func() time.Time
 	Rand io.Reader
 
-	keys keyCache
+	keys    keyCache
+	wallets keyCache // by SHA-256 of the lowercase wallet address
 }
 
 // SignUp creates an account and its first API key (shown once).
@@ -49,6 +50,7 @@ func (s *Service) Regenerate(ctx context.Context, accountID, keyPrefix string) (
 	})
 	if err == nil {
 		s.keys.forget(accountID)
+		s.wallets.forget(accountID)
 	}
 	return k, err
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -36,6 +37,7 @@ import (
 	"github.com/arcadehq/arcade/internal/httpapi/startapi"
 	"github.com/arcadehq/arcade/internal/httpapi/v1api"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/mail"
 	"github.com/arcadehq/arcade/internal/mcpapi"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/payments"
@@ -104,8 +106,12 @@ type Config struct {
 	V1SeedRotation time.Duration
 	// SIWEBlocked refuses sign-in to addresses (ARCADE_SIWE_BLOCKLIST: comma-separated 0x addresses).
 	SIWEBlocked func(addr string) bool
-	Poker       table.Config // poker tables; the zero value means table.DefaultConfig()
-	Version     string
+	// SMTPURL is the mail server of the dashboard's verification emails (ARCADE_SMTP_URL,
+	// smtp://[user[:password]@]host[:port][?from=...]); empty writes them into an outbox, one
+	// .eml file each under <data dir>/outbox, for the operator to read.
+	SMTPURL string
+	Poker   table.Config // poker tables; the zero value means table.DefaultConfig()
+	Version string
 
 	// PokerConfirmations is how deep a poker deposit's transaction must be on a chain network
 	// before it is credited (default 12, spec 002's figure).
@@ -184,6 +190,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	c.BaseURL = getenv("ARCADE_BASE_URL")
+	if v := getenv("ARCADE_SMTP_URL"); v != "" {
+		if _, err := mail.ParseURL(v); err != nil {
+			return c, fmt.Errorf("ARCADE_SMTP_URL: %w", err)
+		}
+		c.SMTPURL = v
+	}
 	c.Stripe = cardpay.Config{SecretKey: getenv("ARCADE_STRIPE_SECRET_KEY"), WebhookSecret: getenv("ARCADE_STRIPE_WEBHOOK_SECRET"),
 		APIBase: getenv("ARCADE_STRIPE_API_BASE"), BaseURL: c.BaseURL}
 	c.LLM = llm.Config{URL: getenv("ARCADE_LLM_URL"), Model: getenv("ARCADE_LLM_MODEL"), APIKey: getenv("ARCADE_LLM_API_KEY"),
@@ -298,6 +310,7 @@ type App struct {
 	Registry   *ops.Registry
 	Credits    *credits.Ops
 	V1         *bets.Ops
+	v1api      *v1api.API
 	Bets       *bets.Service
 	Personas   *personasvc.Ops
 	// Poker holds the tables' operations (join, act, state, ...: /poker/ws and the REST play
@@ -409,7 +422,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	(&startapi.Site{BaseURL: cfg.BaseURL, Tools: a.Tools.Guide, Limits: func() any {
 		l, _ := a.Credits.Limits.Invoke(context.Background(), ops.Caller{}, ops.None{})
 		return creditsapi.LimitsOf(l)
-	}}).Register(a.Router)
+	}, X402: func(r *http.Request) any { return a.v1api.PaidResources(r) },
+		Skills: []startapi.Skill{{Name: "arcade-x402", Markdown: a.v1api.SkillMarkdown,
+			Description: "Play the pay-per-play casino with x402 (USDC): every paid resource with its price, the networks, the fairness flow."}},
+	}).Register(a.Router)
 	a.registerOpenAPI()
 	return a, nil
 }
@@ -430,18 +446,30 @@ func (a *App) registerV1(accounts *account.Service, gate *ops.Gate, deps Deps) e
 	if err != nil {
 		return err
 	}
-	verifier, err := x402.NewVerifier([]x402.Network{network}, payments.Nonces{DB: a.DB}, deps.Now)
+	// Every paid /api/v1 operation records its payment in its own transaction, whose key refuses
+	// a replay: the verifier need not read first (payments.Recorded).
+	verifier, err := x402.NewVerifier([]x402.Network{network}, payments.Recorded{}, deps.Now)
 	if err != nil {
 		return err
 	}
 	a.payout = payout
 	a.Bets = &bets.Service{DB: a.DB, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand, Log: a.Log,
 		Networks: []x402.Network{network}, PayTo: payTo.Hex(), Accounts: accounts, Blocked: a.Cfg.SIWEBlocked,
-		Settler: settler, Payout: payout}
+		Settler: settler, Payout: payout,
+		Mail: &mail.Outbox{Dir: filepath.Join(a.Cfg.DataDir, "outbox"), Now: deps.Now}}
+	if a.Cfg.SMTPURL != "" {
+		m, err := mail.ParseURL(a.Cfg.SMTPURL)
+		if err != nil {
+			return fmt.Errorf("ARCADE_SMTP_URL: %w", err)
+		}
+		m.Now = deps.Now
+		a.Bets.Mail = m
+	}
 	a.V1 = a.Bets.Declare(a.Registry)
-	api := &v1api.API{Ops: a.V1, Gate: gate, Log: a.Log, BaseURL: a.Cfg.BaseURL,
+	api := &v1api.API{Ops: a.V1, Gate: gate, Log: a.Log, BaseURL: a.Cfg.BaseURL, Sessions: accounts,
 		Paywall: &ops.Paywall{Verifier: verifier, Networks: []x402.Network{network}, PayTo: payTo, Accounts: accounts}}
 	api.Register(a.Router)
+	a.v1api = api
 	return nil
 }
 
@@ -494,7 +522,7 @@ func openAPIYAML(doc []byte) []byte {
 // OpenAPIJSON renders the OpenAPI document.
 func (a *App) OpenAPIJSON() []byte {
 	return mustJSON(a.Router.OpenAPI(httpapi.DocInfo{Title: "Arcade", Version: a.Cfg.Version, ServerURL: a.Cfg.BaseURL,
-		Examples: creditsapi.Examples(),
+		Examples: creditsapi.Examples(), Guidance: v1api.Guidance,
 		Description: "Provably-fair games for AI agents: the credits API (/api), its tools endpoint, MCP at /mcp, x402 games (/api/v1), " +
 			"personas, poker (spec 002's REST API under /poker/api and the bot protocol at /poker/ws), health and metrics. " +
 			"Authenticate with Authorization: Bearer <API key> from POST /api/auth/guest. Start at GET / or /agent-skill.md."}))

@@ -24,7 +24,7 @@ func TestConfigFromEnv(t *testing.T) {
 		"ARCADE_DB_COMMITTERS": "0", "ARCADE_DIRECT_COMMIT": "yes", "ARCADE_DRAIN_SECONDS": "-1", "ARCADE_RATE_LIMIT": "x",
 		"ARCADE_DB_WRITE_TIMEOUT": "0", "ARCADE_DB_BATCH_TIMEOUT": "soon", "ARCADE_BENCHMARK_UNSAFE_DURABILITY": "yes",
 		"ARCADE_MAX_CONNS": "-2", "ARCADE_MAX_CONNS_PER_CLIENT": "x", "ARCADE_HEAVY_CONCURRENCY": "1.5", "ARCADE_HTTP_READ_TIMEOUT": "0",
-		"ARCADE_AUDIT_SECONDS": "-1", "ARCADE_LLM_URL": "api.openai.com", "ARCADE_LLM_TIMEOUT": "0", "ARCADE_LLM_JSON_MODE": "xml",
+		"ARCADE_AUDIT_SECONDS": "-1", "ARCADE_SMTP_URL": "http://mail.example", "ARCADE_LLM_URL": "api.openai.com", "ARCADE_LLM_TIMEOUT": "0", "ARCADE_LLM_JSON_MODE": "xml",
 		"ARCADE_POKER_HAND_DELAY": "61",
 	} {
 		if _, err := app.ConfigFromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
@@ -40,6 +40,10 @@ func TestConfigFromEnv(t *testing.T) {
 	if c, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_POKER_HAND_DELAY": "0"})); err != nil || c.Poker.HandDelay != 0 ||
 		c.Poker.SmallBlind == 0 {
 		t.Errorf("poker hand delay: %+v, %v", c.Poker, err)
+	}
+	if c, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_SMTP_URL": "smtp://u:p@mail.example:587?from=ops@arcade.test"})); err != nil ||
+		c.SMTPURL == "" {
+		t.Errorf("ARCADE_SMTP_URL: %+v %v", c.SMTPURL, err)
 	}
 	if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_DB_COMMITTERS": "65"})); err == nil {
 		t.Error("65 committers accepted")

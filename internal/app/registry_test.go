@@ -12,6 +12,9 @@ import (
 )
 
 // notTools are the operations agents reach through REST only, with the reason.
+// dashboardOnly: spec 001's dashboard is the wallet owner's, behind the siwe-session cookie.
+const dashboardOnly = "the wallet owner's dashboard: a browser signed in with SIWE (cookie)"
+
 var notTools = map[string]string{
 	"credits.feed":                 "a stream: tools answer once",
 	"credits.checkout.webhook":     "Stripe's callback, not an agent's",
@@ -74,6 +77,13 @@ var notTools = map[string]string{
 	"poker.table.resync":           wsOnly["poker.table.resync"],
 	"poker.spectate":               wsOnly["poker.spectate"],
 	"poker.spectate.stop":          wsOnly["poker.spectate.stop"],
+	"account.wallet.bind":            "a wallet's EIP-4361 signature (REST: POST /api/me/wallet)",
+	"v1.dashboard.bets":              dashboardOnly,
+	"v1.dashboard.withdrawals":       dashboardOnly,
+	"v1.dashboard.withdraw":          dashboardOnly,
+	"v1.dashboard.summary":           dashboardOnly,
+	"v1.dashboard.notifications.get": dashboardOnly,
+	"v1.dashboard.notifications.set": dashboardOnly,
 }
 
 // wsOnly are the operations only /poker/ws messages bind: what they deliver are WebSocket

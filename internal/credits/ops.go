@@ -21,6 +21,7 @@ type Ops struct {
 	Guest, Agent       *ops.Def[AgentSignUp, SignUp]
 	Me                 *ops.Def[ops.None, Profile]
 	RegenerateKey      *ops.Def[ops.None, account.Key]
+	BindWallet         *ops.Def[account.WalletBinding, account.Account]
 	Claim              *ops.Def[ops.None, FaucetClaim]
 	Balance            *ops.Def[ops.None, Balance]
 	Play               *ops.Def[DicePlay, Round]
@@ -135,6 +136,12 @@ func (s *Service) Declare(r *ops.Registry, card *cardpay.Service, limits func() 
 		Summary: "Generate a new API key (returned once); the previous key stops working at once.", Errors: none},
 		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (account.Key, error) {
 			return s.RegenerateKey(ctx, c.Account)
+		}})
+	o.BindWallet = ops.Add(r, &ops.Def[account.WalletBinding, account.Account]{D: ops.Desc{Name: "account.wallet.bind", Access: ops.Player,
+		Summary: "Bind a wallet to this account with its signature (an EIP-4361 message stating the account), so the wallet's x402 payments, " +
+			"SIWE sessions and USDC are this account's.", Errors: []errs.Kind{errs.Conflict}},
+		Run: func(ctx context.Context, c ops.Caller, in account.WalletBinding) (account.Account, error) {
+			return s.Accounts.BindWallet(ctx, c.Account, in)
 		}})
 	o.Claim = ops.Add(r, &ops.Def[ops.None, FaucetClaim]{D: ops.Desc{Name: "credits.faucet.claim", Access: ops.Player, MovesMoney: true,
 		Summary: "Claim hourly Free Credits (100 credits, one claim per hour).", Errors: []errs.Kind{errs.RateLimited, errs.Conflict}},

@@ -414,6 +414,8 @@ type Stats struct {
 	Balance Balance
 	Totals  Totals
 	Recent  []Round
+	// USDC is the account's available in-house USDC (x402 winnings of its bound wallet).
+	USDC money.Amount
 }
 
 // Stats reads the caller's statistics in one snapshot.
@@ -426,6 +428,11 @@ func (s *Service) Stats(ctx context.Context, id string, in StatsQuery) (Stats, e
 		if st.Balance, err = balanceOf(ctx, q, id); err != nil {
 			return err
 		}
+		usdc, err := ledger.HoldingsOf(ctx, q, id, money.USDC)
+		if err != nil {
+			return err
+		}
+		st.USDC = usdc.Available
 		if st.Recent, _, err = Rounds(ctx, q, id, in.Game, in.Limit, 0); err != nil {
 			return err
 		}

@@ -24,6 +24,8 @@ type DocInfo struct {
 	// Examples are real answers by operationId (recorded by the tests), shown as each
 	// operation's success example.
 	Examples map[string]json.RawMessage
+	// Guidance is info's x-guidance: how an agent uses the API, in prose.
+	Guidance string
 }
 
 var pathParam = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)\}`)
@@ -120,7 +122,9 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 			responses[strconv.Itoa(s)] = r
 		}
 		o["responses"] = responses
-		if op.Auth != AuthNone && op.KeyHeader {
+		if op.Auth == AuthSession {
+			o["security"] = []any{map[string]any{"siwx": []string{}}}
+		} else if op.Auth != AuthNone && op.KeyHeader {
 			o["security"] = []any{map[string]any{"apiKeyHeader": []string{}}, map[string]any{"bearerAuth": []string{}}}
 		} else if op.Auth != AuthNone {
 			o["security"] = []any{map[string]any{"bearerAuth": []string{}}}
@@ -147,12 +151,14 @@ func (rt *Router) OpenAPI(info DocInfo) map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"servers": []any{map[string]any{"url": server, "description": "this Arcade server"}},
-		"info":    map[string]any{"title": info.Title, "version": info.Version, "description": info.Description},
+		"info":    infoOf(info),
 		"paths":   paths,
 		"components": map[string]any{"securitySchemes": map[string]any{
 			"bearerAuth": map[string]any{"type": "http", "scheme": "bearer", "description": "API key from POST /api/auth/guest"},
 			"apiKeyHeader": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key",
 				"description": "the same API key in X-API-Key, as the persona SDK sends it"},
+			"siwx": map[string]any{"type": "apiKey", "in": "cookie", "name": "siwe-session",
+				"description": "Sign-In With X (EIP-4361). Obtain via GET /api/auth/siwe/nonce → POST /api/auth/siwe/verify. Cookie lifetime is 7 days."},
 		}},
 	}
 }
@@ -199,5 +205,13 @@ func schemaOf(refl *jsonschema.Reflector, v any) map[string]any {
 	}
 	delete(m, "$schema")
 	delete(m, "$id")
+	return m
+}
+
+func infoOf(info DocInfo) map[string]any {
+	m := map[string]any{"title": info.Title, "version": info.Version, "description": info.Description}
+	if info.Guidance != "" {
+		m["x-guidance"] = info.Guidance
+	}
 	return m
 }

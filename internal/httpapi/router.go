@@ -22,9 +22,10 @@ import (
 type Auth int
 
 const (
-	AuthNone   Auth = iota // public
-	AuthBearer             // Authorization: Bearer <api key>
-	AuthAdmin              // bearer key of the platform account
+	AuthNone    Auth = iota // public
+	AuthBearer              // Authorization: Bearer <api key>
+	AuthAdmin               // bearer key of the platform account
+	AuthSession             // the siwe-session cookie (Sign-In With Ethereum)
 )
 
 // AuthOf is the HTTP auth an operation's access rule needs.
@@ -34,6 +35,8 @@ func AuthOf(a ops.Access) Auth {
 		return AuthBearer
 	case ops.Platform:
 		return AuthAdmin
+	case ops.Session:
+		return AuthSession
 	}
 	return AuthNone
 }

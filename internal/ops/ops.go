@@ -33,6 +33,9 @@ const (
 	// Payer operations are paid per call with x402: the caller is the wallet recovered from a
 	// verified payment of exactly the operation's price (Desc.Price), and that wallet's account.
 	Payer
+	// Session operations belong to a wallet's owner signed in with Sign-In With Ethereum (the
+	// siwe-session cookie of spec 001's dashboard): the caller is that wallet's account.
+	Session
 )
 
 func (a Access) String() string {
@@ -45,6 +48,8 @@ func (a Access) String() string {
 		return "platform"
 	case Payer:
 		return "payer"
+	case Session:
+		return "session"
 	}
 	return fmt.Sprintf("Access(%d)", a)
 }
@@ -99,7 +104,7 @@ func (d *Desc) AllErrors() []errs.Kind {
 	if d.Access == Platform {
 		seen[errs.Forbidden] = true
 	}
-	if d.Access != Public && d.Access != Payer {
+	if d.Access != Public && d.Access != Payer && d.Access != Session {
 		seen[errs.RateLimited] = true
 	}
 	for _, k := range d.Errors {
@@ -182,6 +187,10 @@ func Check(d *Desc, c Caller) error {
 		}
 		if !c.Account.IsPlatform() {
 			return errs.Forbiddenf("platform account only")
+		}
+	case Session:
+		if c.Account.ID == "" || c.Account.WalletAddress == "" {
+			return errs.Unauthenticated("this operation needs a Sign-In With Ethereum session: GET /api/auth/siwe/nonce, then POST /api/auth/siwe/verify sets the siwe-session cookie")
 		}
 	case Payer:
 		if c.Payment == nil || c.Account.ID == "" {

@@ -309,29 +309,23 @@ func Owner(ctx context.Context, q store.Q, seedID string) (string, error) {
 // UseClientNonce records a caller-chosen nonce for (seed, account, client seed). A nonce that is
 // not greater than the last one used is a replay: errs.Conflict (409 on /api/v1).
 func UseClientNonce(ctx context.Context, q store.Q, seedID, account, clientSeed string, nonce uint64) error {
-	var last int64
-	err := q.QueryRow(ctx, `SELECT last_nonce FROM seed_nonces WHERE seed_id = ? AND account_id = ? AND client_seed = ?`,
-		seedID, account, clientSeed).Scan(&last)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err = q.Exec(ctx, `INSERT INTO seed_nonces (seed_id, account_id, client_seed, last_nonce) VALUES (?, ?, ?, ?)`,
-			seedID, account, clientSeed, int64(nonce))
-		if store.IsUnique(err) {
-			return &errs.Error{Kind: errs.Conflict, Code: "NONCE_REUSED", Field: "nonce", Message: "nonce already used"}
-		}
-	case err != nil:
-		return fmt.Errorf("seeds: nonce: %w", err)
-	case int64(nonce) <= last:
-		return &errs.Error{Kind: errs.Conflict, Code: "NONCE_REUSED", Field: "nonce",
-			Message: fmt.Sprintf("nonce must be greater than %d", last)}
-	default:
-		_, err = q.Exec(ctx, `UPDATE seed_nonces SET last_nonce = ? WHERE seed_id = ? AND account_id = ? AND client_seed = ?`,
-			int64(nonce), seedID, account, clientSeed)
-	}
+	// One statement on the way that succeeds (a bet's hot path): insert, or raise a smaller last
+	// nonce; nothing changed means the nonce was not greater.
+	res, err := q.Exec(ctx, `INSERT INTO seed_nonces (seed_id, account_id, client_seed, last_nonce) VALUES (?, ?, ?, ?)
+		ON CONFLICT (seed_id, account_id, client_seed) DO UPDATE SET last_nonce = excluded.last_nonce
+		WHERE seed_nonces.last_nonce < excluded.last_nonce`, seedID, account, clientSeed, int64(nonce))
 	if err != nil {
 		return fmt.Errorf("seeds: record nonce: %w", err)
 	}
-	return nil
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	var last int64
+	if err := q.QueryRow(ctx, `SELECT last_nonce FROM seed_nonces WHERE seed_id = ? AND account_id = ? AND client_seed = ?`,
+		seedID, account, clientSeed).Scan(&last); err != nil {
+		return fmt.Errorf("seeds: nonce: %w", err)
+	}
+	return &errs.Error{Kind: errs.Conflict, Code: "NONCE_REUSED", Field: "nonce", Message: fmt.Sprintf("nonce must be greater than %d", last)}
 }
 
 // Reserve returns the draw for the next nonce of owner's active seed in scope without consuming

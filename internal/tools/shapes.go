@@ -308,7 +308,7 @@ func balanceResult(st credits.Stats) map[string]any {
 	}
 	return map[string]any{"balance": bal.Decimal(), "initial_balance": (bal + st.Balance.Pending - pnl).Decimal(), "session_pnl": pnl.Decimal(),
 		"total_rounds": st.Totals.Rounds, "win_rate": winRate, "current_streak": cur, "best_streak": best,
-		"withdrawable": st.Balance.Withdrawable().Decimal(), "faucet_credits": st.Balance.FaucetPart().Decimal(),
+		"withdrawable": st.Balance.Withdrawable().Decimal(), "faucet_credits": st.Balance.FaucetPart().Decimal(), "usdc": st.USDC.Decimal(),
 		"deposit_alert": alert, "deposit_alert_message": msg, "deposit_url": "/api/credits/packages",
 		"deposit_thresholds": map[string]any{"low": 100, "critical": 10, "min_bet": 1},
 		"balance_milestone":  milestone, "milestone_message": milestoneMsg,

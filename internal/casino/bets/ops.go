@@ -27,6 +27,14 @@ type Ops struct {
 	SIWEVerify *ops.Def[account.SIWESignIn, account.Session]
 	SIWEMe     *ops.Def[Token, SIWEMe]
 	SIWELogout *ops.Def[Token, ops.None]
+
+	// The wallet owner's dashboard (ops.Session: the siwe-session cookie).
+	DashBets             *ops.Def[BetQuery, BetPage]
+	DashWithdrawals      *ops.Def[PageQuery, WithdrawalPage]
+	DashWithdraw         *ops.Def[WithdrawInput, Withdrawal]
+	DashSummary          *ops.Def[ops.None, Summary]
+	DashNotifications    *ops.Def[ops.None, Notifications]
+	DashSetNotifications *ops.Def[NotificationsInput, Notifications]
 }
 
 // Token is a siwe-session cookie's value.
@@ -143,5 +151,35 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 		Run: func(ctx context.Context, _ ops.Caller, in Token) (ops.None, error) {
 			return ops.None{}, s.Accounts.SIWELogout(ctx, in.Token)
 		}})
+	s.declareDashboard(r, o)
 	return o
+}
+
+func (s *Service) declareDashboard(r *ops.Registry, o *Ops) {
+	o.DashBets = ops.Add(r, &ops.Def[BetQuery, BetPage]{D: ops.Desc{Name: "v1.dashboard.bets", Access: ops.Session,
+		Summary: "Your bets, newest first, filtered by game, status, result and time, a page at a time.", Errors: []errs.Kind{}},
+		Run: s.DashboardBets})
+	o.DashWithdrawals = ops.Add(r, &ops.Def[PageQuery, WithdrawalPage]{D: ops.Desc{Name: "v1.dashboard.withdrawals", Access: ops.Session,
+		Summary: "Your withdrawals, newest first, a page at a time.", Errors: []errs.Kind{}},
+		Run: s.DashboardWithdrawals})
+	o.DashWithdraw = ops.Add(r, &ops.Def[WithdrawInput, Withdrawal]{D: ops.Desc{Name: "v1.dashboard.withdraw", Access: ops.Session, MovesMoney: true,
+		Summary: "Withdraw in-house USDC to your signed-in wallet, the only destination; no fee for the session owner.",
+		Errors:  []errs.Kind{errs.InsufficientBalance, errs.Unavailable}},
+		Run: func(ctx context.Context, c ops.Caller, in WithdrawInput) (Withdrawal, error) {
+			return s.DashboardWithdraw(ctx, c, in.AmountMicro)
+		}})
+	o.DashSummary = ops.Add(r, &ops.Def[ops.None, Summary]{D: ops.Desc{Name: "v1.dashboard.summary", Access: ops.Session,
+		Summary: "Your balance, lifetime profit and loss, and win rate.", Errors: []errs.Kind{}},
+		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (Summary, error) {
+			return s.DashboardSummary(ctx, c)
+		}})
+	o.DashNotifications = ops.Add(r, &ops.Def[ops.None, Notifications]{D: ops.Desc{Name: "v1.dashboard.notifications.get", Access: ops.Session,
+		Summary: "Your email notification preferences.", Errors: []errs.Kind{}},
+		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (Notifications, error) {
+			return s.DashboardNotifications(ctx, c)
+		}})
+	o.DashSetNotifications = ops.Add(r, &ops.Def[NotificationsInput, Notifications]{D: ops.Desc{Name: "v1.dashboard.notifications.set", Access: ops.Session,
+		Summary: "Set your notification email and events; a new address is mailed a verification code, which the same call with code confirms.",
+		Errors:  []errs.Kind{errs.Unavailable}},
+		Run: s.DashboardSetNotifications})
 }

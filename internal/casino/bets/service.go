@@ -25,6 +25,7 @@ import (
 	"github.com/arcadehq/arcade/internal/chain"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ledger"
+	"github.com/arcadehq/arcade/internal/mail"
 	"github.com/arcadehq/arcade/internal/money"
 	"github.com/arcadehq/arcade/internal/ops"
 	"github.com/arcadehq/arcade/internal/payments"
@@ -75,6 +76,8 @@ type Service struct {
 	// Accounts signs wallets in with SIWE; Blocked refuses addresses (nil: none).
 	Accounts *account.Service
 	Blocked  func(addr string) bool
+	// Mail sends the dashboard's verification emails (SMTP, or the outbox by default).
+	Mail mail.Sender
 }
 
 func (s *Service) settler() Settler {
@@ -163,6 +166,10 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 	if pay.AmountMicro != b.StakeMicro {
 		return Bet{}, &errs.Error{Kind: errs.PaymentRequired, Message: "the payment does not match the stake"}
 	}
+	// The sandbox settles at once and never refuses: its settlement is booked in the bet's own
+	// transaction (one write per bet). Other settlers run between two transactions (finish).
+	_, sandbox := s.settler().(Sandbox)
+	inline := sandbox && pay.Network.Sandbox
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
 		b.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
@@ -173,25 +180,42 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 			return err
 		}
 		b.SeedID, b.Commitment = d.SeedID, d.Commitment
-		if err := seeds.UseClientNonce(ctx, q, d.SeedID, b.Account, in.ClientSeed, in.Nonce); err != nil {
-			return err
-		}
-		if err := payments.Record(ctx, q, now, pay, b.Account, "bet", b.ID); err != nil {
-			return err
-		}
 		if b.Outcome, err = casino.Play(fairness.NewGenerator(d.Seed), in.ClientSeed, in.Nonce, in.Bet, b.StakeMicro); err != nil {
 			return Invalid(err)
 		}
 		b.PayoutMicro = b.Outcome.PayoutMicro
+		// The payment is recorded before the client nonce is taken, so that a replayed payment is
+		// refused as one (invalid_transaction_state) even with the same body. On the sandbox it
+		// is charged at once, the payout posted with it.
+		if inline {
+			var also []ledger.Transfer
+			if b.PayoutMicro > 0 {
+				also = append(also, payoutOf(b))
+			}
+			if _, err := payments.Charge(ctx, q, now, pay, b.Account, "bet", b.ID, also...); err != nil {
+				return err
+			}
+		} else if err := payments.Record(ctx, q, now, pay, b.Account, "bet", b.ID); err != nil {
+			return err
+		}
+		if err := seeds.UseClientNonce(ctx, q, d.SeedID, b.Account, in.ClientSeed, in.Nonce); err != nil {
+			return err
+		}
 		params, err := json.Marshal(paramsOf(in.Bet))
 		if err != nil {
 			return fmt.Errorf("bets: params: %w", err)
 		}
 		outcome, _ := json.Marshal(b.Outcome)
+		b.Status, b.Tx, b.SettledAt = Settling, "", time.Time{}
+		var tx, settledAt any
+		if inline {
+			b.Status, b.Tx, b.SettledAt = Settled, payments.SandboxTx(pay), b.CreatedAt
+			tx, settledAt = b.Tx, now.UnixMicro()
+		}
 		_, err = q.Exec(ctx, `INSERT INTO v1_bets (id, account_id, game, stake_tier, stake, params, outcome, payout, status, seed_id,
-			client_seed, nonce, network, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			client_seed, nonce, network, created_at, tx_hash, settled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b.ID, b.Account, string(b.Game), string(b.Stake), b.StakeMicro, string(params), string(outcome), b.PayoutMicro,
-			Settling, b.SeedID, b.ClientSeed, int64(b.Nonce), b.Network, now.UnixMicro())
+			b.Status, b.SeedID, b.ClientSeed, int64(b.Nonce), b.Network, now.UnixMicro(), tx, settledAt)
 		if err != nil {
 			return fmt.Errorf("bets: insert: %w", err)
 		}
@@ -199,6 +223,11 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 	})
 	if err != nil {
 		return Bet{}, err
+	}
+	if inline {
+		r := payments.Receipt(pay, b.Tx)
+		c.Payment.Receipt = &r
+		return b, nil
 	}
 	receipt, err := s.finish(ctx, &b, pay)
 	if receipt != nil {
@@ -282,28 +311,39 @@ func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit in
 
 // settle books a settled bet once (the status guard makes a second call a no-op).
 func (s *Service) settle(ctx context.Context, b *Bet, pay *x402.Payment, tx string) error {
-	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		now := store.Now(ctx)
-		res, err := q.Exec(ctx, `UPDATE v1_bets SET status = ?, tx_hash = ?, settled_at = ? WHERE id = ? AND status = ?`,
-			Settled, tx, now.UnixMicro(), b.ID, Settling)
-		if err != nil {
-			return fmt.Errorf("bets: settle: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return nil
-		}
-		if err := payments.Settled(ctx, q, now, pay, b.Account, "bet", b.ID, tx); err != nil {
+	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error { return book(ctx, q, store.Now(ctx), b, pay, tx) })
+}
+
+// book marks a settling bet settled in q and books its payment and payout, once.
+func book(ctx context.Context, q store.Q, now time.Time, b *Bet, pay *x402.Payment, tx string) error {
+	res, err := q.Exec(ctx, `UPDATE v1_bets SET status = ?, tx_hash = ?, settled_at = ? WHERE id = ? AND status = ?`,
+		Settled, tx, now.UnixMicro(), b.ID, Settling)
+	if err != nil {
+		return fmt.Errorf("bets: settle: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil
+	}
+	if err := payments.Settled(ctx, q, now, pay, b.Account, "bet", b.ID, tx); err != nil {
+		return err
+	}
+	if b.PayoutMicro > 0 {
+		if err := payout(ctx, q, now, *b); err != nil {
 			return err
 		}
-		if b.PayoutMicro > 0 {
-			if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
-				To: ledger.UserAccount(b.Account, money.USDC), Amount: money.Amount(b.PayoutMicro), Kind: "payout", Ref: b.ID}); err != nil {
-				return err
-			}
-		}
-		b.Status, b.Tx, b.SettledAt = Settled, tx, time.UnixMicro(now.UnixMicro()).UTC()
-		return nil
-	})
+	}
+	b.Status, b.Tx, b.SettledAt = Settled, tx, time.UnixMicro(now.UnixMicro()).UTC()
+	return nil
+}
+
+// payout credits a settled bet's payout from the house to the payer's in-house balance.
+func payout(ctx context.Context, q store.Q, now time.Time, b Bet) error {
+	return ledger.Post(ctx, q, now, payoutOf(b))
+}
+
+func payoutOf(b Bet) ledger.Transfer {
+	return ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC),
+		To: ledger.UserAccount(b.Account, money.USDC), Amount: money.Amount(b.PayoutMicro), Kind: "payout", Ref: b.ID}
 }
 
 // void marks a bet whose payment failed: nothing was collected and nothing is credited.
@@ -348,19 +388,29 @@ func (p storedParams) bet(g casino.Game) casino.Bet {
 	return b
 }
 
+// betColumns are a bet's columns as scanBet reads them (v1_bets b joined with server_seeds s).
+const betColumns = `b.id, b.account_id, b.game, b.stake_tier, b.stake, b.params, b.outcome, b.payout, b.status,
+	b.seed_id, s.commitment, b.client_seed, b.nonce, b.network, b.tx_hash, b.created_at, b.settled_at`
+
 func getBet(ctx context.Context, q store.Q, id string) (Bet, error) {
+	b, err := scanBet(q.QueryRow(ctx, `SELECT `+betColumns+` FROM v1_bets b JOIN server_seeds s ON s.id = b.seed_id WHERE b.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Bet{}, errs.NotFoundf("bet not found")
+	}
+	return b, err
+}
+
+// scanBet reads one row of betColumns.
+func scanBet(row interface{ Scan(...any) error }) (Bet, error) {
 	var b Bet
 	var game, stake, params, outcome string
 	var tx sql.NullString
 	var nonce, created int64
 	var settled sql.NullInt64
-	err := q.QueryRow(ctx, `SELECT b.id, b.account_id, b.game, b.stake_tier, b.stake, b.params, b.outcome, b.payout, b.status,
-		b.seed_id, s.commitment, b.client_seed, b.nonce, b.network, b.tx_hash, b.created_at, b.settled_at
-		FROM v1_bets b JOIN server_seeds s ON s.id = b.seed_id WHERE b.id = ?`, id).Scan(&b.ID, &b.Account, &game, &stake,
-		&b.StakeMicro, &params, &outcome, &b.PayoutMicro, &b.Status, &b.SeedID, &b.Commitment, &b.ClientSeed, &nonce, &b.Network,
-		&tx, &created, &settled)
+	err := row.Scan(&b.ID, &b.Account, &game, &stake, &b.StakeMicro, &params, &outcome, &b.PayoutMicro, &b.Status, &b.SeedID,
+		&b.Commitment, &b.ClientSeed, &nonce, &b.Network, &tx, &created, &settled)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Bet{}, errs.NotFoundf("bet not found")
+		return Bet{}, err
 	}
 	if err != nil {
 		return Bet{}, fmt.Errorf("bets: get: %w", err)
@@ -372,11 +422,11 @@ func getBet(ctx context.Context, q store.Q, id string) (Bet, error) {
 	}
 	var sp storedParams
 	if err := json.Unmarshal([]byte(params), &sp); err != nil {
-		return Bet{}, fmt.Errorf("bets: stored params of %s: %w", id, err)
+		return Bet{}, fmt.Errorf("bets: stored params of %s: %w", b.ID, err)
 	}
 	b.Params = sp.bet(b.Game)
 	if err := json.Unmarshal([]byte(outcome), &b.Outcome); err != nil {
-		return Bet{}, fmt.Errorf("bets: stored outcome of %s: %w", id, err)
+		return Bet{}, fmt.Errorf("bets: stored outcome of %s: %w", b.ID, err)
 	}
 	return b, nil
 }
@@ -647,17 +697,7 @@ func (s *Service) Withdraw(ctx context.Context, c ops.Caller, amountMicro int64)
 		return w, fmt.Errorf("bets: withdrawal: %w", err)
 	}
 	err = s.paid(ctx, c, "withdraw_fee", w.ID, func(ctx context.Context, q store.Q, now time.Time) error {
-		w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
-		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(c.Account.ID, money.USDC),
-			To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(amountMicro), Kind: "withdrawal", Ref: w.ID}); err != nil {
-			return err
-		}
-		_, err := q.Exec(ctx, `INSERT INTO v1_withdrawals (id, account_id, address, amount, network, status, tx_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.ID, c.Account.ID, w.Address, amountMicro, w.Network, w.Status, w.Tx, now.UnixMicro())
-		if err != nil {
-			return fmt.Errorf("bets: withdrawal: %w", err)
-		}
-		return nil
+		return payOut(ctx, q, now, *pay.Network, c.Account.ID, &w)
 	})
 	return w, err
 }
@@ -757,6 +797,33 @@ func (s *Service) payout() chain.Payout {
 	}
 	return s.Payout
 }
+
+// payOut books withdrawal w of the account's in-house USDC to w.Address in q: user→external and
+// the v1_withdrawals row (sandbox: completed at once).
+func payOut(ctx context.Context, q store.Q, now time.Time, net x402.Network, accountID string, w *Withdrawal) error {
+	if !net.Sandbox {
+		return errs.Unavailablef("on-chain withdrawals on %s are not available yet", net.ID)
+	}
+	w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
+	if w.Tx == "" {
+		tx, err := chain.SandboxTx(w.ID)
+		if err != nil {
+			return fmt.Errorf("bets: withdrawal: %w", err)
+		}
+		w.Tx = tx
+	}
+	if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(accountID, money.USDC),
+		To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(w.AmountMic), Kind: "withdrawal", Ref: w.ID}); err != nil {
+		return err
+	}
+	_, err := q.Exec(ctx, `INSERT INTO v1_withdrawals (id, account_id, address, amount, network, status, tx_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.ID, accountID, w.Address, w.AmountMic, w.Network, w.Status, w.Tx, now.UnixMicro())
+	if err != nil {
+		return fmt.Errorf("bets: withdrawal: %w", err)
+	}
+	return nil
+}
+
 
 // RotateIfOlder rotates the active server seed when it has been active for maxAge or longer
 // (the schedule: every instance may call it; the age check makes a rotation per period, not

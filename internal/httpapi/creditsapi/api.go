@@ -7,11 +7,14 @@ package creditsapi
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"reflect"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/invopop/jsonschema"
 
+	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/credits"
 	"github.com/arcadehq/arcade/internal/credits/strategy"
 	"github.com/arcadehq/arcade/internal/httpapi"
@@ -144,6 +147,27 @@ type Me struct {
 	CreatedAt    time.Time     `json:"createdAt"`
 }
 
+// BindWalletBody is POST /api/me/wallet's body: the signed EIP-4361 message.
+type BindWalletBody struct {
+	Message   string `json:"message"`
+	Signature string `json:"signature"`
+}
+
+// BoundWallet answers a binding.
+type BoundWallet struct {
+	ID     string `json:"id"`
+	Wallet string `json:"wallet"`
+}
+
+// domain is the EIP-4361 domain a message must name: the public base URL's host, else the
+// request's Host.
+func (a *API) domain(r *http.Request) string {
+	if u, err := url.Parse(a.BaseURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return r.Host
+}
+
 // KeyData answers key creation: the key is shown once.
 type KeyData struct {
 	APIKey       string `json:"apiKey"`
@@ -216,6 +240,26 @@ func (a *API) registerAuth(rt *httpapi.Router) {
 			return 0, Me{ID: me.ID, Email: optional(me.Email), Name: optional(me.Name), AccountType: string(me.Kind),
 				Credits: p.Credits.Available.Decimal(), Balance: p.Credits.Available.Decimal(), USDC: p.USDC.Available.Decimal(),
 				APIKeyPrefix: me.KeyPrefix, CreatedAt: me.CreatedAt}, nil
+		})
+	a.handle(rt, a.Ops.BindWallet, httpapi.Op{Method: "POST", Path: "/api/me/wallet", ID: "bindWallet", Tag: "account",
+		Body: BindWalletBody{}, Resp: BoundWallet{},
+		Summary: "Bind a wallet you control to this account: sign an EIP-4361 message whose statement is " +
+			"\"Bind this wallet to Arcade account <your account id>.\" with a nonce from GET /api/auth/siwe/nonce. " +
+			"Its x402 payments then pay from and to this account, and its USDC shows in /api/me."},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			raw, err := httpapi.ReadBody(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			var b BindWalletBody
+			if err := httpapi.DecodeJSON(raw, &b); err != nil {
+				return 0, nil, err
+			}
+			acc, err := a.Ops.BindWallet.Invoke(r.Context(), c, account.WalletBinding{Message: b.Message, Signature: b.Signature, Domain: a.domain(r)})
+			if err != nil {
+				return 0, nil, err
+			}
+			return 0, BoundWallet{ID: acc.ID, Wallet: common.HexToAddress(acc.WalletAddress).Hex()}, nil
 		})
 	a.handle(rt, a.Ops.RegenerateKey, httpapi.Op{Method: "POST", Path: "/api/me/api-key", ID: "createApiKey", Tag: "account", Resp: KeyData{}},
 		func(r *http.Request, c ops.Caller) (int, any, error) {

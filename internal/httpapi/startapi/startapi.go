@@ -41,6 +41,18 @@ type Site struct {
 	BaseURL string // "" uses each request's origin
 	Tools   func() []guide.Tool
 	Limits  func() any
+	// X402 lists the payable resources with their offers for skill.json (nil: none); it comes
+	// from the same routes and price table as the 402 answers.
+	X402 func(r *http.Request) any
+	// Skills are further agent skills, served at /.well-known/agent-skills/<name>/SKILL.md and
+	// listed in the index with their digests.
+	Skills []Skill
+}
+
+// Skill is one more agent skill: its SKILL.md is generated per request origin.
+type Skill struct {
+	Name, Description string
+	Markdown          func(r *http.Request) string
 }
 
 var quickstart = []Step{
@@ -137,18 +149,38 @@ func (s *Site) Register(rt *httpapi.Router) {
 	rt.Handle(httpapi.Op{Method: "GET", Path: "/.well-known/agent-skills/index.json", ID: "agentSkillsIndex", Tag: "meta",
 		Summary: "Agent Skills discovery index (schema 0.2.0): the arcade skill with its SHA-256 digest.", Resp: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
-			sum := sha256.Sum256([]byte(s.skill(r))) // the digest of exactly what SKILL.md serves to this origin
-			digest := "sha256:" + hex.EncodeToString(sum[:])
-			httpapi.WriteJSON(w, http.StatusOK, map[string]any{"$schema": "https://schemas.agentskills.io/discovery/0.2.0/schema.json",
-				"skills": []any{map[string]any{"name": "arcade", "type": "skill-md", "url": "/.well-known/agent-skills/arcade/SKILL.md",
-					"description": "Play provably-fair games on Arcade: keys, Free Credits, dice, strategies, verification.", "digest": digest}}})
+			digest := func(md string) string {
+				sum := sha256.Sum256([]byte(md)) // the digest of exactly what SKILL.md serves to this origin
+				return "sha256:" + hex.EncodeToString(sum[:])
+			}
+			skills := []any{map[string]any{"name": "arcade", "type": "skill-md", "url": "/.well-known/agent-skills/arcade/SKILL.md",
+				"description": "Play provably-fair games on Arcade: keys, Free Credits, dice, strategies, verification.", "digest": digest(s.skill(r))}}
+			for _, sk := range s.Skills {
+				skills = append(skills, map[string]any{"name": sk.Name, "type": "skill-md", "url": "/.well-known/agent-skills/" + sk.Name + "/SKILL.md",
+					"description": sk.Description, "digest": digest(sk.Markdown(r))})
+			}
+			httpapi.WriteJSON(w, http.StatusOK, map[string]any{"$schema": "https://schemas.agentskills.io/discovery/0.2.0/schema.json", "skills": skills})
 		}})
+	for _, sk := range s.Skills {
+		md := sk.Markdown
+		rt.Handle(httpapi.Op{Method: "GET", Path: "/.well-known/agent-skills/" + sk.Name + "/SKILL.md", ID: "agentSkill_" + strings.ReplaceAll(sk.Name, "-", "_"),
+			Tag: "meta", Summary: sk.Description, Resp: "", RespType: "text/markdown",
+			Handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+				_, _ = w.Write([]byte(md(r)))
+			}})
+	}
 	rt.Handle(httpapi.Op{Method: "GET", Path: "/.well-known/skill.json", ID: "skillManifest", Tag: "meta",
 		Summary: "A one-file skill manifest: name, description, the guide, OpenAPI, tools and MCP addresses.", Resp: map[string]any{},
 		Handler: func(w http.ResponseWriter, r *http.Request) {
 			b := s.base(r)
-			httpapi.WriteJSON(w, http.StatusOK, map[string]any{"name": "arcade", "description": s.start(r).Description,
+			doc := map[string]any{"name": "arcade", "description": s.start(r).Description,
 				"skill_url": b + "/agent-skill.md", "openapi": b + "/openapi.json", "tools": b + "/api/openclaw/tools", "mcp": b + "/mcp",
-				"auth": map[string]any{"type": "bearer", "get_key": "POST " + b + "/api/auth/guest"}, "quickstart": quickstart})
+				"auth": map[string]any{"type": "bearer", "get_key": "POST " + b + "/api/auth/guest"}, "quickstart": quickstart}
+			if s.X402 != nil {
+				doc["x402"] = map[string]any{"version": 2, "discovery": b + "/.well-known/x402", "skill_url": b + "/.well-known/agent-skills/arcade-x402/SKILL.md",
+					"resources": s.X402(r)}
+			}
+			httpapi.WriteJSON(w, http.StatusOK, doc)
 		}})
 }

@@ -7,11 +7,13 @@
 package v1api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 
+	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/casino"
 	"github.com/arcadehq/arcade/internal/casino/bets"
 	"github.com/arcadehq/arcade/internal/errs"
@@ -20,12 +22,39 @@ import (
 	"github.com/arcadehq/arcade/internal/x402"
 )
 
+// Guidance is spec 001's guidance for agents (the OpenAPI document's info.x-guidance), as
+// Arcade serves it.
+const Guidance = `Arcade's /api/v1 is a provably-fair casino designed for autonomous AI agents.
+
+PAYMENT MODEL
+- Every paid endpoint returns HTTP 402 with a base64 ` + "`PAYMENT-REQUIRED`" + ` header (and the same JSON body) on first call. Pay with an EIP-3009 USDC authorization on the offered network (the built-in sandbox, eip155:31337, by default; Base or Base Sepolia when the operator configures them) and resubmit with a ` + "`PAYMENT-SIGNATURE`" + ` (or ` + "`X-PAYMENT`" + `) header. The payer wallet is recovered cryptographically from the EIP-3009 authorization — never trust wallet fields in request bodies.
+- Game prices are dynamic via ` + "`?stake=micro|standard|whale`" + ` ($0.10 / $1.00 / $10.00). Other paid routes (discovery, balance, bet status) are fixed at $0.01; the withdraw fee is $0.05.
+
+PLAY → SETTLE → REVEAL FLOW
+1. Snapshot ` + "`GET /api/v1/seed/commit`" + ` (free) before betting — that hash commits the server seed.
+2. Pick a game (` + "`POST /api/v1/games/:game?stake=...`" + `) with a ` + "`client_seed`" + ` and strictly increasing ` + "`nonce`" + `. The response includes ` + "`outcome`" + `, ` + "`payout_micro`" + `, and verification fields. Status is ` + "`settling`" + ` until the payment settles.
+3. Confirm with ` + "`GET /api/v1/bets/{id}`" + ` — status flips to ` + "`settled`" + ` and the payout is credited to your in-house balance.
+4. Cash out with ` + "`POST /api/v1/withdraw`" + ` ({ amount_micro }) to the same payer address.
+
+IDENTITY (SIWE / SIWX)
+- The ` + "`/api/v1/dashboard/*`" + ` routes are wallet-owner-only and gated by a SIWE session cookie (` + "`siwe-session`" + `). They are NOT x402-paid. To use them: ` + "`GET /api/auth/siwe/nonce`" + `, sign an EIP-4361 message, then ` + "`POST /api/auth/siwe/verify`" + ` to set the cookie.
+
+FAIRNESS
+- Server seeds are committed in advance and revealed via ` + "`GET /api/v1/seed/reveal?seed_id=...`" + ` once rotated. Every bet can be replayed offline with ` + "`arcade verify`" + `.
+
+DISCOVERY
+- This OpenAPI document is canonical. ` + "`/.well-known/x402`" + ` lists payable resources. ` + "`/.well-known/api-catalog`" + `, ` + "`/.well-known/ucp`" + `, ` + "`/.well-known/skill.json`" + `, and ` + "`/.well-known/agent-skills/index.json`" + ` are alternative agent-friendly views.`
+
 // API serves /api/v1. It holds no transaction, SQL or rule.
 type API struct {
 	Ops     *bets.Ops
 	Paywall *ops.Paywall
 	Gate    *ops.Gate // the platform key for the operator route
 	Log     *slog.Logger
+	// Sessions resolves the siwe-session cookie of the dashboard's routes (ops.Session).
+	Sessions interface {
+		SIWESession(ctx context.Context, token string) (account.Session, error)
+	}
 	// BaseURL is the public base URL for the 402 answers' resource ("" uses the request's origin).
 	BaseURL string
 
@@ -115,6 +144,13 @@ func (a *API) handle(rt *httpapi.Router, b route) {
 				a.refused(w, r, offers, ext, err)
 				return
 			}
+		case ops.Session:
+			ses, err := a.Sessions.SIWESession(r.Context(), cookie(r, SessionCookie))
+			if err != nil {
+				a.fail(w, r, err)
+				return
+			}
+			c.Account = ses.Account
 		case ops.Platform, ops.Player:
 			if c, err = a.Gate.Resolve(r.Context(), httpapi.BearerKey(r), "rest", c.Addr); err != nil {
 				a.fail(w, r, err)
@@ -200,4 +236,5 @@ func (a *API) Register(rt *httpapi.Router) {
 	a.registerSeeds(rt)
 	a.registerWellKnown(rt)
 	a.registerSIWE(rt)
+	a.registerDashboard(rt)
 }

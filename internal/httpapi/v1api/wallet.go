@@ -87,13 +87,16 @@ type WithdrawResponse struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
+// acceptParam is spec 001's Accept header of the manifest and the balance: always JSON.
+var acceptParam = httpapi.Param{Name: "Accept", In: "header", Description: "Response content negotiation. Always JSON in practice."}
+
 func (a *API) registerWallet(rt *httpapi.Router) {
 	none := func(*http.Request) (any, error) { return nil, nil }
 	a.handle(rt, route{op: a.Ops.Manifest, http: httpapi.Op{Method: "GET", Path: "/api/v1", ID: "getDiscovery", Tag: "discovery",
-		Summary: "Agent-facing discovery manifest (paid).", Resp: Manifest{}},
+		Summary: "Agent-facing discovery manifest (paid).", Resp: Manifest{}, Params: []httpapi.Param{acceptParam}},
 		decode: none, render: manifest, bazaar: x402.BazaarHTTP{Method: "GET"}, items: []casino.Item{casino.ItemManifest}})
 	a.handle(rt, route{op: a.Ops.Balance, http: httpapi.Op{Method: "GET", Path: "/api/v1/balance", ID: "v1GetBalance", Tag: "wallet",
-		Summary: "Read the in-house USDC balance for the x402 payer wallet.", Resp: BalanceResponse{}},
+		Summary: "Read the in-house USDC balance for the x402 payer wallet.", Resp: BalanceResponse{}, Params: []httpapi.Param{acceptParam}},
 		decode: none, bazaar: x402.BazaarHTTP{Method: "GET"}, items: []casino.Item{casino.ItemBalance},
 		render: func(out any) any {
 			b := out.(bets.Balance)
@@ -106,28 +109,31 @@ func (a *API) registerWallet(rt *httpapi.Router) {
 	a.handle(rt, route{op: a.Ops.Withdraw, http: httpapi.Op{Method: "POST", Path: "/api/v1/withdraw", ID: "v1Withdraw", Tag: "wallet",
 		Summary: "Withdraw USDC on-chain to the x402 payer address. Destination is the payer wallet — never a body field.",
 		Body:    WithdrawBody{}, Resp: WithdrawResponse{}},
-		decode: func(r *http.Request) (any, error) {
-			raw, err := httpapi.ReadBody(r)
-			if err != nil {
-				return nil, err
-			}
-			var b withdrawWire
-			if err := httpapi.DecodeJSON(raw, &b); err != nil {
-				return nil, err
-			}
-			if b.AmountMicro == "" {
-				return nil, errs.Missing("amount_micro")
-			}
-			n, err := strconv.ParseInt(string(b.AmountMicro), 10, 64)
-			if err != nil || n < 1 {
-				return nil, errs.Invalid("amount_micro", "must be a whole number of micro-USDC, at least 1")
-			}
-			return bets.WithdrawInput{AmountMicro: n}, nil
-		},
+		decode: decodeWithdraw,
 		render: func(out any) any {
 			w := out.(bets.Withdrawal)
 			return WithdrawResponse{WithdrawalID: w.ID, TxHash: w.Tx, Status: w.Status, To: w.Address, AmountMicro: w.AmountMic,
 				Network: w.Network, Sandbox: sandboxNetwork(w.Network), CreatedAt: w.CreatedAt}
 		},
 		bazaar: x402.BazaarHTTP{Method: "POST", Input: map[string]any{"amount_micro": 1000000}}, items: []casino.Item{casino.ItemWithdrawFee}})
+}
+
+// decodeWithdraw reads WithdrawBody.
+func decodeWithdraw(r *http.Request) (any, error) {
+	raw, err := httpapi.ReadBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var b withdrawWire
+	if err := httpapi.DecodeJSON(raw, &b); err != nil {
+		return nil, err
+	}
+	if b.AmountMicro == "" {
+		return nil, errs.Missing("amount_micro")
+	}
+	n, err := strconv.ParseInt(string(b.AmountMicro), 10, 64)
+	if err != nil || n < 1 {
+		return nil, errs.Invalid("amount_micro", "must be a whole number of micro-USDC, at least 1")
+	}
+	return bets.WithdrawInput{AmountMicro: n}, nil
 }

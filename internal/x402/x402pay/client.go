@@ -166,9 +166,13 @@ func decode(h string, v any) error {
 }
 
 // ReadPaymentRequired reads a 402 answer: the PAYMENT-REQUIRED header, or the JSON body when
-// the header is absent. It consumes and closes the body.
+// the header is absent. It consumes and closes the body (read to the end, so that the
+// connection is kept for the paid retry).
 func ReadPaymentRequired(resp *http.Response) (*PaymentRequired, error) {
-	defer resp.Body.Close()
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxHeader))
+		resp.Body.Close()
+	}()
 	var pr PaymentRequired
 	if h := resp.Header.Get(HeaderPaymentRequired); h != "" {
 		if err := decode(h, &pr); err != nil {
