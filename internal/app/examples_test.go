@@ -11,10 +11,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/cardpay/cardpaytest"
 	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
+	"github.com/arcadehq/arcade/internal/siwe"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
@@ -101,6 +105,18 @@ func TestOpenAPIExamples(t *testing.T) {
 	link := call("POST", "/api/me/recovery-link", key, "")
 	u := strings.TrimPrefix(link["url"].(string), "https://arcade.test")
 	newKey := call("GET", u, "", "", "Accept", "application/json")["apiKey"].(string)
+	// One account: a wallet bound to the API-key account with its EIP-4361 signature.
+	me := call("GET", "/api/me", newKey, "")
+	wk, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := s.do("GET", "/api/auth/siwe/nonce", "", nil)
+	m := &siwe.Message{Domain: "arcade.test", Address: crypto.PubkeyToAddress(wk.PublicKey).Hex(),
+		Statement: account.BindStatement(me["id"].(string)), URI: "https://arcade.test", Version: "1", ChainID: 31337, Nonce: string(nonce.Raw),
+		IssuedAt: time.Now().UTC().Format(time.RFC3339)}
+	bind, _ := json.Marshal(map[string]string{"message": m.String(), "signature": siweSign(t, wk, m.String())})
+	call("POST", "/api/me/wallet", newKey, string(bind))
 	call("POST", "/api/me/api-key", newKey, "")
 	ledgertest.Check(t, s.app.DB)
 
