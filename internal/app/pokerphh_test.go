@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,6 +85,7 @@ func TestPokerPHH(t *testing.T) {
 			}
 			h, res := replayPHH(t, hid, r.Raw)
 			replayed++
+			dump(t, hid+".phh", r.Raw)
 			byTable[str(h.Get(table.PHHTableID))] = append(byTable[str(h.Get(table.PHHTableID))], hid)
 			checkSettlement(t, s, hid, h, res, accountOf[hid])
 			checkPHHDeck(t, hid, h)
@@ -140,6 +143,7 @@ func TestPokerPHH(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			dump(t, tid+".phhs", r.Raw)
 			if len(all) != len(hs) {
 				t.Fatalf("table %s: %d hands in the file, %d played", tid, len(all), len(hs))
 			}
@@ -396,4 +400,15 @@ func positionOf(h *phh.Hand, seat int) int {
 		}
 	}
 	return 0
+}
+
+// dump writes a served file under $ARCADE_PHH_DUMP (if set), for PokerKit to read
+// (scripts/poker-phh-check).
+func dump(t *testing.T, name string, raw []byte) {
+	t.Helper()
+	if dir := os.Getenv("ARCADE_PHH_DUMP"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

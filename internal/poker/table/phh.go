@@ -45,6 +45,7 @@ func (t *Table) record() (string, error) {
 	}
 	started := t.deal.StartedAt.UTC()
 	h.Set("players", names)
+	h.Set("table", t.ID)
 	h.Set("hand", int64(t.deal.Fairness.Nonce))
 	if !started.IsZero() {
 		h.Set("day", int64(started.Day()))
