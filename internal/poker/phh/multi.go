@@ -1,18 +1,30 @@
 package phh
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 )
 
 // A multi-hand file (.phhs, phh-std) holds hands as TOML tables headed by their 1-based index in
 // the file: "[1]", "[2]", ... each with the keys of one .phh file.
 
-var handHeader = regexp.MustCompile(`^\[\s*([0-9]+)\s*\]\s*$`)
+// maxFile bounds what ParseAll reads: a table's page of hands is at most a few hundred kilobytes.
+const maxFile = 64 * maxInput
+
+// header reads a "[N]" line (spaces allowed inside and after the brackets).
+func header(line []byte) (int, bool) {
+	l := bytes.TrimSpace(line)
+	if len(l) < 3 || l[0] != '[' || l[len(l)-1] != ']' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(bytes.TrimSpace(l[1 : len(l)-1])))
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	return n, true
+}
 
 // WriteAll writes hands as a .phhs file.
 func WriteAll(w io.Writer, hands []*Hand) error {
@@ -33,22 +45,21 @@ func WriteAll(w io.Writer, hands []*Hand) error {
 // ParseAll reads a .phhs file: the hands under their "[N]" headers, in file order. A file
 // without a header is one hand. Action lines keep their lines in the whole file.
 func ParseAll(r io.Reader) ([]*Hand, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 64*maxInput+1))
+	data, err := io.ReadAll(io.LimitReader(r, maxFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("phh: read: %w", err)
+	}
+	if len(data) > maxFile {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrSyntax, maxFile)
 	}
 	type chunk struct {
 		line int // of the first line of the body
 		body bytes.Buffer
 	}
 	var chunks []*chunk
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), maxInput)
-	line := 0
-	for sc.Scan() {
-		line++
-		if m := handHeader.FindSubmatch(sc.Bytes()); m != nil {
-			n, _ := strconv.Atoi(string(m[1]))
+	for k, text := range bytes.Split(data, []byte("\n")) {
+		line := k + 1
+		if n, ok := header(text); ok {
 			if n != len(chunks)+1 {
 				return nil, fmt.Errorf("%w: line %d: hand [%d] where [%d] was due", ErrSyntax, line, n, len(chunks)+1)
 			}
@@ -59,11 +70,8 @@ func ParseAll(r io.Reader) ([]*Hand, error) {
 			chunks = append(chunks, &chunk{line: 1})
 		}
 		c := chunks[len(chunks)-1]
-		c.body.Write(sc.Bytes())
+		c.body.Write(text)
 		c.body.WriteByte('\n')
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 	}
 	hands := make([]*Hand, 0, len(chunks))
 	for i, c := range chunks {
