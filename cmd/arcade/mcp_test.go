@@ -87,7 +87,7 @@ func TestMCPStdio(t *testing.T) {
 	names := mcptest.ToolNames(t, cs)
 	want := a.Tools.Names()
 	slices.Sort(want)
-	if len(names) != 41 || !slices.Equal(names, want) {
+	if len(names) != 42 || !slices.Equal(names, want) {
 		t.Fatalf("tools %v\nwant %v", names, want)
 	}
 	if m, res := mcptest.Call(t, cs, "xpersona_get_balance", map[string]any{}); !res.IsError || m["code"] != "UNAUTHORIZED" {

@@ -11,12 +11,13 @@ import (
 	"github.com/arcadehq/arcade/internal/poker/phh"
 )
 
-const pokerUsage = `arcade poker replay FILE.phh [FILE.phh ...]
+const pokerUsage = `arcade poker replay FILE.phh|FILE.phhs [...]
 
 Replays No-Limit Hold'em hands in the PHH format (blinds, antes, starting stacks, dealt cards,
 every action) through Arcade's engine. For each file it prints the finishing stacks and the
-completed hand as PHH; the first illegal action is refused with its line. "-" reads standard
-input. Exit status: 0 all replayed, 1 a hand was refused or its recorded finishing stacks differ,
+completed hand as PHH; the first illegal action is refused with its line. A .phhs file (several
+hands under [1], [2], ...: what /poker/api serves per table) replays every hand. "-" reads
+standard input (one hand). Exit status: 0 all replayed, 1 a hand was refused or its recorded finishing stacks differ,
 2 bad arguments.
 `
 
@@ -53,7 +54,29 @@ func replayFile(name string, stdout io.Writer) error {
 		defer f.Close()
 		r = f
 	}
-	res, err := phh.Replay(r)
+	if !strings.HasSuffix(name, ".phhs") {
+		h, err := phh.Parse(r)
+		if err != nil {
+			return err
+		}
+		return replayHand(name, h, stdout)
+	}
+	// A multi-hand file (the tables' hands.phhs, the hand-history's format=phh): every hand.
+	hands, err := phh.ParseAll(r)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for k, h := range hands {
+		if err := replayHand(fmt.Sprintf("%s [%d]", name, k+1), h, stdout); err != nil {
+			errs = append(errs, fmt.Errorf("hand [%d]: %w", k+1, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func replayHand(name string, h *phh.Hand, stdout io.Writer) error {
+	res, err := phh.ReplayHand(h)
 	if res == nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,22 @@ func TestPokerReplay(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), "# finishing stacks: "); n != 33 {
 		t.Fatalf("%d results", n)
+	}
+	// A .phhs file: every hand, numbered.
+	var multi bytes.Buffer
+	for k, f := range files[:3] {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&multi, "[%d]\n%s\n", k+1, raw)
+	}
+	phhs := filepath.Join(t.TempDir(), "hands.phhs")
+	os.WriteFile(phhs, multi.Bytes(), 0o644)
+	out.Reset()
+	if code := run(context.Background(), []string{"poker", "replay", phhs}, os.Getenv, &out, &errb); code != 0 ||
+		strings.Count(out.String(), "# finishing stacks: ") != 3 || !strings.Contains(out.String(), "hands.phhs [3]") {
+		t.Fatalf(".phhs: exit %d\n%s%s", code, errb.String(), out.String())
 	}
 	bad := filepath.Join(t.TempDir(), "bad.phh")
 	os.WriteFile(bad, []byte("variant = \"NT\"\nantes = [0, 0]\nblinds_or_straddles = [1, 2]\nmin_bet = 2\nstarting_stacks = [100, 100]\n"+

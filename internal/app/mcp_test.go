@@ -54,7 +54,7 @@ func TestMCPStreamableHTTP(t *testing.T) {
 			want = append(want, n)
 		}
 		slices.Sort(want)
-		if len(names) != 41 || !slices.Equal(names, want) {
+		if len(names) != 42 || !slices.Equal(names, want) {
 			t.Fatalf("MCP tools %v\nwant the tools endpoint's %v", names, want)
 		}
 		key := mcptest.Guest(t, anon)

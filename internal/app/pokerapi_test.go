@@ -17,6 +17,8 @@ import (
 	"github.com/arcadehq/arcade/internal/app"
 	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
 	"github.com/arcadehq/arcade/internal/poker/bot"
+	"github.com/arcadehq/arcade/internal/poker/phh"
+	"github.com/arcadehq/arcade/internal/poker/table"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -608,7 +610,7 @@ func TestPokerAPIPlayOverHTTP(t *testing.T) {
 }
 
 // pokerTools are the poker tools (tools endpoint and MCP).
-var pokerTools = []string{"poker_join", "poker_table", "poker_act", "poker_leave", "poker_hand_history"}
+var pokerTools = []string{"poker_join", "poker_table", "poker_act", "poker_leave", "poker_hand_history", "poker_hand_phh"}
 
 // pokerToolClient calls the poker tools (their names have no xpersona_ prefix, like the
 // persona tools).
@@ -691,6 +693,15 @@ func TestPokerTools(t *testing.T) {
 		if len(h["hands"].([]any)) < 1 {
 			t.Fatalf("no hand in the history: %v", h)
 		}
+		// The same hand in PHH, with the caller's own hole cards.
+		hid := h["hands"].([]any)[0].(map[string]any)["hand_id"].(string)
+		ph := ta.ok(t, "poker_hand_phh", fmt.Sprintf(`{"hand_id":%q}`, hid), "hand_id", "phh")
+		if doc, err := phh.Parse(strings.NewReader(ph["phh"].(string))); err != nil || doc.Get(table.PHHHandID) != hid ||
+			!strings.Contains(ph["phh"].(string), "d dh p") {
+			t.Fatalf("poker_hand_phh: %v %v", err, ph)
+		}
+		ta.fails(t, "poker_hand_phh", `{}`, 400, "parameters.hand_id")
+		ta.fails(t, "poker_hand_phh", `{"hand_id":"nope"}`, 404, "")
 		for _, c := range []pokerToolClient{ta, tb} {
 			c.ok(t, "poker_leave", `{}`, "pending")
 		}

@@ -69,6 +69,7 @@ var notTools = map[string]string{
 	"poker.withdrawal.get":           pokerREST,
 	"poker.tables.list":              pokerREST,
 	"poker.tables.get":               pokerREST,
+	"poker.table.hands.phh":          "a multi-hand file to download; poker_hand_phh gives one hand",
 	"poker.accounting":               "operator route",
 	"poker.revenue":                  "operator route",
 	"poker.config":                   pokerREST,

@@ -83,11 +83,25 @@ func Poker(play *table.Ops, acct *agents.Ops) *Set {
 			if err := rangeCheck("parameters.limit", pg.Limit, 1, agents.MaxLimit); err != nil {
 				return nil, err
 			}
-			h, err := acct.Hands.Invoke(ctx, c, pg)
+			h, err := acct.Hands.Invoke(ctx, c, agents.HandsInput{Page: pg})
 			if err != nil {
 				return nil, param(err, "")
 			}
 			return pokerapi.HandHistoryOf(h), nil
+		})
+	add(s, "poker_hand_phh", "One settled hand in PHH (Poker Hand History, the format of PokerKit and poker research): your hole cards, those shown at the showdown, every action, the stacks and the deck's fairness fields.",
+		acct.HandPHH, []string{"hand_id", "phh"},
+		func(ctx context.Context, _ Env, c ops.Caller, p struct {
+			HandID string `json:"hand_id" jsonschema:"required,description=a hand_id from poker_hand_history or hand_result"`
+		}) (any, error) {
+			if p.HandID == "" {
+				return nil, errs.Missing("parameters.hand_id")
+			}
+			doc, err := acct.HandPHH.Invoke(ctx, c, agents.ByID{ID: p.HandID})
+			if err != nil {
+				return nil, param(err, "hand_id")
+			}
+			return pokerapi.HandPHH{HandID: p.HandID, PHH: doc.Text}, nil
 		})
 	return s
 }

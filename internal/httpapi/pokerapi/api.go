@@ -6,9 +6,11 @@
 package pokerapi
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/httpapi"
@@ -78,10 +80,24 @@ func (a *API) handle(rt *httpapi.Router, op ops.Op, route httpapi.Op, o opt, h h
 		if status == 0 {
 			status = http.StatusOK
 		}
+		if doc, ok := body.(phhAnswer); ok {
+			w.Header().Set("Content-Type", PHHContentType)
+			w.Header().Set("Content-Disposition", `inline; filename="`+doc.name+`"`)
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, doc.text)
+			return
+		}
 		httpapi.WriteJSON(w, status, body)
 	}
 	rt.Handle(route)
 }
+
+// PHHContentType is how hand histories in PHH are served: PHH is TOML, which browsers and curl
+// show as text (no media type is registered for PHH).
+const PHHContentType = "text/plain; charset=utf-8"
+
+// phhAnswer is a handler's answer in PHH: written as text, not JSON.
+type phhAnswer struct{ name, text string }
 
 // decode reads the request's JSON body into v.
 func decode(r *http.Request, v any) error {
@@ -118,6 +134,26 @@ func page(r *http.Request) (agents.Page, error) {
 var pageParams = []httpapi.Param{
 	{Name: "limit", Type: "integer", Description: "at most this many (default 50, max 200)"},
 	{Name: "offset", Type: "integer", Description: "skip this many (default 0)"},
+}
+
+var formatParam = httpapi.Param{Name: "format", Enum: []string{"json", "phh"},
+	Description: "json (default) or phh: the page as one multi-hand PHH file"}
+
+// HandPHH is one hand in PHH inside a JSON answer (the poker_hand_phh tool).
+type HandPHH struct {
+	HandID string `json:"hand_id"`
+	PHH    string `json:"phh"`
+}
+
+// format reads ?format=: whether the answer is PHH.
+func format(r *http.Request) (bool, error) {
+	switch f := r.URL.Query().Get("format"); f {
+	case "", "json":
+		return false, nil
+	case "phh":
+		return true, nil
+	}
+	return false, errs.Invalid("format", "must be json or phh")
 }
 
 // Register adds every route of spec 002 under /poker/api.
@@ -165,14 +201,53 @@ func (a *API) Register(rt *httpapi.Router) {
 			g, err := o.ActiveGame.Invoke(r.Context(), c, ops.None{})
 			return 0, activeOf(g), err
 		})
-	a.handle(rt, o.Hands, httpapi.Op{Method: "GET", Path: "/me/hand-history", ID: "pokerHandHistory", Params: pageParams, Resp: HandHistory{}}, opt{},
+	a.handle(rt, o.Hands, httpapi.Op{Method: "GET", Path: "/me/hand-history", ID: "pokerHandHistory",
+		Params: append([]httpapi.Param{formatParam}, pageParams...), Resp: HandHistory{},
+		Description: "With format=phh the same page is one multi-hand PHH file (.phhs, text/plain) with your hole cards shown (docs/poker-api.md)."}, opt{},
 		func(r *http.Request, c ops.Caller) (int, any, error) {
 			p, err := page(r)
 			if err != nil {
 				return 0, nil, err
 			}
-			h, err := o.Hands.Invoke(r.Context(), c, p)
-			return 0, HandHistoryOf(h), err
+			asPHH, err := format(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			h, err := o.Hands.Invoke(r.Context(), c, agents.HandsInput{Page: p, PHH: asPHH})
+			if err != nil {
+				return 0, nil, err
+			}
+			if h.PHH != nil {
+				return 0, phhAnswer{name: "hand-history.phhs", text: h.PHH.Text}, nil
+			}
+			return 0, HandHistoryOf(h), nil
+		})
+	a.handle(rt, o.HandPHH, httpapi.Op{Method: "GET", Path: "/hands/{hand_id}", ID: "pokerHandPHH", Resp: "", RespType: "text/plain",
+		Description: "The hand_id may end in .phh (GET /hands/{hand_id}.phh). PHH (TOML) as text/plain; the hole cards of players who did not show are " +
+			"????, except your own with a key; _arcade_* fields carry the deck's fairness data (server_seed once the table's seed is revealed) and the rake."}, opt{},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			id := strings.TrimSuffix(r.PathValue("hand_id"), ".phh")
+			doc, err := o.HandPHH.Invoke(r.Context(), c, agents.ByID{ID: id})
+			if err != nil {
+				return 0, nil, err
+			}
+			return 0, phhAnswer{name: id + ".phh", text: doc.Text}, nil
+		})
+	a.handle(rt, o.TablePHH, httpapi.Op{Method: "GET", Path: "/tables/{table_id}/hands.phhs", ID: "pokerTableHandsPHH", Params: pageParams,
+		Resp: "", RespType: "text/plain",
+		Description: "A multi-hand PHH file (phh-std's .phhs: hands under [1], [2], ...), newest first, hidden as GET /hands/{hand_id} hides them. " +
+			"A table with no settled hand yet gives an empty file; an unknown table is 404."}, opt{},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			p, err := page(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			id := r.PathValue("table_id")
+			doc, err := o.TablePHH.Invoke(r.Context(), c, agents.TableHands{TableID: id, Page: p})
+			if err != nil {
+				return 0, nil, err
+			}
+			return 0, phhAnswer{name: id + ".phhs", text: doc.Text}, nil
 		})
 	a.handle(rt, o.Deposit, httpapi.Op{Method: "POST", Path: "/deposit/onchain", ID: "pokerDeposit", Body: DepositBody{}, Resp: DepositResponse{}},
 		opt{badRequest: true, noIdem: true}, // the hash is the key: each is credited once, then 400

@@ -17,7 +17,9 @@ type Ops struct {
 	UpdateMe      *ops.Def[Patch, Profile]
 	RegenerateKey *ops.Def[ops.None, account.Key]
 	ActiveGame    *ops.Def[ops.None, table.Seated]
-	Hands         *ops.Def[Page, HandPage]
+	Hands         *ops.Def[HandsInput, HandPage]
+	HandPHH       *ops.Def[ByID, table.PHHDoc]
+	TablePHH      *ops.Def[TableHands, table.PHHDoc]
 	Balance       *ops.Def[ops.None, Balance]
 	Transactions  *ops.Def[Page, TxPage]
 	Deposit       *ops.Def[DepositInput, Deposit]
@@ -30,9 +32,22 @@ type Ops struct {
 	Config        *ops.Def[ops.None, Config]
 }
 
-// HandPage is a page of the hand history.
+// HandsInput is a page of the hand history, as JSON lines or (PHH) as one .phhs file.
+type HandsInput struct {
+	Page
+	PHH bool
+}
+
+// HandPage is a page of the hand history: the lines, or with PHH the hands as a .phhs file.
 type HandPage struct {
 	Hands []HandLine
+	Page
+	PHH *table.PHHDoc
+}
+
+// TableHands is a page of a table's hands.
+type TableHands struct {
+	TableID string
 	Page
 }
 
@@ -77,11 +92,35 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 		Run: func(ctx context.Context, c ops.Caller, _ ops.None) (table.Seated, error) {
 			return s.Tables.ActiveGame(ctx, c.ID())
 		}})
-	o.Hands = ops.Add(r, &ops.Def[Page, HandPage]{D: ops.Desc{Name: "poker.hands", Access: ops.Player,
-		Summary: "The hands the caller was dealt into, newest first, each with its actions."},
-		Run: func(ctx context.Context, c ops.Caller, in Page) (HandPage, error) {
-			h, p, err := s.Hands(ctx, c.ID(), in)
+	o.Hands = ops.Add(r, &ops.Def[HandsInput, HandPage]{D: ops.Desc{Name: "poker.hands", Access: ops.Player,
+		Summary: "The hands the caller was dealt into, newest first, each with its actions (or as one PHH file)."},
+		Run: func(ctx context.Context, c ops.Caller, in HandsInput) (HandPage, error) {
+			if in.PHH {
+				p, err := in.Page.check()
+				if err != nil {
+					return HandPage{Page: p}, err
+				}
+				doc, err := s.Tables.AgentPHH(ctx, c.ID(), p.Limit, p.Offset)
+				return HandPage{Page: p, PHH: &doc}, err
+			}
+			h, p, err := s.Hands(ctx, c.ID(), in.Page)
 			return HandPage{Hands: h, Page: p}, err
+		}})
+	o.HandPHH = ops.Add(r, &ops.Def[ByID, table.PHHDoc]{D: ops.Desc{Name: "poker.hand.phh", Access: ops.Public,
+		Summary: "One settled hand in PHH (Poker Hand History): hole cards hidden except those shown at the showdown and, with a key, your own; the deck's fairness fields.",
+		Errors:  []errs.Kind{errs.NotFound}},
+		Run: func(ctx context.Context, c ops.Caller, in ByID) (table.PHHDoc, error) {
+			return s.Tables.HandPHH(ctx, c.ID(), in.ID)
+		}})
+	o.TablePHH = ops.Add(r, &ops.Def[TableHands, table.PHHDoc]{D: ops.Desc{Name: "poker.table.hands.phh", Access: ops.Public,
+		Summary: "A table's settled hands, newest first, as one multi-hand PHH file (.phhs), hidden as for one hand.",
+		Errors:  []errs.Kind{errs.NotFound}},
+		Run: func(ctx context.Context, c ops.Caller, in TableHands) (table.PHHDoc, error) {
+			p, err := in.Page.check()
+			if err != nil {
+				return table.PHHDoc{}, err
+			}
+			return s.Tables.TablePHH(ctx, c.ID(), in.TableID, p.Limit, p.Offset)
 		}})
 	o.Balance = ops.Add(r, &ops.Def[ops.None, Balance]{D: ops.Desc{Name: "poker.balance", Access: ops.Player,
 		Summary: "The caller's USDC: available, locked at the tables, and the total."},

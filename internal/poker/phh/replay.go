@@ -272,6 +272,14 @@ func Table(h *Hand) (engine.Config, []int64, error) {
 		}
 	}
 	cfg.UntrimmedAntes = !trim
+	// Arcade's tables rake each pot; PHH has no field for it, so the hands they publish carry
+	// the table's rule as user-defined fields (absent elsewhere: no rake).
+	if cfg.RakeBasisPoints, err = intField(h, RakeBasisPointsField); err != nil {
+		return cfg, nil, err
+	}
+	if cfg.RakeCap, err = intField(h, RakeCapField); err != nil {
+		return cfg, nil, err
+	}
 	cfg.ManualShowdown = true
 	return cfg, stacks, nil
 }
@@ -354,4 +362,22 @@ func deckOf(n int, steps []Step) ([52]card.Card, error) {
 		used = used.Add(next)
 	}
 	return deck, nil
+}
+
+// User-defined fields (phh-std: keys starting with "_") with which Arcade records a table's rake.
+const (
+	RakeBasisPointsField = "_arcade_rake_basis_points" // of each pot (no flop, no drop)
+	RakeCapField         = "_arcade_rake_cap"          // per hand, in chips; 0: no cap
+)
+
+func intField(h *Hand, key string) (int64, error) {
+	v := h.Get(key)
+	if v == nil {
+		return 0, nil
+	}
+	n, ok := v.(int64)
+	if !ok || n < 0 {
+		return 0, fmt.Errorf("%w: %s = %v is not a whole number >= 0", ErrField, key, v)
+	}
+	return n, nil
 }

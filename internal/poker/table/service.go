@@ -827,10 +827,10 @@ func (s *Service) Settle(ctx context.Context, st Settlement) error {
 		if started.IsZero() || started.After(now) {
 			started = now
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO poker_hands (id, table_id, hand_no, seed_id, client_seed, nonce, button, pot, rake, board, created_at, started_at, actions)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.Deal.HandID, st.TableID, int64(st.Deal.Fairness.Nonce), st.Deal.SeedID,
+		if _, err := q.Exec(ctx, `INSERT INTO poker_hands (id, table_id, hand_no, seed_id, client_seed, nonce, button, pot, rake, board, created_at, started_at, actions, phh)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.Deal.HandID, st.TableID, int64(st.Deal.Fairness.Nonce), st.Deal.SeedID,
 			st.Deal.Fairness.ClientSeed, int64(st.Deal.Fairness.Nonce), r.Button, pot, r.Rake, card.Join(r.Board, " "), now.UnixMicro(),
-			started.UnixMicro(), string(actions)); err != nil {
+			started.UnixMicro(), string(actions), st.PHH); err != nil {
 			return fmt.Errorf("poker: record hand: %w", err)
 		}
 		for i, acct := range st.Accounts {

@@ -42,6 +42,7 @@ type Settlement struct {
 	Accounts [engine.MaxSeats]string // the account at each seat dealt in ("" otherwise)
 	Result   *engine.Result
 	Actions  []ActionRecord // every action of the hand, in order (the hand history's)
+	PHH      string         // the hand as PHH with every hole card (served hidden per viewer)
 }
 
 // Bank is what a table needs from the service (consumer-owned): decks, and money moves, each in
@@ -777,7 +778,11 @@ func (t *Table) finish() {
 	ctx, cancel := t.bg()
 	defer cancel()
 	settled := true
-	if err := t.bank.Settle(ctx, Settlement{TableID: t.ID, Deal: t.deal, Accounts: t.accounts, Result: r, Actions: t.actions}); err != nil {
+	doc, err := t.record()
+	if err != nil {
+		t.log.Error("record hand", "hand", t.deal.HandID, "err", err) // the hand still settles, without its PHH
+	}
+	if err := t.bank.Settle(ctx, Settlement{TableID: t.ID, Deal: t.deal, Accounts: t.accounts, Result: r, Actions: t.actions, PHH: doc}); err != nil {
 		// The ledger kept the stacks of before the hand; so does the table.
 		t.log.Error("settle hand", "hand", t.deal.HandID, "err", err)
 		settled = false
