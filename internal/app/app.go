@@ -325,7 +325,7 @@ type App struct {
 	// Withdrawals reconciles the casino's and the poker surface's withdrawals with the chain
 	// (nil on the sandbox, or without a house wallet).
 	Withdrawals *chain.Reconciler
-	started      time.Time
+	started     time.Time
 }
 
 // Deps are the injectable sources of time and entropy.

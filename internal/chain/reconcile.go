@@ -26,10 +26,10 @@ type Outcome int
 const (
 	// Unsent: no transaction with its hash is known and its nonce is still unused: it can be
 	// mined yet (broadcast it again).
-	Unsent Outcome = iota
-	Paid           // mined and succeeded: the tokens moved
-	Reverted       // mined and reverted: nothing moved
-	Dropped        // not found, and the account's nonce is past it: it can never be mined
+	Unsent   Outcome = iota
+	Paid             // mined and succeeded: the tokens moved
+	Reverted         // mined and reverted: nothing moved
+	Dropped          // not found, and the account's nonce is past it: it can never be mined
 )
 
 func (o Outcome) String() string {
