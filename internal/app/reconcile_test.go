@@ -107,6 +107,28 @@ func resolve(t *testing.T, s *server, n int) {
 	}
 }
 
+// race runs two reconcilers at once (as two instances would) and answers their bookings.
+func race(t *testing.T, s *server) int64 {
+	t.Helper()
+	other := *s.app.Withdrawals // another instance's reconciler
+	var wg sync.WaitGroup
+	var booked atomic.Int64
+	start := make(chan struct{})
+	for _, r := range []*chain.Reconciler{s.app.Withdrawals, &other} {
+		wg.Go(func() {
+			<-start
+			n, err := r.Resolve(context.Background(), 0, 100)
+			if err != nil {
+				t.Errorf("resolve: %v", err)
+			}
+			booked.Add(int64(n))
+		})
+	}
+	close(start)
+	wg.Wait()
+	return booked.Load()
+}
+
 // TestWithdrawalReconciled: on the simulated chain, poker withdrawals whose payout's outcome was
 // unknown are settled by the reconciler from what the chain says, exactly once:
 // (a) the process stopped after recording the signed transfer, before broadcasting it: the
@@ -184,24 +206,9 @@ func TestWithdrawalReconciled(t *testing.T) {
 		f.crash.Store(true)
 		wid = withdraw()
 		f.crash.Store(false)
-		other := *s.app.Withdrawals // another instance's reconciler
-		var wg sync.WaitGroup
-		var booked atomic.Int64
-		start := make(chan struct{})
-		for _, r := range []*chain.Reconciler{s.app.Withdrawals, &other} {
-			wg.Go(func() {
-				<-start
-				n, err := r.Resolve(ctx, 0, 100)
-				if err != nil {
-					t.Errorf("(d) resolve: %v", err)
-				}
-				booked.Add(int64(n))
-			})
-		}
-		close(start)
-		wg.Wait()
-		if st, _ := status(wid); booked.Load() != 1 || st != "confirmed" || c.Balance(t, player) != 3_000_000 || sent(wid) != 1 {
-			t.Fatalf("(d) racing reconcilers: %d bookings, %s, player holds %d, sent %d", booked.Load(), st, c.Balance(t, player), sent(wid))
+		booked := race(t, s)
+		if st, _ := status(wid); booked != 1 || st != "confirmed" || c.Balance(t, player) != 3_000_000 || sent(wid) != 1 {
+			t.Fatalf("(d) racing reconcilers: %d bookings, %s, player holds %d, sent %d", booked, st, c.Balance(t, player), sent(wid))
 		}
 		ledgertest.Check(t, s.app.DB)
 
@@ -232,7 +239,9 @@ func TestWithdrawalReconciled(t *testing.T) {
 		if _, err := (&evm.Settler{Wallet: c.Wallet(t, gasKey), Network: c.Network}).Settle(ctx, drain); err != nil {
 			t.Fatal(err)
 		}
-		resolve(t, s, 1)
+		if n := race(t, s); n != 1 {
+			t.Fatalf("(c) reverted: %d bookings by two reconcilers", n)
+		}
 		resolve(t, s, 0)
 		if st, _ := status(wid); st != "failed" || balance() != before+1 || c.Balance(t, player) != 3_000_000 || refunded(wid) != 1 || sent(wid) != 0 {
 			t.Fatalf("(c) reverted: %s, balance %v (was %v), player holds %d", st, balance(), before, c.Balance(t, player))
@@ -240,6 +249,104 @@ func TestWithdrawalReconciled(t *testing.T) {
 		acc := p.call(t, "GET", "/accounting", s.platformKey(), "")
 		if acc.Body["invariant_holds"] != true {
 			t.Fatalf("accounting: %s", acc.Raw)
+		}
+		ledgertest.Check(t, s.app.DB)
+	})
+}
+
+// TestV1WithdrawalReconciled: the casino's withdrawals (POST /api/v1/withdraw, fee paid on chain)
+// through the same reconciler: a payout whose receipt wait timed out completes once it is mined;
+// two reconcilers racing on a payout recorded but never broadcast send it once and book it once;
+// a recorded payout that reverts on chain fails and refunds the amount and the settled fee
+// in-house, once. ledgertest.Check after each.
+func TestV1WithdrawalReconciled(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		houseKey, gasKey := evmtest.Key(t), evmtest.Key(t)
+		house := addrOf(houseKey)
+		c := evmtest.New(t, "USD Coin", "2", houseKey, gasKey)
+		f := &faultyChain{Client: c.Client, hung: map[common.Hash]bool{}}
+		s := faultyServer(t, e, c, f, app.ChainConfig{Settlement: app.SettleRPC, RPCURL: "simulated", SettlerKey: houseKey})
+		p := newPayer(t, s)
+		payer := common.HexToAddress(p.Address())
+		c.Mint(t, payer, 1_000_000)
+		c.Mint(t, house, 10_000_000)
+		inHouse := func() int64 {
+			t.Helper()
+			b := p.pay(t, "GET", "/api/v1/balance", "")
+			if b.Status != 200 {
+				t.Fatalf("balance: %d %s", b.Status, b.Raw)
+			}
+			return num(b.Body["usdc_micro"])
+		}
+		inHouse() // the payer's account exists
+		credit(t, s, payer, 10_000_000)
+		withdraw := func() string {
+			t.Helper()
+			w := p.pay(t, "POST", "/api/v1/withdraw", `{"amount_micro":2000000}`)
+			if st := settlementOf(t, w); w.Status != 200 || w.Body["status"] != "pending" || !st.Success {
+				t.Fatalf("withdraw with the payout unknown: %d %s", w.Status, w.Raw)
+			}
+			return str(w.Body["withdrawal_id"])
+		}
+		row := func(id string) (status, tx string) {
+			t.Helper()
+			var txn *string
+			if err := s.app.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+				return q.QueryRow(ctx, `SELECT status, tx_hash FROM v1_withdrawals WHERE id = ?`, id).Scan(&status, &txn)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if txn != nil {
+				tx = *txn
+			}
+			return status, tx
+		}
+		onChain := c.Balance(t, payer) // after the fees paid so far
+
+		// Broadcast, the receipt wait timed out; completed once mined.
+		f.hang.Store(true)
+		id := withdraw()
+		f.hang.Store(false)
+		resolve(t, s, 0)
+		c.Backend.Commit()
+		resolve(t, s, 1)
+		resolve(t, s, 0)
+		if st, tx := row(id); st != "completed" || tx == "" || c.Balance(t, payer) != onChain-50_000+2_000_000 {
+			t.Fatalf("timed-out payout reconciled: %s %q, payer holds %d", st, tx, c.Balance(t, payer))
+		}
+		if b := inHouse(); b != 8_000_000 {
+			t.Fatalf("in-house balance %d, want 8000000", b)
+		}
+		ledgertest.Check(t, s.app.DB)
+
+		// Recorded, never broadcast; two reconcilers at once.
+		onChain = c.Balance(t, payer)
+		f.crash.Store(true)
+		id = withdraw()
+		f.crash.Store(false)
+		booked := race(t, s)
+		if st, _ := row(id); booked != 1 || st != "completed" || c.Balance(t, payer) != onChain-50_000+2_000_000 {
+			t.Fatalf("racing reconcilers: %d bookings, %s, payer holds %d", booked, st, c.Balance(t, payer))
+		}
+		ledgertest.Check(t, s.app.DB)
+
+		// Recorded, then the house's tokens left: mined, reverted → failed, amount and fee refunded once.
+		f.crash.Store(true)
+		id = withdraw()
+		f.crash.Store(false)
+		before := inHouse() // 6000000 - 2000000
+		drain := evmtest.Accept(t, houseKey, c.Network, addrOf(evmtest.Key(t)), c.Balance(t, house))
+		if _, err := (&evm.Settler{Wallet: c.Wallet(t, gasKey), Network: c.Network}).Settle(ctx, drain); err != nil {
+			t.Fatal(err)
+		}
+		if n := race(t, s); n != 1 {
+			t.Fatalf("reverted payout: %d bookings by two reconcilers", n)
+		}
+		resolve(t, s, 0)
+		k := transfersOf(t, s, id)
+		if st, _ := row(id); st != "failed" || inHouse() != before+2_050_000 || k["withdrawal_refund"] != 1 || k["fee_refund"] != 1 {
+			t.Fatalf("reverted payout: %s, in-house %d (was %d), transfers %v", st, inHouse(), before, k)
 		}
 		ledgertest.Check(t, s.app.DB)
 	})
