@@ -45,8 +45,10 @@ func (b *fakeBook) Pending(context.Context, time.Time, int) ([]chain.Pending, er
 	}
 	return out, nil
 }
-func (b *fakeBook) Complete(_ context.Context, id, tx string) (bool, error) { return b.book(id, "paid "+tx) }
-func (b *fakeBook) Fail(_ context.Context, id, _ string) (bool, error)     { return b.book(id, "failed") }
+func (b *fakeBook) Complete(_ context.Context, id, tx string) (bool, error) {
+	return b.book(id, "paid "+tx)
+}
+func (b *fakeBook) Fail(_ context.Context, id, _ string) (bool, error) { return b.book(id, "failed") }
 func (b *fakeBook) book(id, what string) (bool, error) {
 	if b.booked[id] != "" {
 		return false, nil
