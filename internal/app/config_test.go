@@ -41,6 +41,15 @@ func TestConfigFromEnv(t *testing.T) {
 		c.Poker.SmallBlind == 0 {
 		t.Errorf("poker hand delay: %+v, %v", c.Poker, err)
 	}
+	if c, err := app.ConfigFromEnv(env(nil)); err != nil || c.WithdrawResolveEvery != time.Minute {
+		t.Errorf("withdrawal reconciliation default: %v, %v", c.WithdrawResolveEvery, err)
+	}
+	if c, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_WITHDRAW_RESOLVE_SECONDS": "5"})); err != nil || c.WithdrawResolveEvery != 5*time.Second {
+		t.Errorf("ARCADE_WITHDRAW_RESOLVE_SECONDS: %v, %v", c.WithdrawResolveEvery, err)
+	}
+	if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_WITHDRAW_RESOLVE_SECONDS": "-1"})); err == nil {
+		t.Error("a negative ARCADE_WITHDRAW_RESOLVE_SECONDS accepted")
+	}
 	if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_DB_COMMITTERS": "65"})); err == nil {
 		t.Error("65 committers accepted")
 	}
