@@ -11,7 +11,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
@@ -34,6 +36,7 @@ import (
 type faultyChain struct {
 	*evmtest.Client
 	crash, hang atomic.Bool
+	estimate    atomic.Bool // the node cannot estimate a transfer's gas (nothing is signed)
 	mu          sync.Mutex
 	hung        map[common.Hash]bool
 }
@@ -54,6 +57,13 @@ func (f *faultyChain) SendTransaction(ctx context.Context, tx *types.Transaction
 		return f.Client.Client.SendTransaction(ctx, tx) // into the pool, not mined
 	}
 	return f.Client.SendTransaction(ctx, tx)
+}
+
+func (f *faultyChain) EstimateGas(ctx context.Context, msg ethereum.CallMsg) (uint64, error) {
+	if f.estimate.Load() && bytes.HasPrefix(msg.Data, transferSelector) {
+		return 0, errors.New("test: connection refused")
+	}
+	return f.Client.EstimateGas(ctx, msg)
 }
 
 func (f *faultyChain) TransactionReceipt(ctx context.Context, h common.Hash) (*types.Receipt, error) {
@@ -136,8 +146,8 @@ func race(t *testing.T, s *server) int64 {
 // (b) broadcast, but the receipt wait timed out: left pending while unmined, completed once mined;
 // (c) recorded, then the house's tokens left before it was sent: mined, reverted → failed and
 // refunded; (d) two reconcilers at once book one completion; (e) another transaction took the
-// recorded nonce: dropped → failed and refunded. Each time the tokens moved on chain match the
-// ledger, and ledgertest.Check holds.
+// recorded nonce: dropped → failed and refunded; (f) never signed: refunded once old enough.
+// Each time the tokens moved on chain match the ledger, and ledgertest.Check holds.
 func TestWithdrawalReconciled(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		ctx := context.Background()
@@ -245,6 +255,22 @@ func TestWithdrawalReconciled(t *testing.T) {
 		resolve(t, s, 0)
 		if st, _ := status(wid); st != "failed" || balance() != before+1 || c.Balance(t, player) != 3_000_000 || refunded(wid) != 1 || sent(wid) != 0 {
 			t.Fatalf("(c) reverted: %s, balance %v (was %v), player holds %d", st, balance(), before, c.Balance(t, player))
+		}
+		// (f) Never signed (the node could not estimate gas): nothing was sent, so once older than
+		// UnsignedAfter it is failed and refunded; a young one is left alone.
+		c.Mint(t, house, 5_000_000)
+		f.estimate.Store(true)
+		wid = withdraw()
+		f.estimate.Store(false)
+		before = balance()
+		resolve(t, s, 0)
+		r := *s.app.Withdrawals
+		r.Now = func() time.Time { return time.Now().Add(time.Hour) }
+		if n, err := r.Resolve(ctx, 0, 100); err != nil || n != 1 {
+			t.Fatalf("(f) resolve an hour later: %d %v", n, err)
+		}
+		if st, _ := status(wid); st != "failed" || balance() != before+1 || refunded(wid) != 1 || c.Balance(t, player) != 3_000_000 {
+			t.Fatalf("(f) never signed: %s, balance %v (was %v)", st, balance(), before)
 		}
 		acc := p.call(t, "GET", "/accounting", s.platformKey(), "")
 		if acc.Body["invariant_holds"] != true {
