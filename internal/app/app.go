@@ -81,6 +81,10 @@ type Config struct {
 	// never) is how often runs left unfinished (their process died between chunks) are finished.
 	RunChunk       int
 	RunResumeEvery time.Duration
+	// WithdrawResolveEvery (ARCADE_WITHDRAW_RESOLVE_SECONDS, default 60; 0: never) is how often,
+	// on an EVM network, withdrawals whose payout outcome was unknown are reconciled with the
+	// chain (chain.Reconciler).
+	WithdrawResolveEvery time.Duration
 	// Flood protection (see httpapi.LimitListener, Op.Heavy): ARCADE_MAX_CONNS (default -1:
 	// three quarters of the process's file descriptor limit, so the server refuses connections
 	// before it runs out of descriptors) and ARCADE_MAX_CONNS_PER_CLIENT (default 256; 0 behind a load balancer) cap open
@@ -127,7 +131,7 @@ var (
 
 // ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, V1SeedRotation: 24 * time.Hour, AuditEvery: time.Minute, RunResumeEvery: 30 * time.Second,
+	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, V1SeedRotation: 24 * time.Hour, AuditEvery: time.Minute, RunResumeEvery: 30 * time.Second, WithdrawResolveEvery: time.Minute,
 		Conns: httpapi.ConnLimits{Total: -1, PerClient: 256}, HeavyConcurrency: runtime.GOMAXPROCS(0), ReadTimeout: 15 * time.Second,
 		RateLimit: DefaultRateLimit, SignUpLimit: DefaultSignUpLimit}
 	for _, v := range []struct {
@@ -281,6 +285,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.RunResumeEvery = time.Duration(f * float64(time.Second))
 	}
+	if s := getenv("ARCADE_WITHDRAW_RESOLVE_SECONDS"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || f > 86400 {
+			return c, fmt.Errorf("ARCADE_WITHDRAW_RESOLVE_SECONDS: want seconds from 0 (never) to 86400, got %q", s)
+		}
+		c.WithdrawResolveEvery = time.Duration(f * float64(time.Second))
+	}
 	switch getenv("ARCADE_BENCHMARK_UNSAFE_DURABILITY") {
 	case "", "0", "false":
 	case "1", "true":
@@ -324,7 +335,10 @@ type App struct {
 	draining     atomic.Bool
 	evm          evm.Client   // the configured EVM network's client (nil on the sandbox)
 	payout       chain.Payout // the house's payouts (casino withdrawals, poker withdrawals)
-	started      time.Time
+	// Withdrawals reconciles the casino's and the poker surface's withdrawals with the chain
+	// (nil on the sandbox, or without a house wallet).
+	Withdrawals *chain.Reconciler
+	started     time.Time
 }
 
 // Deps are the injectable sources of time and entropy.
@@ -419,6 +433,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 		return nil, err
 	}
 	a.pokerChain(pokerAgents)
+	if t, ok := a.payout.(chain.Tracker); ok {
+		a.Withdrawals = &chain.Reconciler{Tracker: t, Log: log, Now: deps.Now,
+			Books: []chain.Book{a.Bets.WithdrawalBook(), pokerAgents.WithdrawalBook()}}
+	}
 	(&startapi.Site{BaseURL: cfg.BaseURL, Tools: a.Tools.Guide, Limits: func() any {
 		l, _ := a.Credits.Limits.Invoke(context.Background(), ops.Caller{}, ops.None{})
 		return creditsapi.LimitsOf(l)
@@ -559,6 +577,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer stop()
 	go a.Bets.ResolveEvery(bctx, time.Minute)               // bets whose settlement's outcome was unknown
 	go a.creditsSvc.ResumeEvery(bctx, a.Cfg.RunResumeEvery) // strategy runs whose process died between chunks
+	if a.Withdrawals != nil && a.Cfg.WithdrawResolveEvery > 0 {
+		go a.Withdrawals.Every(bctx, a.Cfg.WithdrawResolveEvery) // withdrawals whose payout's outcome was unknown
+	}
 	if a.Cfg.V1SeedRotation > 0 {
 		go a.Bets.RotateEvery(bctx, a.Cfg.V1SeedRotation)
 	}

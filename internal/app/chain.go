@@ -164,9 +164,11 @@ func (a *App) settlement(ctx context.Context, n x402.Network, deps Deps) (bets.S
 		}
 		confirm = &evm.Settler{Wallet: w, Network: n}
 		if k := cc.payoutKey(); k != nil {
-			pw, err := evm.NewWallet(ctx, client, k, n.ChainID)
-			if err != nil {
-				return nil, nil, err
+			pw := w // one key, one wallet: settlements and payouts take its nonces one at a time
+			if cc.SettlerKey == nil || crypto.PubkeyToAddress(k.PublicKey) != crypto.PubkeyToAddress(cc.SettlerKey.PublicKey) {
+				if pw, err = evm.NewWallet(ctx, client, k, n.ChainID); err != nil {
+					return nil, nil, err
+				}
 			}
 			payout = &evm.Payout{Wallet: pw, Token: n.Asset}
 		}

@@ -45,6 +45,15 @@ func TestConfigFromEnv(t *testing.T) {
 		c.SMTPURL == "" {
 		t.Errorf("ARCADE_SMTP_URL: %+v %v", c.SMTPURL, err)
 	}
+	if c, err := app.ConfigFromEnv(env(nil)); err != nil || c.WithdrawResolveEvery != time.Minute {
+		t.Errorf("withdrawal reconciliation default: %v, %v", c.WithdrawResolveEvery, err)
+	}
+	if c, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_WITHDRAW_RESOLVE_SECONDS": "5"})); err != nil || c.WithdrawResolveEvery != 5*time.Second {
+		t.Errorf("ARCADE_WITHDRAW_RESOLVE_SECONDS: %v, %v", c.WithdrawResolveEvery, err)
+	}
+	if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_WITHDRAW_RESOLVE_SECONDS": "-1"})); err == nil {
+		t.Error("a negative ARCADE_WITHDRAW_RESOLVE_SECONDS accepted")
+	}
 	if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_DB_COMMITTERS": "65"})); err == nil {
 		t.Error("65 committers accepted")
 	}

@@ -33,8 +33,18 @@ func (a *App) pokerChain(s *agents.Service) {
 	if required <= 0 {
 		required = 12
 	}
-	s.Chain = &evmPokerChain{network: n.ID, required: required, Payout: a.payout,
+	c := &evmPokerChain{network: n.ID, required: required, Payout: a.payout,
 		deposits: &evm.Deposits{Client: a.evm, Token: n.Asset, To: a.payTo()}}
+	s.Chain = c
+	if t, ok := a.payout.(chain.Tracker); ok {
+		s.Chain = trackedPokerChain{c, t} // payouts recorded before they are sent, reconciled
+	}
+}
+
+// trackedPokerChain is an evmPokerChain whose payouts are a chain.Tracker's.
+type trackedPokerChain struct {
+	*evmPokerChain
+	chain.Tracker
 }
 
 // evmPokerChain is agents.Chain on an EVM network.

@@ -713,10 +713,16 @@ const (
 // payment in one transaction, settles the fee (refused: the withdrawal fails and is refunded),
 // then pays out from the house wallet after that commit: completed with the transfer, failed and
 // refunded (the fee too, if it settled) when the chain refuses it, or left pending when its
-// outcome is unknown (an ERC-20 transfer is not idempotent: an operator reconciles it; it is
-// never sent twice).
+// outcome is unknown. With a chain.Tracker (the EVM payout) the transaction is signed and
+// recorded on the withdrawal before it is sent, so the reconciler (WithdrawalBook) settles an
+// unknown outcome from the chain; the transfer is never sent twice under two hashes.
 func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, pay *x402.Payment, w Withdrawal) (Withdrawal, error) {
 	w.Status = WithdrawalPending
+	tracker, tracked := s.payout().(chain.Tracker)
+	var state any // NULL: an untracked payout, left to an operator if its outcome is unknown
+	if tracked {
+		state = payoutUnsigned
+	}
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
 		w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
@@ -724,8 +730,8 @@ func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, pay *x402.P
 			To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(w.AmountMic), Kind: "withdrawal", Ref: w.ID}); err != nil {
 			return err
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO v1_withdrawals (id, account_id, address, amount, network, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, w.ID, c.Account.ID, w.Address, w.AmountMic, w.Network, w.Status, now.UnixMicro()); err != nil {
+		if _, err := q.Exec(ctx, `INSERT INTO v1_withdrawals (id, account_id, address, amount, network, status, created_at, payout_state)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.ID, c.Account.ID, w.Address, w.AmountMic, w.Network, w.Status, now.UnixMicro(), state); err != nil {
 			return fmt.Errorf("bets: withdrawal: %w", err)
 		}
 		return payments.Record(ctx, q, now, pay, c.Account.ID, "withdraw_fee", w.ID)
@@ -738,38 +744,90 @@ func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, pay *x402.P
 		c.Payment.Receipt = receipt
 	}
 	if err != nil {
-		return w, errors.Join(err, s.failWithdrawal(ctx, &w, c.Account.ID, 0))
+		_, ferr := s.failWithdrawal(ctx, w.ID)
+		if ferr == nil {
+			w.Status = WithdrawalFailed
+		}
+		return w, errors.Join(err, ferr)
 	}
-	tx, perr := s.payout().Pay(ctx, common.HexToAddress(w.Address), w.AmountMic, w.ID)
+	var tx string
+	var perr error
+	if tracked {
+		tx, perr = tracker.PayRecorded(ctx, common.HexToAddress(w.Address), w.AmountMic, w.ID, func(ctx context.Context, sg chain.Signed) error {
+			return s.recordPayout(ctx, w.ID, sg)
+		})
+	} else {
+		tx, perr = s.payout().Pay(ctx, common.HexToAddress(w.Address), w.AmountMic, w.ID)
+	}
 	switch {
 	case perr == nil:
-		err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-			_, err := q.Exec(ctx, `UPDATE v1_withdrawals SET status = ?, tx_hash = ? WHERE id = ? AND status = ?`,
-				WithdrawalCompleted, tx, w.ID, WithdrawalPending)
-			return err
-		})
-		if err != nil {
+		if _, err = s.completeWithdrawal(ctx, w.ID, tx); err != nil {
 			return w, fmt.Errorf("bets: withdrawal %s paid out in %s: %w", w.ID, tx, err)
 		}
 		w.Status, w.Tx = WithdrawalCompleted, tx
 	case chain.IsRefused(perr):
 		s.Log.Warn("withdrawal refused by the chain; refunded", "withdrawal", w.ID, "err", perr)
-		var fee int64
-		if receipt != nil && receipt.Success {
-			fee = pay.AmountMicro
+		var failed bool
+		if failed, err = s.failWithdrawal(ctx, w.ID); failed {
+			w.Status = WithdrawalFailed
 		}
-		err = s.failWithdrawal(ctx, &w, c.Account.ID, fee)
 	default:
 		s.Log.Error("withdrawal payout unknown; left pending for reconciliation", "withdrawal", w.ID, "err", perr)
 	}
 	return w, err
 }
 
-// failWithdrawal marks a pending withdrawal failed and refunds its amount and fee (micro-USDC,
-// 0 for none), once.
-func (s *Service) failWithdrawal(ctx context.Context, w *Withdrawal, account string, fee int64) error {
+// Payout states of a withdrawal on a chain (payout_state; NULL: untracked, or from before).
+const (
+	payoutUnsigned = "unsigned" // nothing sent
+	payoutSigned   = "signed"   // payout_tx/payout_nonce/payout_raw recorded; maybe sent
+)
+
+// recordPayout stores the signed payout on a withdrawal still pending and unsigned, before it
+// is sent; any other state (a reconciler failed it meanwhile) is an error and nothing is sent.
+func (s *Service) recordPayout(ctx context.Context, id string, sg chain.Signed) error {
 	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
-		res, err := q.Exec(ctx, `UPDATE v1_withdrawals SET status = ? WHERE id = ? AND status = ?`, WithdrawalFailed, w.ID, WithdrawalPending)
+		res, err := q.Exec(ctx, `UPDATE v1_withdrawals SET payout_state = ?, payout_tx = ?, payout_nonce = ?, payout_raw = ?
+			WHERE id = ? AND status = ? AND payout_state = ?`, payoutSigned, sg.Tx, int64(sg.Nonce), sg.Raw, id, WithdrawalPending, payoutUnsigned)
+		if err != nil {
+			return fmt.Errorf("bets: record payout: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("bets: record payout: withdrawal %s is no longer pending and unsigned", id)
+		}
+		return nil
+	})
+}
+
+// completeWithdrawal marks a pending withdrawal paid by tx, once (the debit was booked when it
+// was requested).
+func (s *Service) completeWithdrawal(ctx context.Context, id, tx string) (done bool, err error) {
+	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		res, err := q.Exec(ctx, `UPDATE v1_withdrawals SET status = ?, tx_hash = ? WHERE id = ? AND status = ?`,
+			WithdrawalCompleted, tx, id, WithdrawalPending)
+		if err != nil {
+			return fmt.Errorf("bets: complete withdrawal: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		done = n == 1
+		return nil
+	})
+	return done, err
+}
+
+// failWithdrawal marks a pending withdrawal failed and refunds its amount and its fee if the fee
+// settled (the house received it), once.
+func (s *Service) failWithdrawal(ctx context.Context, id string) (done bool, err error) {
+	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		done = false
+		var account string
+		var amount, fee int64
+		if err := q.QueryRow(ctx, `SELECT w.account_id, w.amount, COALESCE((SELECT SUM(p.amount) FROM x402_payments p
+			WHERE p.ref = w.id AND p.kind = 'withdraw_fee' AND p.tx_hash IS NOT NULL), 0) FROM v1_withdrawals w WHERE w.id = ?`,
+			id).Scan(&account, &amount, &fee); err != nil {
+			return fmt.Errorf("bets: fail withdrawal %s: %w", id, err)
+		}
+		res, err := q.Exec(ctx, `UPDATE v1_withdrawals SET status = ? WHERE id = ? AND status = ?`, WithdrawalFailed, id, WithdrawalPending)
 		if err != nil {
 			return fmt.Errorf("bets: fail withdrawal: %w", err)
 		}
@@ -778,17 +836,68 @@ func (s *Service) failWithdrawal(ctx context.Context, w *Withdrawal, account str
 		}
 		user := ledger.UserAccount(account, money.USDC)
 		ts := []ledger.Transfer{{Asset: money.USDC, From: ledger.SystemAccount(ledger.External, money.USDC), To: user,
-			Amount: money.Amount(w.AmountMic), Kind: "withdrawal_refund", Ref: w.ID}}
+			Amount: money.Amount(amount), Kind: "withdrawal_refund", Ref: id}}
 		if fee > 0 {
 			ts = append(ts, ledger.Transfer{Asset: money.USDC, From: ledger.SystemAccount(ledger.House, money.USDC), To: user,
-				Amount: money.Amount(fee), Kind: "fee_refund", Ref: w.ID})
+				Amount: money.Amount(fee), Kind: "fee_refund", Ref: id})
 		}
 		if err := ledger.Post(ctx, q, store.Now(ctx), ts...); err != nil {
 			return err
 		}
-		w.Status = WithdrawalFailed
+		done = true
 		return nil
 	})
+	return done, err
+}
+
+// WithdrawalBook is the casino's withdrawals for chain.Reconciler.
+func (s *Service) WithdrawalBook() chain.Book { return withdrawalBook{s} }
+
+type withdrawalBook struct{ s *Service }
+
+func (withdrawalBook) Name() string { return "v1" }
+
+func (b withdrawalBook) Pending(ctx context.Context, before time.Time, limit int) ([]chain.Pending, error) {
+	return pendingPayouts(ctx, b.s.DB, "v1_withdrawals", before, limit)
+}
+
+func (b withdrawalBook) Complete(ctx context.Context, id, tx string) (bool, error) {
+	return b.s.completeWithdrawal(ctx, id, tx)
+}
+
+func (b withdrawalBook) Fail(ctx context.Context, id, reason string) (bool, error) {
+	b.s.Log.Warn("withdrawal failed by the reconciler", "withdrawal", id, "reason", reason)
+	return b.s.failWithdrawal(ctx, id)
+}
+
+// pendingPayouts lists the tracked pending withdrawals of table (v1_withdrawals).
+func pendingPayouts(ctx context.Context, db *store.DB, table string, before time.Time, limit int) (out []chain.Pending, err error) {
+	err = db.Read(ctx, func(ctx context.Context, q store.Q) error {
+		out = nil
+		rows, err := q.Query(ctx, `SELECT id, payout_state, payout_tx, payout_nonce, payout_raw, created_at FROM `+table+`
+			WHERE status = 'pending' AND payout_state IS NOT NULL AND created_at <= ? ORDER BY created_at, id LIMIT ?`, before.UnixMicro(), limit)
+		if err != nil {
+			return fmt.Errorf("bets: pending withdrawals: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p chain.Pending
+			var state string
+			var tx, raw sql.NullString
+			var nonce sql.NullInt64
+			var at int64
+			if err := rows.Scan(&p.ID, &state, &tx, &nonce, &raw, &at); err != nil {
+				return fmt.Errorf("bets: pending withdrawals: %w", err)
+			}
+			p.CreatedAt = time.UnixMicro(at).UTC()
+			if state == payoutSigned {
+				p.Signed = &chain.Signed{Tx: tx.String, Nonce: uint64(nonce.Int64), Raw: raw.String}
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 func (s *Service) payout() chain.Payout {

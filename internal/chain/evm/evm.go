@@ -33,6 +33,7 @@ type Client interface {
 	CallContract(ctx context.Context, msg ethereum.CallMsg, blockNumber *big.Int) ([]byte, error)
 	EstimateGas(ctx context.Context, msg ethereum.CallMsg) (uint64, error)
 	PendingNonceAt(ctx context.Context, account common.Address) (uint64, error)
+	NonceAt(ctx context.Context, account common.Address, blockNumber *big.Int) (uint64, error)
 	SuggestGasTipCap(ctx context.Context) (*big.Int, error)
 	SendTransaction(ctx context.Context, tx *types.Transaction) error
 	TransactionReceipt(ctx context.Context, txHash common.Hash) (*types.Receipt, error)
@@ -136,40 +137,51 @@ func hexDecode(s string) ([]byte, error) { return common.ParseHexOrString(s) }
 func (w *Wallet) send(ctx context.Context, to common.Address, data []byte) (common.Hash, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	from := w.Address()
-	gas := w.GasLimit
-	if gas == 0 {
-		est, err := w.Client.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: data})
-		if r := revertOf(err); r != nil {
-			return common.Hash{}, r
-		}
-		if err != nil {
-			return common.Hash{}, fmt.Errorf("evm: estimate gas: %w", err)
-		}
-		gas = est + est/4
-	}
-	nonce, err := w.Client.PendingNonceAt(ctx, from)
+	tx, err := w.sign(ctx, to, data)
 	if err != nil {
-		return common.Hash{}, fmt.Errorf("evm: nonce: %w", err)
-	}
-	tip, err := w.Client.SuggestGasTipCap(ctx)
-	if err != nil {
-		return common.Hash{}, fmt.Errorf("evm: gas tip: %w", err)
-	}
-	head, err := w.Client.HeaderByNumber(ctx, nil)
-	if err != nil {
-		return common.Hash{}, fmt.Errorf("evm: head: %w", err)
-	}
-	feeCap := new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
-	tx, err := types.SignNewTx(w.Key, types.LatestSignerForChainID(w.ChainID), &types.DynamicFeeTx{
-		ChainID: w.ChainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: gas, To: &to, Data: data})
-	if err != nil {
-		return common.Hash{}, fmt.Errorf("evm: sign: %w", err)
+		return common.Hash{}, err
 	}
 	if err := w.Client.SendTransaction(ctx, tx); err != nil {
 		return tx.Hash(), fmt.Errorf("evm: send %s: %w", tx.Hash().Hex(), err)
 	}
 	return tx.Hash(), nil
+}
+
+// sign builds and signs a call of `to` with data at the account's pending nonce. The caller
+// holds w.mu until the transaction is sent (or given up), so two sends never share a nonce
+// within a process. A revert found while estimating gas is an *errRevert.
+func (w *Wallet) sign(ctx context.Context, to common.Address, data []byte) (*types.Transaction, error) {
+	from := w.Address()
+	gas := w.GasLimit
+	if gas == 0 {
+		est, err := w.Client.EstimateGas(ctx, ethereum.CallMsg{From: from, To: &to, Data: data})
+		if r := revertOf(err); r != nil {
+			return nil, r
+		}
+		if err != nil {
+			return nil, fmt.Errorf("evm: estimate gas: %w", err)
+		}
+		gas = est + est/4
+	}
+	nonce, err := w.Client.PendingNonceAt(ctx, from)
+	if err != nil {
+		return nil, fmt.Errorf("evm: nonce: %w", err)
+	}
+	tip, err := w.Client.SuggestGasTipCap(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("evm: gas tip: %w", err)
+	}
+	head, err := w.Client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("evm: head: %w", err)
+	}
+	feeCap := new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
+	tx, err := types.SignNewTx(w.Key, types.LatestSignerForChainID(w.ChainID), &types.DynamicFeeTx{
+		ChainID: w.ChainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: gas, To: &to, Data: data})
+	if err != nil {
+		return nil, fmt.Errorf("evm: sign: %w", err)
+	}
+	return tx, nil
 }
 
 // wait polls for the receipt of hash until it comes or ctx ends (the outcome is then unknown).

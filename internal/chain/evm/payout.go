@@ -6,22 +6,37 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/arcadehq/arcade/internal/chain"
 )
 
 // Payout pays withdrawals with an ERC-20 transfer of the token from the house wallet (the
-// wallet's key holds the house's tokens and pays the gas). It implements chain.Payout.
+// wallet's key holds the house's tokens and pays the gas). It implements chain.Tracker: a
+// payout's transaction is signed and recorded before it is sent, so its outcome can always be
+// read back from the chain.
 type Payout struct {
 	Wallet *Wallet
 	Token  common.Address
 }
 
+var _ chain.Tracker = (*Payout)(nil)
+
 // Pay implements chain.Payout: a revert (found while estimating gas, or on chain) is a
 // *chain.Refused; no receipt is an unknown outcome.
 func (p *Payout) Pay(ctx context.Context, to common.Address, amountMicro int64, ref string) (string, error) {
+	return p.PayRecorded(ctx, to, amountMicro, ref, nil)
+}
+
+// PayRecorded implements chain.Tracker. The wallet's lock is held from signing to sending, so
+// the nonce is this transaction's alone within the process (another instance sharing the house
+// key may sign the same nonce: then only one of the two is ever mined and Lookup tells the
+// other Dropped).
+func (p *Payout) PayRecorded(ctx context.Context, to common.Address, amountMicro int64, ref string,
+	record func(context.Context, chain.Signed) error) (string, error) {
 	if amountMicro < 1 || to == (common.Address{}) {
 		return "", fmt.Errorf("evm: payout %s of %d to %s: bad amount or address", ref, amountMicro, to.Hex())
 	}
@@ -29,20 +44,109 @@ func (p *Payout) Pay(ctx context.Context, to common.Address, amountMicro int64, 
 	if err != nil {
 		return "", fmt.Errorf("evm: pack transfer: %w", err)
 	}
-	hash, err := p.Wallet.send(ctx, p.Token, data)
+	w := p.Wallet
+	w.mu.Lock()
+	tx, err := w.sign(ctx, p.Token, data)
 	var rv *errRevert
 	if errors.As(err, &rv) {
+		w.mu.Unlock()
 		return "", &chain.Refused{Reason: rv.reason}
 	}
 	if err != nil {
+		w.mu.Unlock()
 		return "", err
 	}
-	r, err := p.Wallet.wait(ctx, hash)
+	if record != nil {
+		s, err := signedOf(tx)
+		if err == nil {
+			err = record(ctx, s)
+		}
+		if err != nil {
+			w.mu.Unlock()
+			return "", fmt.Errorf("evm: payout %s not sent: recording %s: %w", ref, tx.Hash().Hex(), err)
+		}
+	}
+	err = w.Client.SendTransaction(ctx, tx)
+	w.mu.Unlock()
+	if err != nil {
+		return "", fmt.Errorf("evm: send %s: %w", tx.Hash().Hex(), err)
+	}
+	r, err := w.wait(ctx, tx.Hash())
 	if err != nil {
 		return "", err
 	}
-	if r.Status != types.ReceiptStatusSuccessful || !transferIn(r, p.Token, p.Wallet.Address(), to, big.NewInt(amountMicro)) {
-		return "", &chain.Refused{Reason: "transfer " + hash.Hex() + " reverted"}
+	if r.Status != types.ReceiptStatusSuccessful || !transferIn(r, p.Token, w.Address(), to, big.NewInt(amountMicro)) {
+		return "", &chain.Refused{Reason: "transfer " + tx.Hash().Hex() + " reverted"}
 	}
-	return hash.Hex(), nil
+	return tx.Hash().Hex(), nil
+}
+
+func signedOf(tx *types.Transaction) (chain.Signed, error) {
+	raw, err := tx.MarshalBinary()
+	if err != nil {
+		return chain.Signed{}, fmt.Errorf("evm: encode %s: %w", tx.Hash().Hex(), err)
+	}
+	return chain.Signed{Tx: tx.Hash().Hex(), Nonce: tx.Nonce(), Raw: hexutil.Encode(raw)}, nil
+}
+
+// decode reads a recorded transaction back and checks it is what its record says.
+func decode(s chain.Signed) (*types.Transaction, error) {
+	raw, err := hexutil.Decode(s.Raw)
+	if err != nil {
+		return nil, fmt.Errorf("evm: recorded transaction %s: %w", s.Tx, err)
+	}
+	tx := new(types.Transaction)
+	if err := tx.UnmarshalBinary(raw); err != nil {
+		return nil, fmt.Errorf("evm: recorded transaction %s: %w", s.Tx, err)
+	}
+	if tx.Hash().Hex() != s.Tx || tx.Nonce() != s.Nonce {
+		return nil, fmt.Errorf("evm: recorded transaction %s does not match its record (hash %s)", s.Tx, tx.Hash().Hex())
+	}
+	return tx, nil
+}
+
+// Lookup implements chain.Tracker. The account's mined nonce is read before the receipt: if
+// the nonce had moved past the transaction's and no receipt is found afterwards, another
+// transaction took the nonce and this one can never be mined.
+func (p *Payout) Lookup(ctx context.Context, s chain.Signed) (chain.Outcome, error) {
+	tx, err := decode(s)
+	if err != nil {
+		return chain.Unsent, err
+	}
+	from := p.Wallet.Address()
+	mined, err := p.Wallet.Client.NonceAt(ctx, from, nil)
+	if err != nil {
+		return chain.Unsent, fmt.Errorf("evm: nonce of %s: %w", from.Hex(), err)
+	}
+	r, err := p.Wallet.Client.TransactionReceipt(ctx, tx.Hash())
+	switch {
+	case err == nil && r != nil:
+		args, uerr := Token.Methods["transfer"].Inputs.Unpack(tx.Data()[min(4, len(tx.Data())):])
+		if uerr != nil || len(args) != 2 {
+			return chain.Unsent, fmt.Errorf("evm: recorded transaction %s is no transfer: %v", s.Tx, uerr)
+		}
+		to, _ := args[0].(common.Address)
+		value, _ := args[1].(*big.Int)
+		if r.Status == types.ReceiptStatusSuccessful && value != nil && transferIn(r, p.Token, from, to, value) {
+			return chain.Paid, nil
+		}
+		return chain.Reverted, nil
+	case err != nil && !errors.Is(err, ethereum.NotFound):
+		return chain.Unsent, fmt.Errorf("evm: receipt of %s: %w", s.Tx, err)
+	case mined > s.Nonce:
+		return chain.Dropped, nil
+	}
+	return chain.Unsent, nil
+}
+
+// Broadcast implements chain.Tracker: the recorded transaction, byte for byte.
+func (p *Payout) Broadcast(ctx context.Context, s chain.Signed) error {
+	tx, err := decode(s)
+	if err != nil {
+		return err
+	}
+	if err := p.Wallet.Client.SendTransaction(ctx, tx); err != nil {
+		return fmt.Errorf("evm: rebroadcast %s: %w", s.Tx, err)
+	}
+	return nil
 }

@@ -454,6 +454,11 @@ func (s *Service) Withdraw(ctx context.Context, id, idemKey string, amount money
 	if amount < MinWithdrawal || amount > MaxWithdrawal {
 		return Withdrawal{}, errs.Invalid("amount", "must be between %s and %s", MinWithdrawal, MaxWithdrawal)
 	}
+	tracker, tracked := s.Chain.(chain.Tracker)
+	var state any // NULL: an untracked payout (the sandbox's, which answers at once)
+	if tracked {
+		state = payoutUnsigned
+	}
 	user, pending := ledger.UserAccount(id, money.USDC), ledger.OwnedAccount(ledger.Pending, money.USDC, id)
 	w, replayed, err := idem.Do(ctx, s.DB, id, "poker.withdraw.v1", idemKey, amount,
 		func(ctx context.Context, q store.Q, now time.Time) (Withdrawal, error) {
@@ -471,8 +476,8 @@ func (s *Service) Withdraw(ctx context.Context, id, idemKey string, amount money
 			w := Withdrawal{ID: "wd-" + wid.String(), AccountID: id, ToAddress: a.PayoutAddress, Amount: amount, Status: "pending",
 				CreatedAt: time.UnixMicro(now.UnixMicro()).UTC()}
 			w.TransferID = w.ID
-			if _, err := q.Exec(ctx, `INSERT INTO poker_withdrawals (id, account_id, to_address, network, amount, status, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, w.ID, id, w.ToAddress, s.Chain.Network(), int64(amount), now.UnixMicro(), now.UnixMicro()); err != nil {
+			if _, err := q.Exec(ctx, `INSERT INTO poker_withdrawals (id, account_id, to_address, network, amount, status, created_at, updated_at, payout_state)
+				VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`, w.ID, id, w.ToAddress, s.Chain.Network(), int64(amount), now.UnixMicro(), now.UnixMicro(), state); err != nil {
 				return Withdrawal{}, fmt.Errorf("poker: withdrawal: %w", err)
 			}
 			w.BalanceAfter, err = ledger.PostRead(ctx, q, now, user, ledger.Transfer{Asset: money.USDC, From: user, To: pending,
@@ -490,43 +495,173 @@ func (s *Service) Withdraw(ctx context.Context, id, idemKey string, amount money
 		}
 		return w, err
 	}
-	tx, perr := s.Chain.Pay(ctx, common.HexToAddress(w.ToAddress), int64(amount), strings.TrimPrefix(w.ID, "wd-"))
+	to, ref := common.HexToAddress(w.ToAddress), strings.TrimPrefix(w.ID, "wd-")
+	var tx string
+	var perr error
+	if tracked {
+		tx, perr = tracker.PayRecorded(ctx, to, int64(amount), ref, func(ctx context.Context, sg chain.Signed) error {
+			return s.recordPayout(ctx, id, w.ID, sg)
+		})
+	} else {
+		tx, perr = s.Chain.Pay(ctx, to, int64(amount), ref)
+	}
 	if perr != nil && !chain.IsRefused(perr) {
 		// The outcome is unknown (the transfer may yet land): no refund. The withdrawal stays
-		// pending with the money in the pending account until it is reconciled with the chain.
+		// pending with the money in the pending account until the reconciler reads the chain.
 		err = s.DB.WriteFor(ctx, id, func(ctx context.Context, q store.Q) error {
-			_, err := q.Exec(ctx, `UPDATE poker_withdrawals SET error_message = ?, updated_at = ? WHERE id = ?`,
+			_, err := q.Exec(ctx, `UPDATE poker_withdrawals SET error_message = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
 				"payout outcome unknown; it will be reconciled with the chain", store.Now(ctx).UnixMicro(), w.ID)
 			return err
 		})
 		return w, err
 	}
-	err = s.DB.WriteFor(ctx, id, func(ctx context.Context, q store.Q) error {
-		now := store.Now(ctx)
-		if perr != nil {
-			if _, err := q.Exec(ctx, `UPDATE poker_withdrawals SET status = 'failed', error_message = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
-				"the network refused the payout; the amount went back to the balance", now.UnixMicro(), w.ID); err != nil {
-				return fmt.Errorf("poker: withdrawal: %w", err)
-			}
-			return ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: pending, To: user, Amount: amount,
-				Kind: "poker_withdrawal_refund", Ref: w.ID})
-		}
-		if _, err := q.Exec(ctx, `UPDATE poker_withdrawals SET status = 'confirmed', tx_hash = ?, confirmations = 1, updated_at = ? WHERE id = ? AND status = 'pending'`,
-			tx, now.UnixMicro(), w.ID); err != nil {
-			return fmt.Errorf("poker: withdrawal: %w", err)
-		}
-		return ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: pending, To: ledger.SystemAccount(ledger.External, money.USDC),
-			Amount: amount, Kind: "poker_withdrawal_sent", Ref: w.ID})
-	})
-	if err != nil {
-		return w, err
-	}
 	if perr != nil {
+		if _, err := s.failWithdrawal(ctx, id, w.ID, "the network refused the payout; the amount went back to the balance"); err != nil {
+			return w, err
+		}
 		return w, &errs.Error{Kind: errs.Unavailable, Code: "payout_refused",
 			Message: "the network refused the payout; the amount is back in your balance", Err: perr}
 	}
+	if _, err := s.completeWithdrawal(ctx, id, w.ID, tx); err != nil {
+		return w, err
+	}
 	w.Status, w.TxHash, w.Confirmations = "confirmed", tx, 1
 	return w, nil
+}
+
+// Payout states of a withdrawal (payout_state; NULL: untracked, or from before tracking).
+const (
+	payoutUnsigned = "unsigned" // nothing sent
+	payoutSigned   = "signed"   // payout_tx/payout_nonce/payout_raw recorded; maybe sent
+)
+
+// recordPayout stores the signed payout on a withdrawal still pending and unsigned, before it is
+// sent; any other state (the reconciler failed it meanwhile) is an error and nothing is sent.
+func (s *Service) recordPayout(ctx context.Context, account, wid string, sg chain.Signed) error {
+	return s.DB.WriteFor(ctx, account, func(ctx context.Context, q store.Q) error {
+		res, err := q.Exec(ctx, `UPDATE poker_withdrawals SET payout_state = ?, payout_tx = ?, payout_nonce = ?, payout_raw = ?, updated_at = ?
+			WHERE id = ? AND status = 'pending' AND payout_state = ?`, payoutSigned, sg.Tx, int64(sg.Nonce), sg.Raw, store.Now(ctx).UnixMicro(),
+			wid, payoutUnsigned)
+		if err != nil {
+			return fmt.Errorf("poker: record payout: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("poker: record payout: withdrawal %s is no longer pending and unsigned", wid)
+		}
+		return nil
+	})
+}
+
+// completeWithdrawal confirms a pending withdrawal paid by tx and moves its amount from pending
+// to the outside world, once (the status guard).
+func (s *Service) completeWithdrawal(ctx context.Context, account, wid, tx string) (done bool, err error) {
+	err = s.DB.WriteFor(ctx, account, func(ctx context.Context, q store.Q) error {
+		done = false
+		now := store.Now(ctx)
+		var amount int64
+		if err := q.QueryRow(ctx, `SELECT amount FROM poker_withdrawals WHERE id = ?`, wid).Scan(&amount); err != nil {
+			return fmt.Errorf("poker: withdrawal %s: %w", wid, err)
+		}
+		res, err := q.Exec(ctx, `UPDATE poker_withdrawals SET status = 'confirmed', tx_hash = ?, confirmations = 1, error_message = NULL, updated_at = ?
+			WHERE id = ? AND status = 'pending'`, tx, now.UnixMicro(), wid)
+		if err != nil {
+			return fmt.Errorf("poker: withdrawal: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		done = true
+		return ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.OwnedAccount(ledger.Pending, money.USDC, account),
+			To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(amount), Kind: "poker_withdrawal_sent", Ref: wid})
+	})
+	return done, err
+}
+
+// failWithdrawal fails a pending withdrawal (reason) and returns its amount from pending to the
+// balance, once.
+func (s *Service) failWithdrawal(ctx context.Context, account, wid, reason string) (done bool, err error) {
+	err = s.DB.WriteFor(ctx, account, func(ctx context.Context, q store.Q) error {
+		done = false
+		now := store.Now(ctx)
+		var amount int64
+		if err := q.QueryRow(ctx, `SELECT amount FROM poker_withdrawals WHERE id = ?`, wid).Scan(&amount); err != nil {
+			return fmt.Errorf("poker: withdrawal %s: %w", wid, err)
+		}
+		res, err := q.Exec(ctx, `UPDATE poker_withdrawals SET status = 'failed', error_message = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
+			reason, now.UnixMicro(), wid)
+		if err != nil {
+			return fmt.Errorf("poker: withdrawal: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		done = true
+		return ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.OwnedAccount(ledger.Pending, money.USDC, account),
+			To: ledger.UserAccount(account, money.USDC), Amount: money.Amount(amount), Kind: "poker_withdrawal_refund", Ref: wid})
+	})
+	return done, err
+}
+
+// WithdrawalBook is the poker surface's withdrawals for chain.Reconciler.
+func (s *Service) WithdrawalBook() chain.Book { return withdrawalBook{s} }
+
+type withdrawalBook struct{ s *Service }
+
+func (withdrawalBook) Name() string { return "poker" }
+
+func (b withdrawalBook) Pending(ctx context.Context, before time.Time, limit int) (out []chain.Pending, err error) {
+	err = b.s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+		out = nil
+		rows, err := q.Query(ctx, `SELECT id, payout_state, payout_tx, payout_nonce, payout_raw, created_at FROM poker_withdrawals
+			WHERE status = 'pending' AND payout_state IS NOT NULL AND created_at <= ? ORDER BY created_at, id LIMIT ?`, before.UnixMicro(), limit)
+		if err != nil {
+			return fmt.Errorf("poker: pending withdrawals: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p chain.Pending
+			var state string
+			var tx, raw sql.NullString
+			var nonce sql.NullInt64
+			var at int64
+			if err := rows.Scan(&p.ID, &state, &tx, &nonce, &raw, &at); err != nil {
+				return fmt.Errorf("poker: pending withdrawals: %w", err)
+			}
+			p.CreatedAt = time.UnixMicro(at).UTC()
+			if state == payoutSigned {
+				p.Signed = &chain.Signed{Tx: tx.String, Nonce: uint64(nonce.Int64), Raw: raw.String}
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func (b withdrawalBook) account(ctx context.Context, wid string) (account string, err error) {
+	err = b.s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+		return q.QueryRow(ctx, `SELECT account_id FROM poker_withdrawals WHERE id = ?`, wid).Scan(&account)
+	})
+	if err != nil {
+		return "", fmt.Errorf("poker: withdrawal %s: %w", wid, err)
+	}
+	return account, nil
+}
+
+func (b withdrawalBook) Complete(ctx context.Context, wid, tx string) (bool, error) {
+	a, err := b.account(ctx, wid)
+	if err != nil {
+		return false, err
+	}
+	return b.s.completeWithdrawal(ctx, a, wid, tx)
+}
+
+func (b withdrawalBook) Fail(ctx context.Context, wid, reason string) (bool, error) {
+	a, err := b.account(ctx, wid)
+	if err != nil {
+		return false, err
+	}
+	return b.s.failWithdrawal(ctx, a, wid, reason)
 }
 
 // Withdrawal reads one of the caller's withdrawals; another agent's is not found.
