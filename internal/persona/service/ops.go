@@ -31,6 +31,8 @@ type Ops struct {
 	CreateKey     *ops.Def[KeyName, NewKey]
 	Keys          *ops.Def[ops.None, []account.KeyInfo]
 	RevokeKey     *ops.Def[ByID, ByID]
+	Me            *ops.Def[ops.None, account.Account]
+	Migrate       *ops.Def[MigrateInput, Migrated]
 }
 
 // KeyName names a new SDK key.
@@ -170,6 +172,16 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 				return in, errs.Missing("key_id")
 			}
 			return in, s.Accounts.RevokeKeyWithPrefix(ctx, c.ID(), account.PrefixSDK, in.ID)
+		}})
+	o.Me = ops.Add(r, &ops.Def[ops.None, account.Account]{D: ops.Desc{Name: "persona.auth.me", Access: ops.Player,
+		Summary: "The signed-in account as the web chat reads it: id, email, display name."},
+		Run: func(_ context.Context, c ops.Caller, _ ops.None) (account.Account, error) { return c.Account, nil }})
+	o.Migrate = ops.Add(r, &ops.Def[MigrateInput, Migrated]{D: ops.Desc{Name: "persona.progress.migrate", Access: ops.Player,
+		Summary: "Move one of the caller's players' progress with every persona (sessions and history included) to another " +
+			"of its players (by default the web chat's, user_session_id \"web\"); personas the receiving player already has " +
+			"progress with are skipped."},
+		Run: func(ctx context.Context, c ops.Caller, in MigrateInput) (Migrated, error) {
+			return s.MigrateProgress(ctx, c.ID(), in)
 		}})
 	return o
 }
