@@ -98,6 +98,11 @@ func TestPersonaAuthRoutes(t *testing.T) {
 			t.Fatalf("anon progress after migrate %+v", p)
 		}
 		sdk.fails(404, "GET", sdk.base+"/merchant-kael/session?user_session_id=anon", nil)
+		for usid, want := range map[string]int{"anon": 0, "web": 2} {
+			if n := s.count(`SELECT COUNT(*) FROM persona_sessions WHERE persona_id = 'merchant-kael' AND user_session_id = ?`, usid); n != want {
+				t.Fatalf("%d session rows of Kael for %s, want %d", n, usid, want)
+			}
+		}
 		// Sera was skipped: both players keep their own session.
 		if st := ok[cStatus](web, "GET", web.base+"/captain-sera/session?user_session_id=web", nil); st.PlayerName != "Web" {
 			t.Fatalf("web's Sera %+v", st)

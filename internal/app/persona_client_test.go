@@ -574,3 +574,37 @@ func TestPersonaStrictClientRateLimited(t *testing.T) {
 	web.fails(429, "POST", web.base+"/merchant-kael/init-session", map[string]any{"user_session_id": "u"})
 	web.failsDetail(429, "GET", "/api/v1/personas/merchant-kael/progress?user_session_id=u", nil)
 }
+
+// TestPersonaStrictDecoderRefuses: the strict client refuses what the SDK's parser refuses (a
+// score written 2.0, a null flag, …) and accepts the notes' composed example.
+func TestPersonaStrictDecoderRefuses(t *testing.T) {
+	example := `{"message":"Hm. Go on.","current_state":"haggling","score":2,"outcome":null,"decision":"pass","follow_up":false,` +
+		`"session_id":"s-1","scoring_mode":"scoring","redirect_count":0,"machine_completed":false,"unlocked_machines":[]}`
+	check := func(raw string) []string {
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		return conform(reflect.TypeOf(cChat{}), v, "$")
+	}
+	if p := check(example); len(p) != 0 {
+		t.Fatalf("the notes' example: %v", p)
+	}
+	for _, bad := range [][2]string{
+		{`"score":2`, `"score":2.0`}, {`"score":2`, `"score":2e0`}, {`"score":2`, `"score":null`}, {`"score":2`, `"score":"2"`},
+		{`"score":2`, `"score":3000000000`}, {`"follow_up":false`, `"follow_up":null`}, {`"machine_completed":false,`, ``},
+		{`"unlocked_machines":[]`, `"unlocked_machines":null`}, {`"redirect_count":0`, `"redirect_count":0.5`},
+		{`"unlocked_machines":[]`, `"unlocked_machines":[{"machine_id":"a","machine_key":"a","name":"A","is_auto_advance":null}]`},
+		{`"outcome":null`, `"outcome":1`}, {`"message":"Hm. Go on."`, `"message":null`},
+	} {
+		raw := strings.Replace(example, bad[0], bad[1], 1)
+		if raw == example {
+			t.Fatalf("case %v changes nothing", bad)
+		}
+		if p := check(raw); len(p) == 0 {
+			t.Errorf("accepted %s", raw)
+		}
+	}
+}
