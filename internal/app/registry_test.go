@@ -41,6 +41,7 @@ var notTools = map[string]string{
 	"persona.sdk.keys.list":        "keys are managed by a person (REST)",
 	"persona.sdk.keys.revoke":      "keys are managed by a person (REST)",
 	"persona.sdk.validate_llm_key": "for game clients that bring a language-model key",
+	"persona.schema":               "a creator's reference (REST)",
 	"persona.auth.me":              "the web chat's sign-in check; agents read account.me",
 	"persona.progress.migrate":     "a web sign-in step; an agent names its own players",
 	"v1.manifest":                  x402Only,

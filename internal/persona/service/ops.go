@@ -6,6 +6,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/persona"
 	"github.com/arcadehq/arcade/internal/persona/turn"
 )
 
@@ -33,6 +34,7 @@ type Ops struct {
 	RevokeKey     *ops.Def[ByID, ByID]
 	Me            *ops.Def[ops.None, account.Account]
 	Migrate       *ops.Def[MigrateInput, Migrated]
+	Schema        *ops.Def[ops.None, []byte]
 }
 
 // KeyName names a new SDK key.
@@ -183,5 +185,8 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 		Run: func(ctx context.Context, c ops.Caller, in MigrateInput) (Migrated, error) {
 			return s.MigrateProgress(ctx, c.ID(), in)
 		}})
+	o.Schema = ops.Add(r, &ops.Def[ops.None, []byte]{D: ops.Desc{Name: "persona.schema", Access: ops.Public,
+		Summary: "The JSON Schema (draft 2020-12) of the persona definition that save takes."},
+		Run: func(context.Context, ops.Caller, ops.None) ([]byte, error) { return persona.Schema() }})
 	return o
 }
