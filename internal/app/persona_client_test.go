@@ -481,6 +481,9 @@ func TestPersonaStrictClient(t *testing.T) {
 			t.Fatalf("follow-up %+v", r)
 		}
 		sdk.fails(413, "POST", kael+"/message", map[string]any{"user_session_id": "u", "message": strings.Repeat("a", 4001)})
+		sdk.fails(413, "POST", kael+"/message", map[string]any{"user_session_id": "u", "message": strings.Repeat("a", 1<<20)})
+		sdk.fails(422, "POST", kael+"/message", map[string]any{"user_session_id": strings.Repeat("u", 201), "message": "hi"})
+		sdk.fails(422, "POST", kael+"/message", []byte("{\"user_session_id\": \"u\", \"message\": \"bad \xff\"}"))
 		deal := msg("60 gold")
 		if deref(deal.Outcome) != "ACCEPT" || !deal.MachineCompleted || deal.Score != 3 || len(deal.UnlockedMachines) != 1 ||
 			!deal.UnlockedMachines[0].IsAutoAdvance || deal.UnlockedMachines[0].MachineKey != "smuggle" {
