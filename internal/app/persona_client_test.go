@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/arcadehq/arcade/internal/app"
+	"github.com/arcadehq/arcade/internal/persona/llm"
+	"github.com/arcadehq/arcade/internal/persona/llm/llmtest"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/store/storetest"
@@ -428,7 +431,42 @@ func deref[T any](p *T) any {
 // on 429 (TestPersonaStrictClientRateLimited).
 func TestPersonaStrictClient(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
-		s := newServer(t, e)
+		strictPlay(t, newServer(t, e), false)
+	})
+}
+
+// TestPersonaStrictClientLLM: the same with the LLM evaluator against the local
+// chat-completions server, fallbacks included (a malformed and a late evaluation answer).
+func TestPersonaStrictClientLLM(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		script := llmtest.Kael()
+		srv := llmtest.New(t, script.Answer)
+		s, _ := llmServer(t, e, srv, 300*time.Millisecond, io.Discard)
+		strictPlay(t, s.server, true)
+		key := s.guest()
+		sdk := &strictClient{t: t, s: s.server, key: key, base: "/api/v1/sdk/chat/merchant-kael"}
+		ok[cSessionInit](sdk, "POST", sdk.base+"/init-session", map[string]any{"user_session_id": "f"})
+		for i, a := range []llmtest.Answer{{Content: `{"choice": oops`}, {Content: `{"choice":"t3","reason":"x"}`, Delay: 2 * time.Second}} {
+			srv.SetScript(func(call llmtest.Call) llmtest.Answer {
+				if call.Schema == llm.EvalSchema {
+					return a
+				}
+				return script.Answer(call)
+			})
+			c := ok[cChat](sdk, "POST", sdk.base+"/message", map[string]any{"user_session_id": "f", "message": "Hello there"})
+			if deref(c.Decision) != "redirect" || deref(c.RedirectCount) != 2*i+1 {
+				t.Fatalf("fallback %d: %+v", i, c)
+			}
+			if _, _, done := sdk.stream(sdk.base+"/message/stream", map[string]any{"user_session_id": "f", "message": "Hello there"}); deref(done.Decision) != "redirect" {
+				t.Fatalf("streamed fallback %d: %+v", i, done)
+			}
+		}
+	})
+}
+
+// strictPlay is TestPersonaStrictClient's scenario; withLLM says the LLM evaluator plays.
+func strictPlay(t *testing.T, s *server, withLLM bool) {
+	{
 		acct, other := s.guest(), s.guest()
 		web := &strictClient{t: t, s: s, key: acct, base: "/api/v1/chat", bearer: true}
 
@@ -446,7 +484,7 @@ func TestPersonaStrictClient(t *testing.T) {
 			t.Fatalf("personas %+v", ps)
 		}
 		ok[cLLMKey](sdk, "POST", "/api/v1/sdk/validate-llm-key", nil)
-		if v := ok[cLLMKey](sdk, "POST", "/api/v1/sdk/validate-llm-key", map[string]any{"model": "m"}); deref(v.Model) != "m" {
+		if v := ok[cLLMKey](sdk, "POST", "/api/v1/sdk/validate-llm-key", map[string]any{"model": "m"}); !withLLM && deref(v.Model) != "m" || withLLM && !v.Valid {
 			t.Fatalf("validate-llm-key %+v", v)
 		}
 		sdk.fails(422, "POST", "/api/v1/sdk/validate-llm-key", []byte(`{"model": 5}`))
@@ -530,21 +568,21 @@ func TestPersonaStrictClient(t *testing.T) {
 		(&strictClient{t: t, s: s, bearer: true}).failsDetail(401, "GET", "/api/v1/personas/merchant-kael/progress?user_session_id=u", nil)
 
 		// The web chat: the same models on /api/v1/chat/{persona_id}/, with the account key.
-		sera := web.base + "/captain-sera"
-		web.fails(404, "POST", sera+"/message", map[string]any{"user_session_id": "w", "message": "hi"})
-		win := ok[cSessionInit](web, "POST", sera+"/init-session", map[string]any{"user_session_id": "w", "player_name": "Brennan"})
-		if win.MachineID != "gate" || win.PlayerGender != "" {
+		wk := web.base + "/merchant-kael"
+		web.fails(404, "POST", wk+"/message", map[string]any{"user_session_id": "w", "message": "hi"})
+		win := ok[cSessionInit](web, "POST", wk+"/init-session", map[string]any{"user_session_id": "w", "player_name": "Brennan"})
+		if win.MachineID != "haggle" || win.PlayerGender != "" {
 			t.Fatalf("web init %+v", win)
 		}
-		if r := ok[cChat](web, "POST", sera+"/message", map[string]any{"user_session_id": "w", "message": "My name is Brennan"}); r.Score != 1 {
+		if r := ok[cChat](web, "POST", wk+"/message", map[string]any{"user_session_id": "w", "message": "Hello there"}); r.Score != 1 {
 			t.Fatalf("web message %+v", r)
 		}
-		ok[cStatus](web, "GET", sera+"/session?user_session_id=w", nil)
-		if wh := ok[cHistory](web, "GET", sera+"/history?user_session_id=w", nil); len(wh.Messages) != 3 {
+		ok[cStatus](web, "GET", wk+"/session?user_session_id=w", nil)
+		if wh := ok[cHistory](web, "GET", wk+"/history?user_session_id=w", nil); len(wh.Messages) != 3 {
 			t.Fatalf("web history %+v", wh)
 		}
-		ok[cReset](web, "POST", sera+"/reset?user_session_id=w", nil)
-		web.fails(404, "GET", sera+"/session?user_session_id=w", nil)
+		ok[cReset](web, "POST", wk+"/reset?user_session_id=w", nil)
+		web.fails(404, "GET", wk+"/session?user_session_id=w", nil)
 
 		// Another account's private persona: 404 for anyone but its owner (its existence does not
 		// leak), on the SDK and the web chat; the owner's SDK key gets 403 until it is published.
@@ -561,7 +599,7 @@ func TestPersonaStrictClient(t *testing.T) {
 		// Misses and wrong methods under the SDK prefix answer in its shape.
 		sdk.fails(404, "GET", "/api/v1/sdk/nope", nil)
 		sdk.fails(405, "DELETE", kael+"/message", nil)
-	})
+	}
 }
 
 // TestPersonaStrictClientRateLimited: a 429 on the play API and on the web chat parses as the
