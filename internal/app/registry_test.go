@@ -85,6 +85,9 @@ var notTools = map[string]string{
 	"v1.dashboard.summary":           dashboardOnly,
 	"v1.dashboard.notifications.get": dashboardOnly,
 	"v1.dashboard.notifications.set": dashboardOnly,
+	"persona.schema":                 "a creator's reference (REST)",
+	"persona.auth.me":                "the web chat's sign-in check; agents read account.me",
+	"persona.progress.migrate":       "a web sign-in step; an agent names its own players",
 }
 
 // wsOnly are the operations only /poker/ws messages bind: what they deliver are WebSocket

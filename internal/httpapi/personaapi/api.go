@@ -100,7 +100,9 @@ func (a *API) Register(rt *httpapi.Router) {
 	rt.OnMiss("/api/v1/creator/", miss(detailShape))
 	rt.OnMiss("/api/v1/sdk/", miss(sdkShape))
 	rt.OnMiss("/api/v1/chat/", miss(sdkShape))
+	rt.OnMiss("/api/v1/auth/", miss(detailShape))
 	a.registerPersonas(rt)
+	a.registerAuth(rt)
 	a.registerPlay(rt)
 }
 

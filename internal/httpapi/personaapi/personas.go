@@ -1,6 +1,7 @@
 package personaapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -194,6 +195,13 @@ func (a *API) registerPersonas(rt *httpapi.Router) {
 			}
 			p, err := o.Save.Invoke(r.Context(), c, service.SaveInput{PersonaID: r.URL.Query().Get("persona_id"), Body: raw})
 			return 0, personaOf(p.Summary()), err
+		})
+	a.handle(rt, o.Schema, detailShape, httpapi.Op{Method: "GET", Path: "/api/v1/creator/schema", ID: "personaSchema", Tag: "creator",
+		Resp: map[string]any{}, Description: "The JSON Schema (draft 2020-12) of the definition POST /api/v1/creator/save takes, " +
+			"reflected from the types its decoder reads. The graph rules (reachability, links that can hold…) are the validator's: docs/personas.md."},
+		func(r *http.Request, c ops.Caller) (int, any, error) {
+			raw, err := o.Schema.Invoke(r.Context(), c, ops.None{})
+			return 0, json.RawMessage(raw), err
 		})
 	a.handle(rt, o.Publish, detailShape, httpapi.Op{Method: "POST", Path: "/api/v1/creator/publish", ID: "publishPersona", Tag: "creator",
 		Params: []httpapi.Param{personaReq}, Resp: Published{}},

@@ -6,6 +6,7 @@ import (
 	"github.com/arcadehq/arcade/internal/account"
 	"github.com/arcadehq/arcade/internal/errs"
 	"github.com/arcadehq/arcade/internal/ops"
+	"github.com/arcadehq/arcade/internal/persona"
 	"github.com/arcadehq/arcade/internal/persona/turn"
 )
 
@@ -31,6 +32,9 @@ type Ops struct {
 	CreateKey     *ops.Def[KeyName, NewKey]
 	Keys          *ops.Def[ops.None, []account.KeyInfo]
 	RevokeKey     *ops.Def[ByID, ByID]
+	Me            *ops.Def[ops.None, account.Account]
+	Migrate       *ops.Def[MigrateInput, Migrated]
+	Schema        *ops.Def[ops.None, []byte]
 }
 
 // KeyName names a new SDK key.
@@ -171,5 +175,18 @@ func (s *Service) Declare(r *ops.Registry) *Ops {
 			}
 			return in, s.Accounts.RevokeKeyWithPrefix(ctx, c.ID(), account.PrefixSDK, in.ID)
 		}})
+	o.Me = ops.Add(r, &ops.Def[ops.None, account.Account]{D: ops.Desc{Name: "persona.auth.me", Access: ops.Player,
+		Summary: "The signed-in account as the web chat reads it: id, email, display name."},
+		Run: func(_ context.Context, c ops.Caller, _ ops.None) (account.Account, error) { return c.Account, nil }})
+	o.Migrate = ops.Add(r, &ops.Def[MigrateInput, Migrated]{D: ops.Desc{Name: "persona.progress.migrate", Access: ops.Player,
+		Summary: "Move one of the caller's players' progress with every persona (sessions and history included) to another " +
+			"of its players (by default the web chat's, user_session_id \"web\"); personas the receiving player already has " +
+			"progress with are skipped."},
+		Run: func(ctx context.Context, c ops.Caller, in MigrateInput) (Migrated, error) {
+			return s.MigrateProgress(ctx, c.ID(), in)
+		}})
+	o.Schema = ops.Add(r, &ops.Def[ops.None, []byte]{D: ops.Desc{Name: "persona.schema", Access: ops.Public,
+		Summary: "The JSON Schema (draft 2020-12) of the persona definition that save takes."},
+		Run: func(context.Context, ops.Caller, ops.None) ([]byte, error) { return persona.Schema() }})
 	return o
 }
