@@ -223,7 +223,7 @@ func (s *Service) Balance(ctx context.Context, id string) (Balance, error) {
 
 // pokerKinds are the transfer kinds that move an agent's USDC balance for poker. The SQL below
 // repeats them as the partial indexes ledger_transfers_poker_from/_to do.
-const pokerKinds = `kind IN ('sandbox', 'poker_buy_in', 'poker_cash_out', 'poker_deposit', 'poker_withdrawal', 'poker_withdrawal_refund')`
+const pokerKinds = `(kind = 'sandbox' OR kind = 'poker_buy_in' OR kind = 'poker_cash_out' OR kind = 'poker_deposit' OR kind = 'poker_withdrawal' OR kind = 'poker_withdrawal_refund')`
 
 // Tx is one movement of the caller's USDC balance.
 type Tx struct {
