@@ -36,7 +36,11 @@ type Facilitator struct {
 	srv      *httptest.Server
 	addr     string
 	down     atomic.Bool
-	killing  sync.WaitGroup // a kill started by a handler, which Revive waits out
+	// killDone is closed when the kill a handler started has finished (nil: none); Revive waits
+	// it out. A mutex-guarded channel, not a WaitGroup: the handler's Add and a Revive's Wait are
+	// ordered only through the network, which the race detector cannot see.
+	killMu   sync.Mutex
+	killDone chan struct{}
 	calls    sync.Map
 }
 
@@ -89,7 +93,12 @@ func (f *Facilitator) Kill() {
 
 // Revive starts the facilitator again on the same address.
 func (f *Facilitator) Revive() {
-	f.killing.Wait()
+	f.killMu.Lock()
+	done := f.killDone
+	f.killMu.Unlock()
+	if done != nil {
+		<-done
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.srv != nil {
@@ -164,9 +173,12 @@ func (f *Facilitator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case err == nil && f.DieAfterSettle.CompareAndSwap(true, false):
 			f.down.Store(true)
-			f.killing.Add(1)
+			done := make(chan struct{})
+			f.killMu.Lock()
+			f.killDone = done
+			f.killMu.Unlock()
 			drop(w)
-			go func() { defer f.killing.Done(); f.Kill() }()
+			go func() { defer close(done); f.Kill() }()
 		case err == nil:
 			writeJSON(w, x402.SettleResponse{Success: true, Transaction: tx, Network: n.ID, Payer: p.Payer.Hex(),
 				Amount: p.Requirements.Amount})
