@@ -83,13 +83,15 @@ func startPokerChild(t *testing.T, sc store.Config) (*exec.Cmd, string) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	lines := bufio.NewScanner(out)
+	var said []string
 	for lines.Scan() {
 		if addr, ok := strings.CutPrefix(lines.Text(), "addr "); ok {
 			go func() { _, _ = io.Copy(io.Discard, out) }()
 			return cmd, "http://" + addr
 		}
+		said = append(said, lines.Text())
 	}
-	t.Fatal("the server process printed no address")
+	t.Fatalf("the server process printed no address:\n%s", strings.Join(said, "\n"))
 	return nil, ""
 }
 
