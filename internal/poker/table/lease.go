@@ -103,6 +103,8 @@ func (s *Service) KeepLeases(ctx context.Context) {
 // Renew extends this instance's lease. If the lease was lost, the tables stop (see above) and a
 // new lease is taken.
 func (s *Service) Renew(ctx context.Context) error {
+	s.renew.Lock() // one renewal at a time: a lost lease is replaced once
+	defer s.renew.Unlock()
 	id := s.Instance()
 	if id == "" {
 		return nil
@@ -127,6 +129,20 @@ func (s *Service) Renew(ctx context.Context) error {
 	s.logger().Error("poker: lease lost: stopping this instance's tables", "instance", id)
 	s.abandon()
 	return s.takeLease(ctx)
+}
+
+// lost reacts to a money write refused for a lost lease: the tables stop now rather than at the
+// next renewal (each further hand would be void).
+func (s *Service) lost(err error) error {
+	if errors.Is(err, ErrLeaseLost) && s.renewing.CompareAndSwap(false, true) {
+		go func() {
+			defer s.renewing.Store(false)
+			if err := s.Renew(context.Background()); err != nil {
+				s.logger().Error("poker: renew lease", "err", err)
+			}
+		}()
+	}
+	return err
 }
 
 // abandon stops every table of a lost lease: no hand is settled and no stack paid, since the

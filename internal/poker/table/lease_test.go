@@ -107,10 +107,10 @@ func TestLeaseRecovery(t *testing.T) {
 		if err := a.CashOut(ctx, "t", p1.id, 1); !errors.Is(err, ErrLeaseLost) {
 			t.Errorf("cash-out under a recovered lease: %v, want ErrLeaseLost", err)
 		}
-		if _, err := a.BuyIn(ctx, "t", p1.id, 1_000_000); !errors.Is(err, ErrLeaseLost) {
-			t.Errorf("buy-in under a recovered lease: %v, want ErrLeaseLost", err)
+		if err := a.DB.Write(ctx, func(ctx context.Context, q store.Q) error { return a.hold(ctx, q, old) }); !errors.Is(err, ErrLeaseLost) {
+			t.Errorf("a write holding a recovered lease: %v, want ErrLeaseLost", err)
 		}
-		// The owner finds out at its next renewal.
+		// The owner stops its tables (the refused cash-out, or at the latest its next renewal).
 		if err := a.Renew(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -175,6 +176,8 @@ type Service struct {
 	tables   []*Table
 	queue    int    // players being seated (lobby position)
 	instance string // the lease this instance holds (lease.go); "" before Start
+	renew    sync.Mutex
+	renewing atomic.Bool
 }
 
 var errNoRows = sql.ErrNoRows
@@ -614,7 +617,7 @@ func (s *Service) BuyIn(ctx context.Context, tableID, accountID string, amount m
 		}
 		return addStack(ctx, q, now, owner, accountID, amount)
 	})
-	return bal, err
+	return bal, s.lost(err)
 }
 
 // addStack changes what an agent holds at the tables (poker_stacks). The stack belongs to one
@@ -722,7 +725,7 @@ func (s *Service) Recover(ctx context.Context) error {
 // CashOut moves a stack back from in-play to the balance.
 func (s *Service) CashOut(ctx context.Context, tableID, accountID string, amount money.Amount) error {
 	owner := s.Instance()
-	return s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) error {
+	return s.lost(s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
 		if err := s.hold(ctx, q, owner); err != nil {
 			return err
@@ -732,7 +735,7 @@ func (s *Service) CashOut(ctx context.Context, tableID, accountID string, amount
 			return err
 		}
 		return addStack(ctx, q, now, owner, accountID, -amount)
-	})
+	}))
 }
 
 func ref(tableID, accountID string) string {
@@ -848,7 +851,7 @@ func (s *Service) Settle(ctx context.Context, st Settlement) error {
 		return fmt.Errorf("poker: hand %s actions: %w", st.Deal.HandID, err)
 	}
 	owner := s.Instance()
-	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+	return s.lost(s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
 		if err := s.hold(ctx, q, owner); err != nil {
 			return err
@@ -879,7 +882,7 @@ func (s *Service) Settle(ctx context.Context, st Settlement) error {
 			}
 		}
 		return ledger.Post(ctx, q, now, ts...)
-	})
+	}))
 }
 
 // Closed retires an empty table: its seed is rotated, so every hand it dealt can be verified.
