@@ -61,6 +61,7 @@ Configuration (flags of serve, or environment):
               ARCADE_RUN_CHUNK_ROUNDS  rounds of a strategy run played per write (default 1000)
               ARCADE_RUN_RESUME_SECONDS  how often runs left unfinished between chunks are finished (default 30; 0: never)
               ARCADE_POKER_HAND_DELAY  seconds between poker hands (default 2; 0 for benchmarks)
+              ARCADE_POKER_LEASE_SECONDS  poker table lease: a killed instance's stacks return after it (default 30)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {

@@ -151,12 +151,24 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			*v.l = ratelimit.Limit{PerSecond: f / v.per, Burst: v.burst(f)}
 		}
 	}
+	if v := getenv("ARCADE_POKER_LEASE_SECONDS"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 1 || f > 3600 {
+			return c, fmt.Errorf("ARCADE_POKER_LEASE_SECONDS: want seconds from 1 to 3600, got %q", v)
+		}
+		if c.Poker == (table.Config{}) {
+			c.Poker = table.DefaultConfig()
+		}
+		c.Poker.Lease = time.Duration(f * float64(time.Second))
+	}
 	if v := getenv("ARCADE_POKER_HAND_DELAY"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 0 || f > 60 {
 			return c, fmt.Errorf("ARCADE_POKER_HAND_DELAY: want seconds from 0 to 60, got %q", v)
 		}
-		c.Poker = table.DefaultConfig()
+		if c.Poker == (table.Config{}) {
+			c.Poker = table.DefaultConfig()
+		}
 		c.Poker.HandDelay = time.Duration(f * float64(time.Second))
 	}
 	if v := getenv("ARCADE_ADDR"); v != "" {
@@ -404,13 +416,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	}
 	a.PokerService = &table.Service{DB: db, Accounts: accounts, Seeds: seeds.Engine{Rand: deps.Rand}, Now: deps.Now, Rand: deps.Rand,
 		Log: log, Cfg: pokerCfg}
-	if db.Engine() == store.SQLite {
-		// One instance owns a SQLite database, so any stack recorded at start belongs to a table
-		// that died with the previous process. (On PostgreSQL other instances may be running
-		// their tables: recovery there needs table ownership, not built yet.)
-		if err := a.PokerService.Recover(ctx); err != nil {
-			return nil, err
-		}
+	// Stacks left in play by a killed process go back to their balances: on SQLite all of them at
+	// start (one instance owns the database); on PostgreSQL those of instances whose table lease
+	// expired, at start and then on Serve's timer (table/lease.go).
+	if err := a.PokerService.Start(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
 	a.Poker = a.PokerService.Declare(a.Registry)
 	(&pokerws.Server{Ops: a.Poker, Gate: gate, Log: log}).Register(a.Router)
@@ -577,6 +588,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer stop()
 	go a.Bets.ResolveEvery(bctx, time.Minute)               // bets whose settlement's outcome was unknown
 	go a.creditsSvc.ResumeEvery(bctx, a.Cfg.RunResumeEvery) // strategy runs whose process died between chunks
+	go a.PokerService.KeepLeases(bctx)                      // renew this instance's table lease, recover expired ones
 	if a.Withdrawals != nil && a.Cfg.WithdrawResolveEvery > 0 {
 		go a.Withdrawals.Every(bctx, a.Cfg.WithdrawResolveEvery) // withdrawals whose payout's outcome was unknown
 	}

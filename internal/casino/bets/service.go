@@ -933,7 +933,6 @@ func payOut(ctx context.Context, q store.Q, now time.Time, net x402.Network, acc
 	return nil
 }
 
-
 // RotateIfOlder rotates the active server seed when it has been active for maxAge or longer
 // (the schedule: every instance may call it; the age check makes a rotation per period, not
 // per instance). It reports whether it rotated.

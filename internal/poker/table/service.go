@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -42,6 +43,7 @@ type Config struct {
 	ReconnectWindow time.Duration // a seat without a connection is kept this long
 	SandboxGrant    money.Amount  // USDC a newly registered poker agent starts with; 0: none (a real chain)
 	RotateEvery     uint64        // retire (and so reveal) a table's seed every this many hands; 0: only when it closes
+	Lease           time.Duration // how long an instance's tables outlive its last lease renewal; 0: DefaultLease
 }
 
 // DefaultConfig is the dollar-era table: 6-max, blinds 0.01/0.02, buy-in 1.00 to 5.00 (2.00 by
@@ -167,13 +169,18 @@ type Service struct {
 	Cfg      Config
 	Clock    Clock // nil: real time
 
-	match   sync.Mutex // one seating at a time: the lobby queue is served in turn
-	mu      sync.Mutex
-	players map[string]*Player
-	conns   map[string]*Conn
-	tables  []*Table
-	queue   int // players being seated (lobby position)
+	match    sync.Mutex // one seating at a time: the lobby queue is served in turn
+	mu       sync.Mutex
+	players  map[string]*Player
+	conns    map[string]*Conn
+	tables   []*Table
+	queue    int    // players being seated (lobby position)
+	instance string // the lease this instance holds (lease.go); "" before Start
+	renew    sync.Mutex
+	renewing atomic.Bool
 }
+
+var errNoRows = sql.ErrNoRows
 
 var _ Bank = (*Service)(nil)
 
@@ -375,10 +382,14 @@ func (s *Service) pick(ctx context.Context) (*Table, error) {
 
 func (s *Service) open(ctx context.Context) (*Table, error) {
 	id := "t-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+	owner := s.Instance()
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
-		if _, err := q.Exec(ctx, `INSERT INTO poker_tables (id, small_blind, big_blind, seats, created_at) VALUES (?, ?, ?, ?, ?)`,
-			id, int64(s.Cfg.SmallBlind), int64(s.Cfg.BigBlind), s.Cfg.Seats, now.UnixMicro()); err != nil {
+		if err := s.hold(ctx, q, owner); err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO poker_tables (id, small_blind, big_blind, seats, created_at, owner) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, int64(s.Cfg.SmallBlind), int64(s.Cfg.BigBlind), s.Cfg.Seats, now.UnixMicro(), owner); err != nil {
 			return fmt.Errorf("poker: new table: %w", err)
 		}
 		_, err := s.Seeds.Current(ctx, q, now, ledger.PlatformID, scope(id))
@@ -592,21 +603,27 @@ func (s *Service) Stats() Stats {
 // balance left.
 func (s *Service) BuyIn(ctx context.Context, tableID, accountID string, amount money.Amount) (money.Amount, error) {
 	var bal money.Amount
+	owner := s.Instance()
 	err := s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) (err error) {
 		user := ledger.UserAccount(accountID, money.USDC)
 		now := store.Now(ctx)
+		if err := s.hold(ctx, q, owner); err != nil {
+			return err
+		}
 		bal, err = ledger.PostRead(ctx, q, now, user, ledger.Transfer{Asset: money.USDC, From: user,
 			To: ledger.OwnedAccount(ledger.InPlay, money.USDC, accountID), Amount: amount, Kind: "poker_buy_in", Ref: ref(tableID, accountID)})
 		if err != nil {
 			return err
 		}
-		return addStack(ctx, q, now, accountID, amount)
+		return addStack(ctx, q, now, owner, accountID, amount)
 	})
-	return bal, err
+	return bal, s.lost(err)
 }
 
-// addStack changes what an agent holds at the tables (poker_stacks).
-func addStack(ctx context.Context, q store.Q, now time.Time, accountID string, delta money.Amount) error {
+// addStack changes what an agent holds at the tables (poker_stacks). The stack belongs to one
+// owner (instance) at a time: a buy-in on another instance while chips are in play on the first
+// is refused, so a recovery of either returns exactly what that instance's tables hold.
+func addStack(ctx context.Context, q store.Q, now time.Time, owner, accountID string, delta money.Amount) error {
 	if delta < 0 {
 		// An UPDATE: an INSERT's candidate row would fail the CHECK before the upsert applies.
 		res, err := q.Exec(ctx, `UPDATE poker_stacks SET amount = amount + ?, updated_at = ? WHERE account_id = ?`,
@@ -619,10 +636,15 @@ func addStack(ctx context.Context, q store.Q, now time.Time, accountID string, d
 		}
 		return nil
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO poker_stacks (account_id, amount, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (account_id) DO UPDATE SET amount = poker_stacks.amount + excluded.amount, updated_at = excluded.updated_at`,
-		accountID, int64(delta), now.UnixMicro()); err != nil {
+	res, err := q.Exec(ctx, `INSERT INTO poker_stacks (account_id, amount, updated_at, owner) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET amount = poker_stacks.amount + excluded.amount, updated_at = excluded.updated_at,
+		owner = excluded.owner WHERE poker_stacks.amount = 0 OR poker_stacks.owner = excluded.owner`,
+		accountID, int64(delta), now.UnixMicro(), owner)
+	if err != nil {
 		return fmt.Errorf("poker: stack of %s: %w", accountID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return &errs.Error{Kind: errs.Conflict, Code: "already_seated", Message: "already playing on another server of this platform"}
 	}
 	return nil
 }
@@ -666,6 +688,9 @@ func (s *Service) Recover(ctx context.Context) error {
 		if _, err := q.Exec(ctx, `DELETE FROM poker_stacks`); err != nil {
 			return err
 		}
+		if _, err := q.Exec(ctx, `DELETE FROM poker_leases`); err != nil {
+			return err
+		}
 		var open []string
 		rows, err = q.Query(ctx, `SELECT id FROM poker_tables WHERE closed_at IS NULL ORDER BY id`)
 		if err != nil {
@@ -699,14 +724,18 @@ func (s *Service) Recover(ctx context.Context) error {
 
 // CashOut moves a stack back from in-play to the balance.
 func (s *Service) CashOut(ctx context.Context, tableID, accountID string, amount money.Amount) error {
-	return s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) error {
+	owner := s.Instance()
+	return s.lost(s.DB.WriteFor(ctx, accountID, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
+		if err := s.hold(ctx, q, owner); err != nil {
+			return err
+		}
 		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.OwnedAccount(ledger.InPlay, money.USDC, accountID),
 			To: ledger.UserAccount(accountID, money.USDC), Amount: amount, Kind: "poker_cash_out", Ref: ref(tableID, accountID)}); err != nil {
 			return err
 		}
-		return addStack(ctx, q, now, accountID, -amount)
-	})
+		return addStack(ctx, q, now, owner, accountID, -amount)
+	}))
 }
 
 func ref(tableID, accountID string) string {
@@ -821,8 +850,12 @@ func (s *Service) Settle(ctx context.Context, st Settlement) error {
 	if err != nil {
 		return fmt.Errorf("poker: hand %s actions: %w", st.Deal.HandID, err)
 	}
-	return s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+	owner := s.Instance()
+	return s.lost(s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
+		if err := s.hold(ctx, q, owner); err != nil {
+			return err
+		}
 		started := st.Deal.StartedAt
 		if started.IsZero() || started.After(now) {
 			started = now
@@ -843,13 +876,13 @@ func (s *Service) Settle(ctx context.Context, st Settlement) error {
 				return fmt.Errorf("poker: record hand seat: %w", err)
 			}
 			if n := r.Net(i); n != 0 {
-				if err := addStack(ctx, q, now, acct, money.Amount(n)); err != nil {
+				if err := addStack(ctx, q, now, owner, acct, money.Amount(n)); err != nil {
 					return err
 				}
 			}
 		}
 		return ledger.Post(ctx, q, now, ts...)
-	})
+	}))
 }
 
 // Closed retires an empty table: its seed is rotated, so every hand it dealt can be verified.
@@ -940,5 +973,15 @@ func (s *Service) Close(ctx context.Context) {
 			}
 			return nil
 		})
+	}
+	// Expire the lease rather than delete it: anything a failed cash-out left in play is then
+	// recovered by the next sweep of another instance (or the next start on SQLite).
+	if id := s.Instance(); id != "" {
+		if err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+			_, err := q.Exec(ctx, `UPDATE poker_leases SET lease_until = 0 WHERE instance_id = ?`, id)
+			return err
+		}); err != nil {
+			s.logger().Error("poker: release lease", "err", err)
+		}
 	}
 }

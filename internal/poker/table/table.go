@@ -453,6 +453,30 @@ func (t *Table) remove(i int, reason string) {
 	}
 }
 
+// abandon stops a table whose instance lost its lease: the hand in play is not settled and no
+// stack is paid (the recovery returned what the ledger held for each seat); players and
+// spectators are told with table_closed, reason "lease_lost".
+func (t *Table) abandon() {
+	t.inHand = false
+	if t.stop != nil {
+		t.stop()
+	}
+	for i, s := range t.seats {
+		if s == nil {
+			continue
+		}
+		t.send(s.p, "table_closed", map[string]string{"table_id": t.ID, "reason": "lease_lost"})
+		t.seats[i] = nil
+		s.p.setTable(nil, -1)
+	}
+	t.countPlayers()
+	for p := range t.watchers {
+		t.send(p, "table_closed", map[string]string{"table_id": t.ID, "reason": "lease_lost"})
+		t.unwatch(p)
+	}
+	t.closed = true
+}
+
 // close retires the empty table; its spectators are told.
 func (t *Table) close(ctx context.Context) {
 	for p := range t.watchers {
