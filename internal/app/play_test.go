@@ -147,8 +147,16 @@ func TestPlayPageInBrowser(t *testing.T) {
 		step(what, func(ctx context.Context) error { return chromedp.Do(ctx, actions...) })
 	}
 	idle := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Poll[bool](`document.body.dataset.busy === "0"`, chromedp.WithPollingInterval(20*time.Millisecond))(ctx, t)
-		return err
+		for {
+			_, err := chromedp.Poll[bool](`document.body.dataset.busy === "0"`, chromedp.WithPollingInterval(20*time.Millisecond))(ctx, t)
+			// Right after a navigation the poll may still name the old page's execution context
+			// (seen once in CI): ask again in the new one.
+			if err != nil && strings.Contains(err.Error(), "Cannot find context") && ctx.Err() == nil {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			return err
+		}
 	})
 	// shown reads what the page shows.
 	type shown struct {
