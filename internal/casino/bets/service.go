@@ -779,8 +779,8 @@ func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, pay *x402.P
 
 // Payout states of a withdrawal on a chain (payout_state; NULL: untracked, or from before).
 const (
-	payoutUnsigned = "unsigned" // nothing sent
-	payoutSigned   = "signed"   // payout_tx/payout_nonce/payout_raw recorded; maybe sent
+	payoutUnsigned = payments.PayoutUnsigned
+	payoutSigned   = payments.PayoutSigned
 )
 
 // recordPayout stores the signed payout on a withdrawal still pending and unsigned, before it
@@ -858,7 +858,7 @@ type withdrawalBook struct{ s *Service }
 func (withdrawalBook) Name() string { return "v1" }
 
 func (b withdrawalBook) Pending(ctx context.Context, before time.Time, limit int) ([]chain.Pending, error) {
-	return pendingPayouts(ctx, b.s.DB, "v1_withdrawals", before, limit)
+	return payments.PendingPayouts(ctx, b.s.DB, "v1_withdrawals", before, limit)
 }
 
 func (b withdrawalBook) Complete(ctx context.Context, id, tx string) (bool, error) {
@@ -868,36 +868,6 @@ func (b withdrawalBook) Complete(ctx context.Context, id, tx string) (bool, erro
 func (b withdrawalBook) Fail(ctx context.Context, id, reason string) (bool, error) {
 	b.s.Log.Warn("withdrawal failed by the reconciler", "withdrawal", id, "reason", reason)
 	return b.s.failWithdrawal(ctx, id)
-}
-
-// pendingPayouts lists the tracked pending withdrawals of table (v1_withdrawals).
-func pendingPayouts(ctx context.Context, db *store.DB, table string, before time.Time, limit int) (out []chain.Pending, err error) {
-	err = db.Read(ctx, func(ctx context.Context, q store.Q) error {
-		out = nil
-		rows, err := q.Query(ctx, `SELECT id, payout_state, payout_tx, payout_nonce, payout_raw, created_at FROM `+table+`
-			WHERE status = 'pending' AND payout_state IS NOT NULL AND created_at <= ? ORDER BY created_at, id LIMIT ?`, before.UnixMicro(), limit)
-		if err != nil {
-			return fmt.Errorf("bets: pending withdrawals: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var p chain.Pending
-			var state string
-			var tx, raw sql.NullString
-			var nonce sql.NullInt64
-			var at int64
-			if err := rows.Scan(&p.ID, &state, &tx, &nonce, &raw, &at); err != nil {
-				return fmt.Errorf("bets: pending withdrawals: %w", err)
-			}
-			p.CreatedAt = time.UnixMicro(at).UTC()
-			if state == payoutSigned {
-				p.Signed = &chain.Signed{Tx: tx.String, Nonce: uint64(nonce.Int64), Raw: raw.String}
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
-	})
-	return out, err
 }
 
 func (s *Service) payout() chain.Payout {

@@ -27,6 +27,7 @@ import (
 	"github.com/arcadehq/arcade/internal/idem"
 	"github.com/arcadehq/arcade/internal/ledger"
 	"github.com/arcadehq/arcade/internal/money"
+	"github.com/arcadehq/arcade/internal/payments"
 	"github.com/arcadehq/arcade/internal/poker/table"
 	"github.com/arcadehq/arcade/internal/ratelimit"
 	"github.com/arcadehq/arcade/internal/store"
@@ -531,8 +532,8 @@ func (s *Service) Withdraw(ctx context.Context, id, idemKey string, amount money
 
 // Payout states of a withdrawal (payout_state; NULL: untracked, or from before tracking).
 const (
-	payoutUnsigned = "unsigned" // nothing sent
-	payoutSigned   = "signed"   // payout_tx/payout_nonce/payout_raw recorded; maybe sent
+	payoutUnsigned = payments.PayoutUnsigned
+	payoutSigned   = payments.PayoutSigned
 )
 
 // recordPayout stores the signed payout on a withdrawal still pending and unsigned, before it is
@@ -610,32 +611,7 @@ type withdrawalBook struct{ s *Service }
 func (withdrawalBook) Name() string { return "poker" }
 
 func (b withdrawalBook) Pending(ctx context.Context, before time.Time, limit int) (out []chain.Pending, err error) {
-	err = b.s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
-		out = nil
-		rows, err := q.Query(ctx, `SELECT id, payout_state, payout_tx, payout_nonce, payout_raw, created_at FROM poker_withdrawals
-			WHERE status = 'pending' AND payout_state IS NOT NULL AND created_at <= ? ORDER BY created_at, id LIMIT ?`, before.UnixMicro(), limit)
-		if err != nil {
-			return fmt.Errorf("poker: pending withdrawals: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var p chain.Pending
-			var state string
-			var tx, raw sql.NullString
-			var nonce sql.NullInt64
-			var at int64
-			if err := rows.Scan(&p.ID, &state, &tx, &nonce, &raw, &at); err != nil {
-				return fmt.Errorf("poker: pending withdrawals: %w", err)
-			}
-			p.CreatedAt = time.UnixMicro(at).UTC()
-			if state == payoutSigned {
-				p.Signed = &chain.Signed{Tx: tx.String, Nonce: uint64(nonce.Int64), Raw: raw.String}
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return payments.PendingPayouts(ctx, b.s.DB, "poker_withdrawals", before, limit)
 }
 
 func (b withdrawalBook) account(ctx context.Context, wid string) (account string, err error) {
