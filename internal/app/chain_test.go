@@ -398,8 +398,20 @@ func TestV1ChainFixedPrice(t *testing.T) {
 		if b := p.pay(t, "GET", "/api/v1/balance", ""); num(b.Body["usdc_micro"]) != 1_000_000 {
 			t.Fatalf("in-house balance after withdrawing: %s", b.Raw)
 		}
+		// The dashboard's withdrawal (SIWE session, no fee) pays out on the chain the same way.
+		tokens := c.Balance(t, payer)
+		d := s.dash("POST", "/api/v1/dashboard/withdraw", signIn(t, s, p.Key), `{"amount_micro":500000}`)
+		if d.Status != 200 || d.Body["status"] != "completed" {
+			t.Fatalf("dashboard withdraw on a chain: %d %s", d.Status, d.Raw)
+		}
+		if got := c.Balance(t, payer); got != tokens+500_000 {
+			t.Fatalf("payer's tokens after the dashboard payout %d, want %d", got, tokens+500_000)
+		}
+		if b := p.pay(t, "GET", "/api/v1/balance", ""); num(b.Body["usdc_micro"]) != 500_000 {
+			t.Fatalf("in-house balance after the fee-free withdrawal: %s", b.Raw)
+		}
 		// The house wallet holds less than asked: the transfer is refused, all refunded.
-		credit(t, s, payer, 5_000_000)
+		credit(t, s, payer, 5_500_000)
 		w = p.pay(t, "POST", "/api/v1/withdraw", `{"amount_micro":6000000}`)
 		if w.Status != 200 || w.Body["status"] != "failed" {
 			t.Fatalf("refused payout: %d %s", w.Status, w.Raw)

@@ -219,6 +219,10 @@ func (s *Service) DashboardWithdraw(ctx context.Context, c ops.Caller, amountMic
 	}
 	net := s.Networks[0]
 	w = Withdrawal{ID: id.String(), Address: strings.ToLower(c.Account.WalletAddress), AmountMic: amountMicro, Network: net.ID, Status: "completed"}
+	if !net.Sandbox {
+		// The same payout as POST /api/v1/withdraw on a chain (recorded, sent, reconciled), with no fee.
+		return s.withdrawOnChain(ctx, c, acc, nil, w)
+	}
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		return payOut(ctx, q, store.Now(ctx), net, acc, &w)
 	})

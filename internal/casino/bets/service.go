@@ -689,7 +689,7 @@ func (s *Service) Withdraw(ctx context.Context, c ops.Caller, amountMicro int64)
 	}
 	w = Withdrawal{ID: id.String(), Address: c.Payment.PayerAddress(), AmountMic: amountMicro, Network: pay.Network.ID, Status: "completed"}
 	if !pay.Network.Sandbox {
-		return s.withdrawOnChain(ctx, c, pay, w)
+		return s.withdrawOnChain(ctx, c, c.Account.ID, pay, w)
 	}
 	// The sandbox's payout moves nothing and answers at once, so it runs before the transaction
 	// that records it; a chain payout (evm.Payout) must follow the debit's commit instead.
@@ -716,7 +716,7 @@ const (
 // outcome is unknown. With a chain.Tracker (the EVM payout) the transaction is signed and
 // recorded on the withdrawal before it is sent, so the reconciler (WithdrawalBook) settles an
 // unknown outcome from the chain; the transfer is never sent twice under two hashes.
-func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, pay *x402.Payment, w Withdrawal) (Withdrawal, error) {
+func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, account string, pay *x402.Payment, w Withdrawal) (Withdrawal, error) {
 	w.Status = WithdrawalPending
 	tracker, tracked := s.payout().(chain.Tracker)
 	var state any // NULL: an untracked payout, left to an operator if its outcome is unknown
@@ -726,29 +726,34 @@ func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, pay *x402.P
 	err := s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
 		w.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
-		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(c.Account.ID, money.USDC),
+		if err := ledger.Post(ctx, q, now, ledger.Transfer{Asset: money.USDC, From: ledger.UserAccount(account, money.USDC),
 			To: ledger.SystemAccount(ledger.External, money.USDC), Amount: money.Amount(w.AmountMic), Kind: "withdrawal", Ref: w.ID}); err != nil {
 			return err
 		}
 		if _, err := q.Exec(ctx, `INSERT INTO v1_withdrawals (id, account_id, address, amount, network, status, created_at, payout_state)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.ID, c.Account.ID, w.Address, w.AmountMic, w.Network, w.Status, now.UnixMicro(), state); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, w.ID, account, w.Address, w.AmountMic, w.Network, w.Status, now.UnixMicro(), state); err != nil {
 			return fmt.Errorf("bets: withdrawal: %w", err)
 		}
-		return payments.Record(ctx, q, now, pay, c.Account.ID, "withdraw_fee", w.ID)
+		if pay == nil {
+			return nil // the dashboard's withdrawal: no fee
+		}
+		return payments.Record(ctx, q, now, pay, account, "withdraw_fee", w.ID)
 	})
 	if err != nil {
 		return w, err
 	}
-	receipt, err := s.finishPayment(ctx, pay, c.Account.ID, "withdraw_fee", w.ID)
-	if receipt != nil {
-		c.Payment.Receipt = receipt
-	}
-	if err != nil {
-		_, ferr := s.failWithdrawal(ctx, w.ID)
-		if ferr == nil {
-			w.Status = WithdrawalFailed
+	if pay != nil {
+		receipt, err := s.finishPayment(ctx, pay, account, "withdraw_fee", w.ID)
+		if receipt != nil {
+			c.Payment.Receipt = receipt
 		}
-		return w, errors.Join(err, ferr)
+		if err != nil {
+			_, ferr := s.failWithdrawal(ctx, w.ID)
+			if ferr == nil {
+				w.Status = WithdrawalFailed
+			}
+			return w, errors.Join(err, ferr)
+		}
 	}
 	var tx string
 	var perr error
