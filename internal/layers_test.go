@@ -21,7 +21,7 @@ var layers = map[string]string{
 	"account": "domain", "credits": "domain", "seeds": "domain", "idem": "domain", "ledger": "domain",
 	"money": "domain", "errs": "domain", "ops": "domain", "persona": "domain", "casino": "domain",
 	"poker": "domain", "siwe": "domain", "x402": "domain", "ratelimit": "domain", "simreport": "domain",
-	"guide": "domain", "feed": "domain", "deptest": "domain", "faultfs": "domain", "payments": "domain",
+	"guide": "domain", "feed": "domain", "deptest": "domain", "nodetest": "domain", "faultfs": "domain", "payments": "domain",
 	// Clients of outside services: they speak HTTP to their peer, hold no rules of ours.
 	"cardpay": "client", "x402/facilitator": "client", "x402/x402pay": "client", "client": "client", "loadgen": "client",
 	"chain": "client", "poker/bot": "client", "mail": "client",

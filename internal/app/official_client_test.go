@@ -3,7 +3,6 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/arcadehq/arcade/internal/ledger/ledgertest"
+	"github.com/arcadehq/arcade/internal/nodetest"
 	"github.com/arcadehq/arcade/internal/store"
 	"github.com/arcadehq/arcade/internal/x402"
 )
@@ -22,28 +22,9 @@ import (
 // fails it.
 func nodeClients(t *testing.T) (node, dir string) {
 	t.Helper()
-	need := func(name string) string {
-		p, err := exec.LookPath(name)
-		if err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed (CI=true)", name)
-			}
-			t.Skipf("%s is not installed", name)
-		}
-		return p
-	}
-	node = need("node")
+	node = nodetest.Need(t, "node")
 	dir = filepath.Join("testdata", "js")
-	for _, pkg := range []string{"@x402/fetch", "siwe", "ethers", "viem"} {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg)); err != nil {
-			cmd := exec.Command(need("npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error")
-			cmd.Dir = dir
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("npm ci: %v\n%s", err, out)
-			}
-			break
-		}
-	}
+	nodetest.Install(t, dir, "@x402/fetch", "siwe", "ethers", "viem")
 	return node, dir
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/arcadehq/arcade/internal/nodetest"
 	"github.com/arcadehq/arcade/internal/store"
 )
 
@@ -22,17 +23,7 @@ func redocly(t *testing.T) string {
 	if _, err := os.Stat(bin); err == nil {
 		return bin
 	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("npm is required under CI for the OpenAPI lint (apt-get install nodejs npm)")
-		}
-		t.Skip("npm not installed: OpenAPI lint skipped")
-	}
-	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--prefix", dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci: %v\n%s", err, out)
-	}
+	nodetest.Install(t, dir, filepath.Join(".bin", "redocly"))
 	return bin
 }
 

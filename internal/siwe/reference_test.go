@@ -2,12 +2,12 @@ package siwe_test
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/arcadehq/arcade/internal/nodetest"
 	"github.com/arcadehq/arcade/internal/siwe"
 )
 
@@ -16,28 +16,9 @@ import (
 // It needs node and npm: without them it is skipped, except under CI=true, where it fails. The
 // packages are installed into testdata/js with npm ci (package-lock.json pins them).
 func TestReferenceLibrary(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("node is not installed (CI=true)")
-		}
-		t.Skip("node is not installed")
-	}
+	node := nodetest.Need(t, "node")
 	dir := filepath.Join("testdata", "js")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "siwe")); err != nil {
-		npm, err := exec.LookPath("npm")
-		if err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("npm is not installed (CI=true)")
-			}
-			t.Skip("npm is not installed")
-		}
-		cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci: %v\n%s", err, out)
-		}
-	}
+	nodetest.Install(t, dir, "siwe")
 	for _, in := range []map[string]any{
 		{
 			"privateKey": "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318",

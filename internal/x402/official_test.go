@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/arcadehq/arcade/internal/nodetest"
 	"github.com/arcadehq/arcade/internal/x402"
 )
 
@@ -25,25 +25,9 @@ import (
 // or npm is absent, except under CI=true, where that fails it.
 func nodeDir(t *testing.T) (node, dir string) {
 	t.Helper()
-	need := func(name string) string {
-		p, err := exec.LookPath(name)
-		if err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed (CI=true)", name)
-			}
-			t.Skipf("%s is not installed", name)
-		}
-		return p
-	}
-	node = need("node")
+	node = nodetest.Need(t, "node")
 	dir = filepath.Join("testdata", "js")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@x402", "fetch")); err != nil {
-		cmd := exec.Command(need("npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci: %v\n%s", err, out)
-		}
-	}
+	nodetest.Install(t, dir, filepath.Join("@x402", "fetch"))
 	return node, dir
 }
 

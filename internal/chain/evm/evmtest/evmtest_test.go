@@ -9,34 +9,16 @@ import (
 	"testing"
 
 	"github.com/arcadehq/arcade/internal/chain/evm/evmtest"
+	"github.com/arcadehq/arcade/internal/nodetest"
 )
-
-// need finds a program, or skips the test without it (fails it under CI=true).
-func need(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed (CI=true)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
 
 // TestBytecodeFromSource recompiles contracts/TestUSDC.sol with the pinned solc (npm, solcjs,
 // locked in contracts/solc) and checks that the committed ABI and bytecode are its output, so the
 // contract the chain tests deploy is provably the source in the repository.
 func TestBytecodeFromSource(t *testing.T) {
-	node := need(t, "node")
+	node := nodetest.Need(t, "node")
 	dir := filepath.Join("contracts", "solc")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "solc")); err != nil {
-		cmd := exec.Command(need(t, "npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci: %v\n%s", err, out)
-		}
-	}
+	nodetest.Install(t, dir, "solc")
 	cmd := exec.Command(node, "compile.mjs")
 	cmd.Dir = dir
 	cmd.Stderr = os.Stderr
