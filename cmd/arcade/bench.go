@@ -74,20 +74,8 @@ func benchCmd(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return 1
 	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(rep)
-	} else {
-		err = rep.WriteText(stdout)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "arcade bench:", err)
-		return 1
-	}
-	if !rep.Ledger.InvariantHolds {
-		fmt.Fprintf(stderr, "arcade bench: the ledger invariant does not hold: %s\n", rep.Ledger)
-		return 1
+	if code := writeReport(stdout, stderr, asJSON, rep, rep.Ledger); code != 0 {
+		return code
 	}
 	if !rep.Valid {
 		for _, why := range rep.Invalid {
@@ -177,22 +165,7 @@ func pokerBench(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintln(stderr, "arcade bench:", err)
 		return 1
 	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(rep)
-	} else {
-		err = rep.WriteText(stdout)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "arcade bench:", err)
-		return 1
-	}
-	if !rep.Ledger.InvariantHolds {
-		fmt.Fprintf(stderr, "arcade bench: the ledger invariant does not hold: %s\n", rep.Ledger)
-		return 1
-	}
-	return 0
+	return writeReport(stdout, stderr, asJSON, rep, rep.Ledger)
 }
 
 // clientBaseURL is the server Arcade's own clients talk to: ARCADE_BASE_URL, or the spec 000
@@ -259,4 +232,26 @@ func parseBenchFlags(args []string, getenv func(string) string, stdout io.Writer
 		return cfg, false, err
 	}
 	return cfg, asJSON, nil
+}
+
+// writeReport prints rep as JSON or text and returns the exit code: 1 when it cannot be written
+// or the server's ledger invariant does not hold after the run.
+func writeReport(stdout, stderr io.Writer, asJSON bool, rep interface{ WriteText(io.Writer) error }, ledger loadgen.Ledger) int {
+	var err error
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	} else {
+		err = rep.WriteText(stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "arcade bench:", err)
+		return 1
+	}
+	if !ledger.InvariantHolds {
+		fmt.Fprintf(stderr, "arcade bench: the ledger invariant does not hold: %s\n", ledger)
+		return 1
+	}
+	return 0
 }
