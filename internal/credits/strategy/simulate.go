@@ -463,7 +463,9 @@ type ReferenceSimulation struct {
 	MaxBalance   money.Decimal `json:"maxBalance"`
 	MinBalance   money.Decimal `json:"minBalance"`
 	ShouldStop   bool          `json:"shouldStop"`
-	StopReason   string        `json:"stopReason,omitempty"`
+	// StopReason is null when the session played all its rounds: the field is always present,
+	// as the reference's documented shape lists it, so a client can read it unconditionally.
+	StopReason   *string       `json:"stopReason"`
 	RecentRounds []RoundRecord `json:"recentRounds"`
 }
 
@@ -485,7 +487,8 @@ func (r *SimResult) Reference() ReferenceResponse {
 		ShouldStop: s.StopReason != ReasonCompleted, RecentRounds: r.RecentRounds,
 	}
 	if sim.ShouldStop {
-		sim.StopReason = s.StopReason
+		reason := s.StopReason
+		sim.StopReason = &reason
 	}
 	if s.RoundsPlayed > 0 {
 		sim.WinRate = 100 * float64(s.Wins) / float64(s.RoundsPlayed)

@@ -186,7 +186,7 @@ func TestSimulateReferenceShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	sim := doc["simulation"]
-	for _, k := range []string{"rounds", "finalBalance", "profit", "totalWins", "totalLosses", "winRate", "maxBalance", "minBalance", "shouldStop", "recentRounds"} {
+	for _, k := range []string{"rounds", "finalBalance", "profit", "totalWins", "totalLosses", "winRate", "maxBalance", "minBalance", "shouldStop", "stopReason", "recentRounds"} {
 		if _, ok := sim[k]; !ok {
 			t.Errorf("simulation lacks %q: %s", k, raw)
 		}
@@ -196,8 +196,8 @@ func TestSimulateReferenceShape(t *testing.T) {
 	if ref.Rounds != s0.RoundsPlayed || ref.Profit.Amount() != ref.FinalBalance.Amount()-credits(1000) || ref.TotalWins+ref.TotalLosses != ref.Rounds {
 		t.Errorf("reference %+v", ref)
 	}
-	if ref.ShouldStop != (s0.StopReason != ReasonCompleted) || (ref.ShouldStop && ref.StopReason == "") {
-		t.Errorf("shouldStop %v reason %q", ref.ShouldStop, ref.StopReason)
+	if ref.ShouldStop != (s0.StopReason != ReasonCompleted) || ref.ShouldStop != (ref.StopReason != nil) {
+		t.Errorf("shouldStop %v reason %v", ref.ShouldStop, ref.StopReason)
 	}
 	if n := len(ref.RecentRounds); n == 0 || n > DefaultRecentRounds {
 		t.Errorf("%d recent rounds", n)
@@ -278,5 +278,28 @@ func TestSimulateTakesTheStakeOff(t *testing.T) {
 	want := credits(1000) - credits(s.Losses) + money.Amount(s.Wins)*9700*money.Micro - credits(s.Wins)
 	if s.FinalBalance.Amount() != want || s.Turnover.Amount() != credits(50) {
 		t.Fatalf("%+v, want final %s", s, want)
+	}
+}
+
+// A session that plays all its rounds has shouldStop false and stopReason present as null: the
+// reference shape lists the field, and a client reads it unconditionally.
+func TestSimulateReferenceCompleted(t *testing.T) {
+	flat := &Advanced{Name: "flat", BaseConfig: BaseConfig{Amount: credits(1), Target: 5000, Condition: Over},
+		Rules: []Rule{rule("1", 0, "balance_percent_above", dp(1000), "stop", nil)}, ExecutionMode: Sequential}
+	res, err := Simulate(context.Background(), SimSpec{Strategy: flat, Rounds: 5, Sessions: 1, StartingBalance: credits(1000), Seed: []byte("done")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(res.Reference())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	reason, ok := doc["simulation"]["stopReason"]
+	if !ok || reason != nil || doc["simulation"]["shouldStop"] != false {
+		t.Fatalf("a completed session: %s", raw)
 	}
 }
