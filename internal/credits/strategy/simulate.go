@@ -465,7 +465,7 @@ type ReferenceSimulation struct {
 	ShouldStop   bool          `json:"shouldStop"`
 	// StopReason is null when the session played all its rounds: the field is always present,
 	// as the reference's documented shape lists it, so a client can read it unconditionally.
-	StopReason   *string       `json:"stopReason"`
+	StopReason   *string       `json:"stopReason" jsonschema:"nullable"`
 	RecentRounds []RoundRecord `json:"recentRounds"`
 }
 
