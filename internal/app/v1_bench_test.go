@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,7 +143,9 @@ func BenchmarkV1PaidBet(b *testing.B) {
 	b.ResetTimer()
 	// The phases alternate in benchSlices of the b.N operations, so that a change in the machine's
 	// load (it is shared) weighs on each alike.
-	spent := map[string]time.Duration{}
+	// CPU time per operation (server and bench client together, in this process) is reported
+	// beside the rates: it barely moves with the machine's load, where the rates do.
+	spent, cpu := map[string]time.Duration{}, map[string]time.Duration{}
 	for i := range benchSlices {
 		n := b.N / benchSlices
 		if i == benchSlices-1 {
@@ -152,7 +155,7 @@ func BenchmarkV1PaidBet(b *testing.B) {
 			var left atomic.Int64
 			left.Store(int64(n))
 			var failed atomic.Int64
-			start := time.Now()
+			start, cpu0 := time.Now(), cpuTime()
 			var wg sync.WaitGroup
 			for _, a := range agents {
 				wg.Go(func() {
@@ -165,6 +168,7 @@ func BenchmarkV1PaidBet(b *testing.B) {
 			}
 			wg.Wait()
 			spent[ph.name] += time.Since(start)
+			cpu[ph.name] += cpuTime() - cpu0
 		}
 	}
 	rate := map[string]float64{}
@@ -179,7 +183,30 @@ func BenchmarkV1PaidBet(b *testing.B) {
 	b.ReportMetric(rate["commit"], "commit/s")
 	b.ReportMetric(rate["paid"]/rate["commit"], "paid/commit")
 	b.ReportMetric(rate["direct"]/rate["commit"], "direct/commit")
+	for name, d := range cpu {
+		b.ReportMetric(float64(d.Microseconds())/float64(b.N), name+"-cpu-us/op")
+	}
+	if w, n := metricValue(b, hc, s.URL, "arcade_store_writes_total"), metricValue(b, hc, s.URL, "arcade_store_write_batches_total"); n > 0 {
+		b.ReportMetric(w/n, "writes/batch") // how well group commit batches the bets
+	}
 	ledgertest.Check(b, s.app.DB)
+}
+
+// metricValue reads one unlabelled counter or gauge from the server's /metrics.
+func metricValue(b *testing.B, hc *http.Client, base, name string) float64 {
+	res, err := hc.Get(base + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	for line := range strings.Lines(string(raw)) {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return f
+		}
+	}
+	return 0
 }
 
 // benchSlices is how many slices BenchmarkV1PaidBet's phases alternate in.

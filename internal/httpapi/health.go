@@ -206,7 +206,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"detail":"internal error"}`)
 	}
+	WriteJSONBytes(w, status, b)
+}
+
+// WriteJSONBytes writes raw, JSON already encoded, as WriteJSON does.
+func WriteJSONBytes(w http.ResponseWriter, status int, raw []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	_, _ = w.Write(append(raw, '\n'))
 }

@@ -22,6 +22,16 @@ func EncodeHeader(v any) (string, error) {
 	return b64.EncodeToString(raw), nil
 }
 
+// EncodePaymentRequired encodes a 402 answer once for both its places: the JSON body, and the
+// PAYMENT-REQUIRED header that is the base64 of the same bytes.
+func EncodePaymentRequired(pr PaymentRequired) (header string, body []byte, err error) {
+	body, err = json.Marshal(pr)
+	if err != nil {
+		return "", nil, fmt.Errorf("x402: encode payment required: %w", err)
+	}
+	return b64.EncodeToString(body), body, nil
+}
+
 // decodeHeader reads a header value strictly: at most MaxHeaderBytes, standard padded base64
 // without whitespace, one JSON object and nothing after it.
 func decodeHeader(h string, v any) error {

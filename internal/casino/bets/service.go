@@ -266,8 +266,7 @@ func (s *Service) finish(ctx context.Context, b *Bet, pay *x402.Payment) (*x402.
 func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit int) (done int, err error) {
 	var ids []string
 	err = s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
-		rows, err := q.Query(ctx, `SELECT id FROM v1_bets WHERE status = ? AND created_at <= ? ORDER BY created_at LIMIT ?`,
-			Settling, store.Now(ctx).Add(-olderThan).UnixMicro(), limit)
+		rows, err := q.Query(ctx, settlingBetsSQL, store.Now(ctx).Add(-olderThan).UnixMicro(), limit)
 		if err != nil {
 			return fmt.Errorf("bets: settling bets: %w", err)
 		}
@@ -308,6 +307,10 @@ func (s *Service) Resolve(ctx context.Context, olderThan time.Duration, limit in
 	n, err := s.resolvePayments(ctx, olderThan, limit)
 	return done + n, err
 }
+
+// settlingBetsSQL lists the oldest bets left settling. The status is written out, not bound, so
+// that both engines can use the partial index v1_bets_settling (migration 0028).
+const settlingBetsSQL = `SELECT id FROM v1_bets WHERE status = 'settling' AND created_at <= ? ORDER BY created_at LIMIT ?`
 
 // settle books a settled bet once (the status guard makes a second call a no-op).
 func (s *Service) settle(ctx context.Context, b *Bet, pay *x402.Payment, tx string) error {

@@ -204,13 +204,13 @@ func (a *API) paymentRequired(w http.ResponseWriter, r *http.Request, offers []x
 	} else {
 		pr.Error = "PAYMENT-SIGNATURE header is required"
 	}
-	h, err := x402.EncodeHeader(pr)
+	h, raw, err := x402.EncodePaymentRequired(pr)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	w.Header().Set(x402.HeaderPaymentRequired, h)
-	httpapi.WriteJSON(w, http.StatusPaymentRequired, pr)
+	httpapi.WriteJSONBytes(w, http.StatusPaymentRequired, raw)
 }
 
 func (a *API) resourceURL(r *http.Request) string { return a.base(r) + r.URL.RequestURI() }

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/arcadehq/arcade/internal/store"
@@ -88,4 +89,32 @@ func OpenWith(t testing.TB, cfg store.Config) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// Plan returns SQLite's EXPLAIN QUERY PLAN of query with args, one step per line, for tests
+// that guard an index: a query the server runs often or on a schedule must not read a table
+// whole ("SCAN t" without an index, or through an unrelated one) as the table grows.
+func Plan(t testing.TB, db *store.DB, query string, args ...any) string {
+	t.Helper()
+	var b strings.Builder
+	err := db.Read(context.Background(), func(ctx context.Context, q store.Q) error {
+		rows, err := q.Query(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				return err
+			}
+			b.WriteString(detail + "\n")
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatalf("plan of %s: %v", query, err)
+	}
+	return b.String()
 }
