@@ -53,7 +53,7 @@ func TestWithdrawalListingsUseIndexes(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	for _, c := range []struct {
 		name, query, want string
-		args             []any
+		args              []any
 	}{
 		{"account", accountWithdrawalsSQL, "credit_withdrawals_account (account_id=?)", []any{"a", 10, 0}},
 		{"account+status", accountStatusWithdrawalSQL, "credit_withdrawals_", []any{"a", WithdrawalPending, 10, 0}},
