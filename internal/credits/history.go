@@ -181,26 +181,39 @@ type Entry struct {
 	CreatedAt time.Time
 }
 
+// The history listings, newest first. The parts are a compound SELECT with the ORDER BY of its
+// own, not a subquery sorted outside: so the planner merges the three parts, each read in order
+// from its account index (credit_rounds's primary key, faucet_claims_account,
+// credit_withdrawals_account). Sorted outside, "all" collected and sorted every round the
+// account ever played for each page (TestHistoryUsesIndexes).
+const (
+	historyBetsPart        = `SELECT id, 'bet' AS type, game, amount, payout, win, '' AS status, created_at FROM credit_rounds WHERE account_id = ?`
+	historyFaucetPart      = `SELECT id, 'faucet' AS type, '' AS game, amount, 0 AS payout, 0 AS win, '' AS status, created_at FROM faucet_claims WHERE account_id = ?`
+	historyWithdrawalsPart = `SELECT id, 'withdrawal' AS type, '' AS game, amount, 0 AS payout, 0 AS win, status, created_at FROM credit_withdrawals WHERE account_id = ?`
+	historyOrder           = ` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+
+	historyAllSQL         = historyBetsPart + ` UNION ALL ` + historyFaucetPart + ` UNION ALL ` + historyWithdrawalsPart + historyOrder
+	historyBetsSQL        = historyBetsPart + historyOrder
+	historyFaucetSQL      = historyFaucetPart + historyOrder
+	historyWithdrawalsSQL = historyWithdrawalsPart + historyOrder
+)
+
 // Transactions lists account's history of kind ("all", "round"/"bet", "faucet", "withdrawal"),
 // newest first. The rounds of strategy runs are "bet" entries like single rounds, merged in as
 // Rounds does.
 func Transactions(ctx context.Context, q store.Q, account, kind string, limit, offset int) ([]Entry, error) {
-	parts := map[string]string{
-		"bet":        `SELECT id, 'bet' AS type, game, amount, payout, win, '' AS status, created_at FROM credit_rounds WHERE account_id = ?`,
-		"faucet":     `SELECT id, 'faucet' AS type, '' AS game, amount, 0 AS payout, 0 AS win, '' AS status, created_at FROM faucet_claims WHERE account_id = ?`,
-		"withdrawal": `SELECT id, 'withdrawal' AS type, '' AS game, amount, 0 AS payout, 0 AS win, status, created_at FROM credit_withdrawals WHERE account_id = ?`,
-	}
 	var sqlText string
 	var args []any
 	withRuns := true
 	switch kind {
 	case "all":
-		sqlText = parts["bet"] + " UNION ALL " + parts["faucet"] + " UNION ALL " + parts["withdrawal"]
-		args = []any{account, account, account}
+		sqlText, args = historyAllSQL, []any{account, account, account}
 	case "round", "bet":
-		sqlText, args = parts["bet"], []any{account}
-	case "faucet", "withdrawal":
-		sqlText, args, withRuns = parts[kind], []any{account}, false
+		sqlText, args = historyBetsSQL, []any{account}
+	case "faucet":
+		sqlText, args, withRuns = historyFaucetSQL, []any{account}, false
+	case "withdrawal":
+		sqlText, args, withRuns = historyWithdrawalsSQL, []any{account}, false
 	default:
 		return nil, errs.Invalid("type", "must be one of all, round, bet, faucet, withdrawal")
 	}
@@ -221,8 +234,7 @@ func Transactions(ctx context.Context, q store.Q, account, kind string, limit, o
 	}
 	var others []Entry
 	if !m.complete() {
-		rows, err := q.Query(ctx, `SELECT id, type, game, amount, payout, win, status, created_at FROM (`+sqlText+
-			`) h ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, m.hi, pageOffset)...)
+		rows, err := q.Query(ctx, sqlText, append(args, m.hi, pageOffset)...)
 		if err != nil {
 			return nil, fmt.Errorf("credits: transactions: %w", err)
 		}

@@ -149,11 +149,38 @@ func GetWithdrawal(ctx context.Context, q store.Q, account, id string) (Withdraw
 	return w, err
 }
 
-// Withdrawals lists withdrawals, newest first: one account's (account set) or all with a status.
+// The listings of withdrawals, newest first. Each reads an index in its order: an account's
+// through credit_withdrawals_account, a status's through credit_withdrawals_status, and all of
+// them as the merge of the three statuses' runs of that index. The earlier single query with
+// (? = ” OR account_id = ?) filters could use no index: every listing, a user's own included,
+// read and sorted every withdrawal (TestWithdrawalListingsUseIndexes).
+const (
+	withdrawalsOrder           = ` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+	accountWithdrawalsSQL      = `SELECT ` + withdrawalCols + ` FROM credit_withdrawals WHERE account_id = ?` + withdrawalsOrder
+	accountStatusWithdrawalSQL = `SELECT ` + withdrawalCols + ` FROM credit_withdrawals WHERE account_id = ? AND status = ?` + withdrawalsOrder
+	statusWithdrawalsSQL       = `SELECT ` + withdrawalCols + ` FROM credit_withdrawals WHERE status = ?` + withdrawalsOrder
+	// allWithdrawalsSQL names every status of the table's CHECK (migration 0004).
+	allWithdrawalsSQL = `SELECT ` + withdrawalCols + ` FROM credit_withdrawals WHERE status = '` + WithdrawalPending + `'
+		UNION ALL SELECT ` + withdrawalCols + ` FROM credit_withdrawals WHERE status = '` + WithdrawalApproved + `'
+		UNION ALL SELECT ` + withdrawalCols + ` FROM credit_withdrawals WHERE status = '` + WithdrawalRejected + `'` + withdrawalsOrder
+)
+
+// Withdrawals lists withdrawals, newest first: one account's (account set), optionally of one
+// status, or everyone's, optionally of one status.
 func Withdrawals(ctx context.Context, q store.Q, account, status string, limit, offset int) ([]Withdrawal, error) {
-	rows, err := q.Query(ctx, `SELECT `+withdrawalCols+` FROM credit_withdrawals
-		WHERE (? = '' OR account_id = ?) AND (? = '' OR status = ?) ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-		account, account, status, status, limit, offset)
+	var query string
+	var args []any
+	switch {
+	case account != "" && status != "":
+		query, args = accountStatusWithdrawalSQL, []any{account, status}
+	case account != "":
+		query, args = accountWithdrawalsSQL, []any{account}
+	case status != "":
+		query, args = statusWithdrawalsSQL, []any{status}
+	default:
+		query = allWithdrawalsSQL
+	}
+	rows, err := q.Query(ctx, query, append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("credits: withdrawals: %w", err)
 	}

@@ -39,6 +39,13 @@ func checkUsid(field, v string) error {
 	return nil
 }
 
+// migrateSQL lists the old player's progress, and whether the new player already has progress
+// with each persona. It reads persona_progress_session (migration 0029): the table's key starts
+// with persona_id, which made this read every player's progress (TestMigrateUsesTheSessionIndex).
+const migrateSQL = `SELECT o.persona_id, CASE WHEN n.persona_id IS NULL THEN 0 ELSE 1 END FROM persona_progress o
+	LEFT JOIN persona_progress n ON n.persona_id = o.persona_id AND n.account_id = o.account_id AND n.user_session_id = ?
+	WHERE o.account_id = ? AND o.user_session_id = ? ORDER BY o.persona_id`
+
 // MigrateProgress moves every persona's progress, sessions and chat history of the caller's
 // player in.OldSessionID to its player in.UserSessionID (the real system's "move anonymous
 // progress to the account"): in one write, so a player is never half moved. Only the caller's
@@ -59,9 +66,7 @@ func (s *Service) MigrateProgress(ctx context.Context, me string, in MigrateInpu
 	var out Migrated
 	err := s.DB.WriteFor(ctx, me, func(ctx context.Context, q store.Q) error {
 		out = Migrated{OldSessionID: in.OldSessionID, UserSessionID: in.UserSessionID, Migrated: []string{}, Skipped: []string{}}
-		rows, err := q.Query(ctx, `SELECT o.persona_id, CASE WHEN n.persona_id IS NULL THEN 0 ELSE 1 END FROM persona_progress o
-			LEFT JOIN persona_progress n ON n.persona_id = o.persona_id AND n.account_id = o.account_id AND n.user_session_id = ?
-			WHERE o.account_id = ? AND o.user_session_id = ? ORDER BY o.persona_id`, in.UserSessionID, me, in.OldSessionID)
+		rows, err := q.Query(ctx, migrateSQL, in.UserSessionID, me, in.OldSessionID)
 		if err != nil {
 			return fmt.Errorf("read progress to migrate: %w", err)
 		}

@@ -207,6 +207,20 @@ type ListQuery struct {
 	Limit      int
 }
 
+// The listings of stored personas, newest first. Each reads one index in order (migration 0029's
+// partial personas_public for the public ones, personas_account for an account's), so none sorts
+// every public persona; the caller's view is the public ones merged with its own private ones
+// rather than an OR that the planner answers by collecting both sets and sorting them.
+// TestListingsUseIndexes checks the plans; is_public = 1 is written out for the partial index.
+const (
+	listPublicSQL  = `SELECT ` + personaCols + ` FROM personas WHERE is_public = 1 ORDER BY created_at DESC, id LIMIT ?`
+	listMineSQL    = `SELECT ` + personaCols + ` FROM personas WHERE account_id = ? ORDER BY created_at DESC, id LIMIT ?`
+	listVisibleSQL = `SELECT ` + personaCols + ` FROM personas WHERE is_public = 1
+		UNION ALL SELECT ` + personaCols + ` FROM personas WHERE account_id = ? AND is_public = 0
+		ORDER BY created_at DESC, id LIMIT ?`
+	sdkListSQL = `SELECT ` + personaCols + ` FROM personas WHERE account_id = ? AND is_public = 1 ORDER BY created_at DESC, id LIMIT ?`
+)
+
 // List lists personas: the caller's own (Mine), or the public ones (examples first); with
 // PublicOnly false and a caller, public ones and the caller's own.
 func (s *Service) List(ctx context.Context, me string, in ListQuery) ([]Summary, error) {
@@ -234,13 +248,12 @@ func (s *Service) List(ctx context.Context, me string, in ListQuery) ([]Summary,
 	if len(out) >= in.Limit {
 		return out, nil
 	}
-	query, args := `SELECT `+personaCols+` FROM personas WHERE is_public = 1 ORDER BY created_at DESC, id LIMIT ?`, []any{in.Limit - len(out)}
+	query, args := listPublicSQL, []any{in.Limit - len(out)}
 	switch {
 	case in.Mine:
-		query, args = `SELECT `+personaCols+` FROM personas WHERE account_id = ? ORDER BY created_at DESC, id LIMIT ?`, []any{me, in.Limit}
+		query, args = listMineSQL, []any{me, in.Limit}
 	case !in.PublicOnly && me != "":
-		query, args = `SELECT `+personaCols+` FROM personas WHERE is_public = 1 OR account_id = ? ORDER BY created_at DESC, id LIMIT ?`,
-			[]any{me, in.Limit - len(out)}
+		query, args = listVisibleSQL, []any{me, in.Limit - len(out)}
 	}
 	err := s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
 		rows, err := q.Query(ctx, query, args...)
@@ -272,8 +285,7 @@ func (s *Service) SDKList(ctx context.Context, me string) ([]Summary, error) {
 		out = append(out, e.Summary())
 	}
 	err = s.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
-		rows, err := q.Query(ctx, `SELECT `+personaCols+` FROM personas WHERE account_id = ? AND is_public = 1
-			ORDER BY created_at DESC, id LIMIT ?`, me, MaxListLimit)
+		rows, err := q.Query(ctx, sdkListSQL, me, MaxListLimit)
 		if err != nil {
 			return fmt.Errorf("list personas: %w", err)
 		}

@@ -165,6 +165,12 @@ func (s *Service) phhFile(ctx context.Context, q store.Q, viewer string, ids []s
 	return PHHDoc{HandIDs: ids, Text: b.String()}, nil
 }
 
+// handSeatsSQL reads a hand's seats (at most the table's seat count) by the primary key; the
+// viewer's are picked out in Go. Asked for hand_id = ? AND account_id = ?, SQLite chose
+// poker_hand_seats_account and read every seat the viewer ever held, for each hand of a page
+// (TestHandSeatsUseThePrimaryKey).
+const handSeatsSQL = `SELECT seat, account_id FROM poker_hand_seats WHERE hand_id = ?`
+
 // phhHands reads settled hands' records (those with none are left out) and prepares each for
 // viewer: the dealt hole cards hidden ("????") except the viewer's own and those shown at the
 // showdown, and the server seed added once the table has revealed it. (Once it is revealed
@@ -187,17 +193,20 @@ func (s *Service) phhHands(ctx context.Context, q store.Q, viewer string, ids []
 		}
 		mine := map[int64]bool{} // the viewer's table seats, 1-based as the seats field has them
 		if viewer != "" {
-			rows, err := q.Query(ctx, `SELECT seat FROM poker_hand_seats WHERE hand_id = ? AND account_id = ?`, id, viewer)
+			rows, err := q.Query(ctx, handSeatsSQL, id)
 			if err != nil {
 				return nil, fmt.Errorf("poker: read hand %s seats: %w", id, err)
 			}
 			for rows.Next() {
 				var n int64
-				if err := rows.Scan(&n); err != nil {
+				var acc string
+				if err := rows.Scan(&n, &acc); err != nil {
 					rows.Close()
 					return nil, fmt.Errorf("poker: read hand %s seats: %w", id, err)
 				}
-				mine[n+1] = true
+				if acc == viewer {
+					mine[n+1] = true
+				}
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
