@@ -151,9 +151,9 @@ func GetWithdrawal(ctx context.Context, q store.Q, account, id string) (Withdraw
 
 // The listings of withdrawals, newest first. Each reads an index in its order: an account's
 // through credit_withdrawals_account, a status's through credit_withdrawals_status, and all of
-// them as the merge of the three statuses' runs of that index. The earlier single query with
-// (? = ” OR account_id = ?) filters could use no index: every listing, a user's own included,
-// read and sorted every withdrawal (TestWithdrawalListingsUseIndexes).
+// them as the merge of the three statuses' runs of that index. The earlier single query, whose
+// filters matched anything when their argument was empty, could use no index: every listing, a
+// user's own included, read and sorted every withdrawal (TestWithdrawalListingsUseIndexes).
 const (
 	withdrawalsOrder           = ` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
 	accountWithdrawalsSQL      = `SELECT ` + withdrawalCols + ` FROM credit_withdrawals WHERE account_id = ?` + withdrawalsOrder
