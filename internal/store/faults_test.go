@@ -211,22 +211,36 @@ func TestStuckWriteFunctionTimesOut(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
 		createKV(t, db)
-		// The caller's deadline, shorter than the store's WriteTimeout, bounds the write.
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		defer cancel()
-		started := make(chan struct{})
-		stuck := make(chan error, 1)
-		go func() {
-			stuck <- db.Write(ctx, func(ctx context.Context, q store.Q) error {
-				select {
-				case started <- struct{}{}:
-				default:
+		// The caller's deadline, shorter than the store's WriteTimeout, bounds the write. On a
+		// loaded machine (the race run) that deadline can pass before the committer calls the
+		// function at all: the write then fails without running it, and waiting for it to start
+		// hung the test. Such an attempt proves nothing here; try again with a longer deadline.
+		var stuck chan error
+		for d := 300 * time.Millisecond; stuck == nil; d *= 2 {
+			ctx, cancel := context.WithTimeout(context.Background(), d)
+			defer cancel()
+			started := make(chan struct{}, 1)
+			done := make(chan error, 1)
+			go func() {
+				done <- db.Write(ctx, func(ctx context.Context, q store.Q) error {
+					select {
+					case started <- struct{}{}:
+					default:
+					}
+					<-ctx.Done()
+					return ctx.Err()
+				})
+			}()
+			select {
+			case <-started:
+				stuck = done
+			case err := <-done:
+				if !errors.Is(err, store.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("a write whose deadline passed before it ran: %v", err)
 				}
-				<-ctx.Done()
-				return ctx.Err()
-			})
-		}()
-		<-started
+				t.Logf("the %v deadline passed before the write ran; again with a longer one", d)
+			}
+		}
 		var wg sync.WaitGroup
 		results := make([]error, 10)
 		for i := range results {
