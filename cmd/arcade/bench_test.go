@@ -163,7 +163,7 @@ func TestBenchPoker(t *testing.T) {
 	}
 	sc := storetest.Config(t, store.SQLite)
 	pc := table.DefaultConfig()
-	pc.HandDelay, pc.ActionTimeout = 0, 2*time.Second
+	pc.HandDelay, pc.ActionTimeout = 0, time.Minute // the agents always act: a late answer was a rejected action, an error
 	a, err := app.New(context.Background(), app.Config{DataDir: sc.DataDir, Version: "test", DoubleRun: sc.DoubleRun, Poker: pc},
 		slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 	if err != nil {

@@ -345,8 +345,10 @@ type App struct {
 	Auditor      *ledger.Auditor    // the scheduled full ledger audit behind /health
 	Batches      *ledger.BatchCheck // the incremental invariant, checked by every write transaction
 	draining     atomic.Bool
-	evm          evm.Client   // the configured EVM network's client (nil on the sandbox)
-	payout       chain.Payout // the house's payouts (casino withdrawals, poker withdrawals)
+	// drainWait waits out DrainDelay in Serve (nil: time.Sleep); a test ends it on a condition.
+	drainWait func(time.Duration)
+	evm       evm.Client   // the configured EVM network's client (nil on the sandbox)
+	payout    chain.Payout // the house's payouts (casino withdrawals, poker withdrawals)
 	// Withdrawals reconciles the casino's and the poker surface's withdrawals with the chain
 	// (nil on the sandbox, or without a house wallet).
 	Withdrawals *chain.Reconciler
@@ -603,7 +605,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.draining.Store(true)
 	a.Log.Info("draining", "delay", a.Cfg.DrainDelay.String())
-	time.Sleep(a.Cfg.DrainDelay)
+	if a.drainWait != nil {
+		a.drainWait(a.Cfg.DrainDelay)
+	} else {
+		time.Sleep(a.Cfg.DrainDelay)
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)

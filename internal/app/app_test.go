@@ -246,16 +246,25 @@ func TestDrainingReadiness(t *testing.T) {
 		r.Body.Close()
 		return r.StatusCode
 	}
+	// The drain lasts until the test has seen its 503: with the real 300 ms sleep a loaded
+	// machine (the race run) could miss the whole window and find the listener closed.
+	seen := make(chan struct{})
+	waited := make(chan time.Duration, 1)
+	app.SetDrainWait(a, func(d time.Duration) { waited <- d; <-seen })
 	if c := get(); c != 200 {
 		t.Fatalf("ready before drain: %d", c)
 	}
 	cancel()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // liveness only: the drain waits for us
 	for get() != 503 {
 		if time.Now().After(deadline) {
 			t.Fatal("ready never answered 503 while draining")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	close(seen)
+	if d := <-waited; d != 300*time.Millisecond {
+		t.Errorf("drained for %v, want the configured 300ms", d)
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)

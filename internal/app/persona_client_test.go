@@ -440,21 +440,39 @@ func TestPersonaStrictClient(t *testing.T) {
 func TestPersonaStrictClientLLM(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		script := llmtest.Kael()
+		// Every call of the scenario must be answered: a clock no loaded machine reaches (it
+		// was 300 ms, shared with the late answer below, and a slow answer anywhere in the
+		// scenario fell back and failed it).
 		srv := llmtest.New(t, script.Answer)
-		s, _ := llmServer(t, e, srv, 300*time.Millisecond, io.Discard)
+		s, _ := llmServer(t, e, srv, 2*time.Minute, io.Discard)
 		strictPlay(t, s.server, true)
-		key := s.guest()
-		sdk := &strictClient{t: t, s: s.server, key: key, base: "/api/v1/sdk/chat/merchant-kael"}
-		ok[cSessionInit](sdk, "POST", sdk.base+"/init-session", map[string]any{"user_session_id": "f"})
-		for i, a := range []llmtest.Answer{{Content: `{"choice": oops`}, {Content: `{"choice":"t3","reason":"x"}`, Delay: 2 * time.Second}} {
-			srv.SetScript(func(call llmtest.Call) llmtest.Answer {
-				if call.Schema == llm.EvalSchema {
-					return a
-				}
-				return script.Answer(call)
-			})
+		// The late evaluation on a server of its own, behind a 300 ms clock, whose model never
+		// answers an evaluation (its server waits for the call to give up).
+		late := llmtest.New(t, func(call llmtest.Call) llmtest.Answer {
+			a := script.Answer(call)
+			if call.Schema == llm.EvalSchema {
+				a.Delay = time.Hour
+			}
+			return a
+		})
+		ls, _ := llmServer(t, e, late, 300*time.Millisecond, io.Discard)
+		for i, f := range []struct {
+			srv    *llmtest.Server
+			s      *docServer
+			answer llmtest.Answer
+		}{{srv, s, llmtest.Answer{Content: `{"choice": oops`}}, {late, ls, llmtest.Answer{}}} {
+			sdk := &strictClient{t: t, s: f.s.server, key: f.s.guest(), base: "/api/v1/sdk/chat/merchant-kael"}
+			ok[cSessionInit](sdk, "POST", sdk.base+"/init-session", map[string]any{"user_session_id": "f"})
+			if f.srv == srv {
+				srv.SetScript(func(call llmtest.Call) llmtest.Answer {
+					if call.Schema == llm.EvalSchema {
+						return f.answer
+					}
+					return script.Answer(call)
+				})
+			}
 			c := ok[cChat](sdk, "POST", sdk.base+"/message", map[string]any{"user_session_id": "f", "message": "Hello there"})
-			if deref(c.Decision) != "redirect" || deref(c.RedirectCount) != 2*i+1 {
+			if deref(c.Decision) != "redirect" || deref(c.RedirectCount) != 1 {
 				t.Fatalf("fallback %d: %+v", i, c)
 			}
 			if _, _, done := sdk.stream(sdk.base+"/message/stream", map[string]any{"user_session_id": "f", "message": "Hello there"}); deref(done.Decision) != "redirect" {

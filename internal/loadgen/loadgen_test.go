@@ -276,11 +276,13 @@ func TestOpenLoopRefills(t *testing.T) {
 	}
 }
 
-// 429s from the server's per-key limit are counted apart and make the run invalid.
+// 429s from the server's per-key limit are counted apart and make the run invalid. The run is
+// 16 rounds, not a duration: in 300 ms each key had to send four rounds to pass its burst, which
+// a loaded machine did not always do.
 func TestRateLimitedRunIsInvalid(t *testing.T) {
 	ts, _ := newArcadeWith(t, app.Config{RateLimit: ratelimit.Limit{PerSecond: 1, Burst: 3}})
 	c := config(ts.URL)
-	c.Agents, c.Rounds, c.Duration, c.BaselineDuration = 2, 0, 300*time.Millisecond, 0
+	c.Agents, c.Rounds, c.Duration, c.BaselineDuration = 2, 16, 0, 0
 	rep, err := loadgen.Run(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)

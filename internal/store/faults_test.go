@@ -125,10 +125,14 @@ func TestPanickingWriteFailsAlone(t *testing.T) {
 // ErrTimeout (an errs.Unavailable) at its deadline instead of holding its committer forever; on
 // PostgreSQL writes that need other rows go on committing meanwhile, and on both engines writes
 // commit again as soon as the lock is released.
+//
+// Only the stalled write has a short deadline (its caller's: the write's deadline is the earlier
+// of that and WriteTimeout, see TestWriteTimeoutIsTheDeadline). A 500 ms WriteTimeout for the
+// whole store also bounded the two dozen writes that must commit, and one of them slower than
+// that on a loaded machine (the race run, PostgreSQL with fsync) failed the test.
 func TestStalledLockTimesOut(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		cfg := storetest.Config(t, e)
-		cfg.WriteTimeout = 500 * time.Millisecond
 		db := storetest.OpenWith(t, cfg)
 		createKV(t, db)
 		ctx := context.Background()
@@ -168,7 +172,9 @@ func TestStalledLockTimesOut(t *testing.T) {
 			return err
 		}
 		stalled := make(chan error, 1)
-		go func() { stalled <- db.WriteFor(ctx, "hot", hot) }()
+		hctx, hcancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		defer hcancel()
+		go func() { stalled <- db.WriteFor(hctx, "hot", hot) }()
 		if e == store.Postgres {
 			// Writes on other rows keep committing while the hot row's write waits.
 			for i := range 20 {
@@ -204,6 +210,29 @@ func TestStalledLockTimesOut(t *testing.T) {
 	})
 }
 
+// TestWriteTimeoutIsTheDeadline: without a caller's deadline, Config.WriteTimeout is the write's
+// deadline: one that has always passed by the time the write starts fails every write with
+// ErrTimeout, and the function never commits.
+func TestWriteTimeoutIsTheDeadline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		cfg := storetest.Config(t, e)
+		cfg.WriteTimeout = time.Nanosecond
+		db := storetest.OpenWith(t, cfg)
+		for _, key := range []string{"", "k"} {
+			err := db.WriteFor(context.Background(), key, func(ctx context.Context, q store.Q) error {
+				_, err := q.Exec(ctx, `CREATE TABLE never (k TEXT)`)
+				return err
+			})
+			if !errors.Is(err, store.ErrTimeout) || errs.KindOf(err) != errs.Unavailable {
+				t.Fatalf("write with key %q past WriteTimeout: %v, want store.ErrTimeout", key, err)
+			}
+		}
+		if db.Stats().Timeouts != 2 {
+			t.Fatalf("%d timeouts counted, want 2", db.Stats().Timeouts)
+		}
+	})
+}
+
 // TestStuckWriteFunctionTimesOut: a write function that waits on something that never comes
 // (a stand-in for a statement stuck on a slow disk) gets its deadline (here its caller's); its
 // batch fails then, and the writes queued behind it commit.
@@ -211,22 +240,36 @@ func TestStuckWriteFunctionTimesOut(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		db := storetest.Open(t, e)
 		createKV(t, db)
-		// The caller's deadline, shorter than the store's WriteTimeout, bounds the write.
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		defer cancel()
-		started := make(chan struct{})
-		stuck := make(chan error, 1)
-		go func() {
-			stuck <- db.Write(ctx, func(ctx context.Context, q store.Q) error {
-				select {
-				case started <- struct{}{}:
-				default:
+		// The caller's deadline, shorter than the store's WriteTimeout, bounds the write. On a
+		// loaded machine (the race run) that deadline can pass before the committer calls the
+		// function at all: the write then fails without running it, and waiting for it to start
+		// hung the test. Such an attempt proves nothing here; try again with a longer deadline.
+		var stuck chan error
+		for d := 300 * time.Millisecond; stuck == nil; d *= 2 {
+			ctx, cancel := context.WithTimeout(context.Background(), d)
+			defer cancel()
+			started := make(chan struct{}, 1)
+			done := make(chan error, 1)
+			go func() {
+				done <- db.Write(ctx, func(ctx context.Context, q store.Q) error {
+					select {
+					case started <- struct{}{}:
+					default:
+					}
+					<-ctx.Done()
+					return ctx.Err()
+				})
+			}()
+			select {
+			case <-started:
+				stuck = done
+			case err := <-done:
+				if !errors.Is(err, store.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("a write whose deadline passed before it ran: %v", err)
 				}
-				<-ctx.Done()
-				return ctx.Err()
-			})
-		}()
-		<-started
+				t.Logf("the %v deadline passed before the write ran; again with a longer one", d)
+			}
+		}
 		var wg sync.WaitGroup
 		results := make([]error, 10)
 		for i := range results {

@@ -136,12 +136,24 @@ func TestFloodServerAnswers(t *testing.T) {
 			c.Close()
 		}
 	}()
-	// Connections the server refused were answered 503 and closed at once.
-	for _, c := range conns {
-		c.SetReadDeadline(time.Now().Add(time.Millisecond))
-		b := make([]byte, 12)
-		if n, _ := c.Read(b); n > 0 && strings.HasPrefix(string(b[:n]), "HTTP/1.1 503") {
-			refused++
+	// Connections the server refused were answered 503 and closed at once. A loaded server may
+	// not have accepted and answered any yet when the first look comes (the kernel completes the
+	// handshakes by itself): look again until one has been, with a generous deadline.
+	answered := make([]bool, len(conns))
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		for i, c := range conns {
+			if answered[i] {
+				continue
+			}
+			c.SetReadDeadline(time.Now().Add(time.Millisecond))
+			b := make([]byte, 12)
+			if n, _ := c.Read(b); n > 0 && strings.HasPrefix(string(b[:n]), "HTTP/1.1 503") {
+				refused++
+				answered[i] = true
+			}
+		}
+		if refused > 0 || time.Now().After(deadline) {
+			break
 		}
 	}
 

@@ -27,6 +27,18 @@ type kael struct {
 
 func newKael(t *testing.T, cfg llm.Config, keys llm.Keys) *kael {
 	t.Helper()
+	k := &kael{t: t, eng: kaelEngine(t, cfg, keys)}
+	s, err := k.eng.Start(context.Background(), &k.st, "", turn.Player{Name: "Ada"})
+	if err != nil || s.Evaluator != llm.Name {
+		t.Fatalf("start: %v %+v", err, s)
+	}
+	k.hist = s.Messages
+	return k
+}
+
+// kaelEngine is Merchant Kael's turn engine on the LLM evaluator with cfg.
+func kaelEngine(t *testing.T, cfg llm.Config, keys llm.Keys) *turn.Engine {
+	t.Helper()
 	ex, err := examples.Get("merchant-kael")
 	if err != nil {
 		t.Fatal(err)
@@ -36,13 +48,7 @@ func newKael(t *testing.T, cfg llm.Config, keys llm.Keys) *kael {
 		t.Fatal(err)
 	}
 	clock := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	k := &kael{t: t, eng: turn.New(ex.Definition, llm.New(cfg, keys, lines), func() time.Time { return clock })}
-	s, err := k.eng.Start(context.Background(), &k.st, "", turn.Player{Name: "Ada"})
-	if err != nil || s.Evaluator != llm.Name {
-		t.Fatalf("start: %v %+v", err, s)
-	}
-	k.hist = s.Messages
-	return k
+	return turn.New(ex.Definition, llm.New(cfg, keys, lines), func() time.Time { return clock })
 }
 
 func (k *kael) say(ctx context.Context, msg string) turn.Result {
@@ -105,7 +111,8 @@ func TestLLMFallbacks(t *testing.T) {
 		answer llmtest.Answer
 		want   error
 	}{
-		{"timeout", llmtest.Answer{Content: `{"choice":"t1","reason":"x"}`, Delay: 2 * time.Second}, llm.ErrTimeout},
+		// A model that never answers (the server waits for the call to give up).
+		{"timeout", llmtest.Answer{Content: `{"choice":"t1","reason":"x"}`, Delay: time.Hour}, llm.ErrTimeout},
 		{"malformed", llmtest.Answer{Raw: `{"choices":[{"message":{"content":"{\"choice\": t1"}}]}`}, llm.ErrMalformed},
 		{"not json at all", llmtest.Answer{Raw: `<html>oops</html>`}, llm.ErrMalformed},
 		{"empty choice", llmtest.Answer{Content: `{"reason":"dunno"}`}, llm.ErrMalformed},
@@ -115,8 +122,12 @@ func TestLLMFallbacks(t *testing.T) {
 		{"status 500", llmtest.Answer{Status: 500}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			// The calls that must succeed run on a clock no loaded machine reaches; only the
+			// timeout case's fallback turn gets a short one (they used to share 300 ms, and a
+			// slow answer turned a malformed or refused case into a timeout).
 			srv := llmtest.New(t, script.Answer)
-			k := newKael(t, llm.Config{URL: srv.URL, Model: "m", Timeout: 300 * time.Millisecond}, llm.Keys{})
+			cfg := llm.Config{URL: srv.URL, Model: "m", Timeout: time.Minute}
+			k := newKael(t, cfg, llm.Keys{})
 			ctx := context.Background()
 			k.say(ctx, "Hello there") // → haggling
 			srv.SetScript(func(call llmtest.Call) llmtest.Answer {
@@ -126,7 +137,14 @@ func TestLLMFallbacks(t *testing.T) {
 				return script.Answer(call)
 			})
 			before := k.st.Sessions["haggle"]
+			eng := k.eng
+			if c.want == llm.ErrTimeout {
+				short := cfg
+				short.Timeout = 300 * time.Millisecond
+				k.eng = kaelEngine(t, short, llm.Keys{})
+			}
 			r := k.say(ctx, "60 gold")
+			k.eng = eng
 			if r.Decision != "redirect" || r.StateKey != "haggling" || r.Score != before.Score || r.RedirectCount != before.RedirectCount+1 ||
 				r.Outcome != "" || !strings.HasPrefix(r.Reply, "I lost my train of thought") {
 				t.Fatalf("%+v", r)
