@@ -26,8 +26,14 @@ func (f *fakeTracker) Lookup(_ context.Context, s chain.Signed) (chain.Outcome, 
 }
 func (f *fakeTracker) Broadcast(_ context.Context, s chain.Signed) error {
 	f.broadcasts++
-	f.outcome[s.Tx] = chain.Paid
+	if f.outcome[s.Tx] == chain.Unsent {
+		f.outcome[s.Tx] = chain.Paid
+	}
 	return nil
+}
+func (f *fakeTracker) Replace(_ context.Context, attempts []chain.Signed) (chain.Signed, error) {
+	last := attempts[len(attempts)-1]
+	return chain.Signed{Tx: last.Tx + "+", Nonce: last.Nonce}, nil
 }
 
 type fakeBook struct {
@@ -48,7 +54,10 @@ func (b *fakeBook) Pending(context.Context, time.Time, int) ([]chain.Pending, er
 func (b *fakeBook) Complete(_ context.Context, id, tx string) (bool, error) {
 	return b.book(id, "paid "+tx)
 }
-func (b *fakeBook) Fail(_ context.Context, id, _ string) (bool, error) { return b.book(id, "failed") }
+func (b *fakeBook) Fail(_ context.Context, id, _ string, _ int) (bool, error) { return b.book(id, "failed") }
+func (b *fakeBook) Replace(context.Context, string, int, chain.Signed) (bool, error) {
+	return true, nil
+}
 func (b *fakeBook) book(id, what string) (bool, error) {
 	if b.booked[id] != "" {
 		return false, nil
