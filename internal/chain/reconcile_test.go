@@ -54,7 +54,9 @@ func (b *fakeBook) Pending(context.Context, time.Time, int) ([]chain.Pending, er
 func (b *fakeBook) Complete(_ context.Context, id, tx string) (bool, error) {
 	return b.book(id, "paid "+tx)
 }
-func (b *fakeBook) Fail(_ context.Context, id, _ string, _ int) (bool, error) { return b.book(id, "failed") }
+func (b *fakeBook) Fail(_ context.Context, id, _ string, _ int) (bool, error) {
+	return b.book(id, "failed")
+}
 func (b *fakeBook) Replace(context.Context, string, int, chain.Signed) (bool, error) {
 	return true, nil
 }
