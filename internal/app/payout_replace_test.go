@@ -29,7 +29,9 @@ type staleBook struct {
 	pending []chain.Pending
 }
 
-func (b staleBook) Pending(context.Context, time.Time, int) ([]chain.Pending, error) { return b.pending, nil }
+func (b staleBook) Pending(context.Context, time.Time, int) ([]chain.Pending, error) {
+	return b.pending, nil
+}
 
 // hookBook runs before ahead of recording a replacement.
 type hookBook struct {
@@ -236,6 +238,89 @@ func TestWithdrawalFeeReplaced(t *testing.T) {
 		acc := p.call(t, "GET", "/accounting", s.platformKey(), "")
 		if acc.Body["invariant_holds"] != true {
 			t.Fatalf("accounting: %s", acc.Raw)
+		}
+		ledgertest.Check(t, s.app.DB)
+	})
+}
+
+// TestV1WithdrawalFeeReplaced: a casino withdrawal (POST /api/v1/withdraw, fee paid on chain)
+// whose payout is stuck below the base fee is left pending while the bound leaves no room, then
+// replaced once the bound is raised: completed once with the replacement's hash, the payer's
+// tokens moved once, nothing refunded.
+func TestV1WithdrawalFeeReplaced(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e store.Engine) {
+		ctx := context.Background()
+		houseKey, gasKey := evmtest.Key(t), evmtest.Key(t)
+		house := addrOf(houseKey)
+		c := evmtest.New(t, "USD Coin", "2", houseKey, gasKey)
+		f := &faultyChain{Client: c.Client, hung: map[common.Hash]bool{}}
+		var now clock
+		s := faultyServer(t, e, c, f, app.ChainConfig{Settlement: app.SettleRPC, RPCURL: "simulated", SettlerKey: houseKey}, func(cfg *app.Config, d *app.Deps) {
+			cfg.PayoutBumpAfter, cfg.PayoutMaxFee, d.Now = 5*time.Minute, app.DefaultPayoutMaxFee, now.Now
+		})
+		payout := s.app.Withdrawals.Tracker.(*evm.Payout)
+		p := newPayer(t, s)
+		payer := common.HexToAddress(p.Address())
+		c.Mint(t, payer, 1_000_000)
+		c.Mint(t, house, 10_000_000)
+		inHouse := func() int64 {
+			t.Helper()
+			b := p.pay(t, "GET", "/api/v1/balance", "")
+			if b.Status != 200 {
+				t.Fatalf("balance: %d %s", b.Status, b.Raw)
+			}
+			return num(b.Body["usdc_micro"])
+		}
+		inHouse() // the payer's account exists
+		credit(t, s, payer, 10_000_000)
+		onChain := c.Balance(t, payer)
+
+		payout.MaxFeeCap = new(big.Int).Div(baseFee(t, c), big.NewInt(50))
+		f.hang.Store(true)
+		w := p.pay(t, "POST", "/api/v1/withdraw", `{"amount_micro":2000000}`)
+		f.hang.Store(false)
+		if st := settlementOf(t, w); w.Status != 200 || w.Body["status"] != "pending" || !st.Success {
+			t.Fatalf("withdraw with the payout unknown: %d %s", w.Status, w.Raw)
+		}
+		id := str(w.Body["withdrawal_id"])
+		// (No paid call until the payout is mined: its fee would be settled by the house at the
+		// next nonce, held behind the stuck payout.)
+		onChain -= 50_000 // the withdrawal's fee
+		row := func() (status, tx string) {
+			t.Helper()
+			var txn *string
+			if err := s.app.DB.Read(ctx, func(ctx context.Context, q store.Q) error {
+				return q.QueryRow(ctx, `SELECT status, tx_hash FROM v1_withdrawals WHERE id = ?`, id).Scan(&status, &txn)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if txn != nil {
+				tx = *txn
+			}
+			return status, tx
+		}
+
+		now.skip()
+		c.Backend.Commit()
+		resolve(t, s, 0) // past the bump age, at the bound: left pending
+		if st, _ := row(); st != "pending" || c.Balance(t, payer) != onChain {
+			t.Fatalf("at the bound: %s, payer holds %d (want %d)", st, c.Balance(t, payer), onChain)
+		}
+		payout.MaxFeeCap = app.DefaultPayoutMaxFee
+		if n := race(t, s); n != 1 {
+			t.Fatalf("replaced: %d bookings", n)
+		}
+		resolve(t, s, 0)
+		first, nonce, repl, replNonces := payoutOf(t, s, "v1_withdrawals", "v1", id)
+		k := transfersOf(t, s, id)
+		if st, tx := row(); st != "completed" || len(repl) != 1 || replNonces[0] != nonce || !strings.EqualFold(tx, repl[0]) || tx == first ||
+			c.Balance(t, payer) != onChain+2_000_000 || k["withdrawal_refund"] != 0 || k["fee_refund"] != 0 {
+			t.Fatalf("replaced: %s %s (original %s, replacements %v), payer holds %d (want %d), transfers %v",
+				st, tx, first, repl, c.Balance(t, payer), onChain+2_000_000, k)
+		}
+		now.skipped.Store(0) // the payer's x402 authorizations are dated by the real clock
+		if b := inHouse(); b != 8_000_000 {
+			t.Fatalf("in-house balance %d, want 8000000", b)
 		}
 		ledgertest.Check(t, s.app.DB)
 	})
