@@ -41,6 +41,10 @@ func (o Outcome) String() string {
 // replacement that nodes would take: nothing is signed, the payout waits for the fees to fall.
 var ErrFeeBound = errors.New("chain: the payout's fee is at its bound")
 
+// ErrBehind is Tracker.Replace's answer for a payout whose nonce is not the next to be mined: it
+// waits for an earlier transaction of the house's, and a higher fee would not move it.
+var ErrBehind = errors.New("chain: the payout waits behind an earlier transaction of the house")
+
 // Tracker is a Payout whose transactions are recorded before they are sent and can be
 // reconciled with the chain afterwards (internal/chain/evm's Payout).
 type Tracker interface {
@@ -57,7 +61,7 @@ type Tracker interface {
 	// Replace signs a replacement of a payout still unmined, attempts being its recorded
 	// transactions (the original first): the same nonce and transfer with higher fees, so at
 	// most one of them is ever mined. ErrFeeBound when the fees cannot rise enough within the
-	// configured bound. Nothing is sent.
+	// configured bound, ErrBehind when an earlier nonce is still unmined. Nothing is sent.
 	Replace(ctx context.Context, attempts []Signed) (Signed, error)
 }
 
@@ -169,6 +173,9 @@ func (r *Reconciler) resolve(ctx context.Context, b Book, p Pending, now time.Ti
 			case errors.Is(err, ErrFeeBound):
 				r.log().Warn("withdrawal payout unmined and its fee at the bound; left pending", "book", b.Name(), "withdrawal", p.ID,
 					"tx", newest.Tx, "nonce", newest.Nonce, "err", err)
+			case errors.Is(err, ErrBehind):
+				r.log().Info("withdrawal payout unmined behind an earlier nonce; not replaced", "book", b.Name(), "withdrawal", p.ID,
+					"tx", newest.Tx, "nonce", newest.Nonce, "err", err)
 			case err != nil:
 				return false, err
 			default:
@@ -203,7 +210,11 @@ func (r *Reconciler) resolve(ctx context.Context, b Book, p Pending, now time.Ti
 	case Reverted:
 		return r.fail(ctx, b, p, "the payout "+v.tx+" reverted; refunded")
 	default: // Dropped
-		return r.fail(ctx, b, p, "the payout "+p.Signed.Tx+" was never mined (its nonce was used by another transaction); refunded")
+		what := "the payout " + p.Signed.Tx
+		if n := len(p.Replacements); n > 0 {
+			what += fmt.Sprintf(" (and its %d replacements)", n)
+		}
+		return r.fail(ctx, b, p, what+" was never mined (its nonce was used by another transaction); refunded")
 	}
 }
 

@@ -144,7 +144,7 @@ func TestPayout(t *testing.T) {
 // unmined in the pool; Replace within the same bound is chain.ErrFeeBound (nothing signed); with
 // a higher bound the replacement (the same nonce and transfer, fees raised by a quarter at least
 // and to the suggested ones) is taken by the node and mined, the original can then never be,
-// and the tokens moved once.
+// and the tokens moved once. A payout queued behind the stuck one is not replaced (ErrBehind).
 func TestPayoutReplaced(t *testing.T) {
 	ctx := context.Background()
 	house := evmtest.Key(t)
@@ -178,6 +178,18 @@ func TestPayoutReplaced(t *testing.T) {
 	}
 	if _, err := p.Replace(ctx, []chain.Signed{first}); !errors.Is(err, chain.ErrFeeBound) {
 		t.Fatalf("replace at the bound: %v, want ErrFeeBound", err)
+	}
+	// A payout queued behind the stuck one is not replaced: a higher fee would not move it.
+	var queued chain.Signed
+	if _, err := p.PayRecorded(ctx, to, 100_000, "w-queued", func(_ context.Context, s chain.Signed) error { queued = s; return stop }); !errors.Is(err, stop) {
+		t.Fatalf("pay: %v", err)
+	}
+	if err := p.Broadcast(ctx, queued); err != nil || queued.Nonce != first.Nonce+1 {
+		t.Fatalf("broadcast the queued payout at nonce %d: %v", queued.Nonce, err)
+	}
+	p.MaxFeeCap = nil
+	if _, err := p.Replace(ctx, []chain.Signed{queued}); !errors.Is(err, chain.ErrBehind) {
+		t.Fatalf("replace a payout behind another: %v, want ErrBehind", err)
 	}
 
 	p.MaxFeeCap = new(big.Int).Mul(head.BaseFee, big.NewInt(10))
@@ -213,10 +225,10 @@ func TestPayoutReplaced(t *testing.T) {
 	}
 	// Attempts of two payouts (two nonces) are no replacement.
 	var next chain.Signed
-	if _, err := p.PayRecorded(ctx, to, 500_000, "w2", func(_ context.Context, s chain.Signed) error { next = s; return stop }); !errors.Is(err, stop) {
+	if _, err := p.PayRecorded(ctx, to, 100_000, "w2", func(_ context.Context, s chain.Signed) error { next = s; return stop }); !errors.Is(err, stop) {
 		t.Fatalf("pay: %v", err)
 	}
-	if _, err := p.Replace(ctx, []chain.Signed{first, next}); err == nil || next.Nonce != first.Nonce+1 {
+	if _, err := p.Replace(ctx, []chain.Signed{first, next}); err == nil || next.Nonce != first.Nonce+2 {
 		t.Fatalf("replaced attempts at nonces %d and %d: %v", first.Nonce, next.Nonce, err)
 	}
 }

@@ -161,7 +161,9 @@ func (p *Payout) Broadcast(ctx context.Context, s chain.Signed) error {
 // and transfer) with its tip and fee cap each raised by a quarter over the highest any attempt
 // offered (nodes replace a pooled transaction only for at least 10% more of both), and at least
 // the suggested tip plus twice the head's base fee. Bounded by MaxFeeCap: when the bound leaves
-// less than that raise, the answer is chain.ErrFeeBound and nothing is signed.
+// less than that raise, the answer is chain.ErrFeeBound and nothing is signed. A payout whose
+// nonce is not the house's next (an earlier one is unmined) is chain.ErrBehind: a higher fee
+// would not move it.
 func (p *Payout) Replace(ctx context.Context, attempts []chain.Signed) (chain.Signed, error) {
 	if len(attempts) == 0 {
 		return chain.Signed{}, errors.New("evm: replace: no transaction to replace")
@@ -180,6 +182,13 @@ func (p *Payout) Replace(ctx context.Context, attempts []chain.Signed) (chain.Si
 		tip, feeCap = bigMax(tip, tx.GasTipCap()), bigMax(feeCap, tx.GasFeeCap())
 	}
 	w := p.Wallet
+	mined, err := w.Client.NonceAt(ctx, w.Address(), nil)
+	if err != nil {
+		return chain.Signed{}, fmt.Errorf("evm: nonce of %s: %w", w.Address().Hex(), err)
+	}
+	if mined < last.Nonce() {
+		return chain.Signed{}, fmt.Errorf("%w: %s has nonce %d, the house's next is %d", chain.ErrBehind, attempts[len(attempts)-1].Tx, last.Nonce(), mined)
+	}
 	suggested, err := w.Client.SuggestGasTipCap(ctx)
 	if err != nil {
 		return chain.Signed{}, fmt.Errorf("evm: gas tip: %w", err)
