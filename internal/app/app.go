@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -85,6 +86,12 @@ type Config struct {
 	// on an EVM network, withdrawals whose payout outcome was unknown are reconciled with the
 	// chain (chain.Reconciler).
 	WithdrawResolveEvery time.Duration
+	// PayoutBumpAfter (ARCADE_PAYOUT_BUMP_SECONDS, default 300; 0: never) is how long a recorded
+	// payout may stay unmined before the reconciler replaces it with a higher fee at the same
+	// nonce; PayoutMaxFee (ARCADE_PAYOUT_MAX_FEE_GWEI, default 50 gwei; nil: no bound) bounds the
+	// fee cap, in wei per gas, of every payout transaction and its replacements.
+	PayoutBumpAfter time.Duration
+	PayoutMaxFee    *big.Int
 	// Flood protection (see httpapi.LimitListener, Op.Heavy): ARCADE_MAX_CONNS (default -1:
 	// three quarters of the process's file descriptor limit, so the server refuses connections
 	// before it runs out of descriptors) and ARCADE_MAX_CONNS_PER_CLIENT (default 256; 0 behind a load balancer) cap open
@@ -122,6 +129,14 @@ type Config struct {
 	PokerConfirmations int
 }
 
+// Defaults of payout fee replacement: a payout unmined for 5 minutes is replaced with a higher
+// fee; no payout transaction offers more than 50 gwei per gas (a transfer's ~65,000 gas: at most
+// 0.00325 ETH).
+var (
+	DefaultPayoutBumpAfter = 5 * time.Minute
+	DefaultPayoutMaxFee    = big.NewInt(50e9)
+)
+
 // Default rate limits: generous for an agent playing as fast as it can, tight enough to stop a
 // runaway loop. Published in GET /api/discovery (platform.rateLimits).
 var (
@@ -132,6 +147,7 @@ var (
 // ConfigFromEnv reads the environment through getenv (os.Getenv in main; a map in tests).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{Addr: ":8080", DataDir: "arcade-data", DrainDelay: 2 * time.Second, V1SeedRotation: 24 * time.Hour, AuditEvery: time.Minute, RunResumeEvery: 30 * time.Second, WithdrawResolveEvery: time.Minute,
+		PayoutBumpAfter: DefaultPayoutBumpAfter, PayoutMaxFee: new(big.Int).Set(DefaultPayoutMaxFee),
 		Conns: httpapi.ConnLimits{Total: -1, PerClient: 256}, HeavyConcurrency: runtime.GOMAXPROCS(0), ReadTimeout: 15 * time.Second,
 		RateLimit: DefaultRateLimit, SignUpLimit: DefaultSignUpLimit}
 	for _, v := range []struct {
@@ -304,6 +320,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.WithdrawResolveEvery = time.Duration(f * float64(time.Second))
 	}
+	if s := getenv("ARCADE_PAYOUT_BUMP_SECONDS"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || f > 86400 {
+			return c, fmt.Errorf("ARCADE_PAYOUT_BUMP_SECONDS: want seconds from 0 (never) to 86400, got %q", s)
+		}
+		c.PayoutBumpAfter = time.Duration(f * float64(time.Second))
+	}
+	if s := getenv("ARCADE_PAYOUT_MAX_FEE_GWEI"); s != "" {
+		wei, ok := new(big.Rat).SetString(s)
+		if ok {
+			wei.Mul(wei, big.NewRat(1e9, 1))
+		}
+		if !ok || !wei.IsInt() || wei.Sign() <= 0 || wei.Num().BitLen() > 128 {
+			return c, fmt.Errorf("ARCADE_PAYOUT_MAX_FEE_GWEI: want a positive number of gwei (at most 9 decimals), got %q", s)
+		}
+		c.PayoutMaxFee = new(big.Int).Set(wei.Num())
+	}
 	switch getenv("ARCADE_BENCHMARK_UNSAFE_DURABILITY") {
 	case "", "0", "false":
 	case "1", "true":
@@ -447,7 +480,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, er
 	}
 	a.pokerChain(pokerAgents)
 	if t, ok := a.payout.(chain.Tracker); ok {
-		a.Withdrawals = &chain.Reconciler{Tracker: t, Log: log, Now: deps.Now,
+		a.Withdrawals = &chain.Reconciler{Tracker: t, Log: log, Now: deps.Now, BumpAfter: cfg.PayoutBumpAfter,
 			Books: []chain.Book{a.Bets.WithdrawalBook(), pokerAgents.WithdrawalBook()}}
 	}
 	(&startapi.Site{BaseURL: cfg.BaseURL, Tools: a.Tools.Guide, Limits: func() any {

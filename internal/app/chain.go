@@ -170,7 +170,7 @@ func (a *App) settlement(ctx context.Context, n x402.Network, deps Deps) (bets.S
 					return nil, nil, err
 				}
 			}
-			payout = &evm.Payout{Wallet: pw, Token: n.Asset}
+			payout = &evm.Payout{Wallet: pw, Token: n.Asset, MaxFeeCap: a.Cfg.PayoutMaxFee}
 		}
 	}
 	if cc.Settlement == SettleRPC {

@@ -58,3 +58,27 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Error("65 committers accepted")
 	}
 }
+
+// TestChainPayoutConfig: ARCADE_PAYOUT_BUMP_SECONDS and ARCADE_PAYOUT_MAX_FEE_GWEI (decimal
+// gwei, read exactly into wei), their defaults, and nonsense refused.
+func TestChainPayoutConfig(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := app.ConfigFromEnv(env(nil))
+	if err != nil || c.PayoutBumpAfter != 5*time.Minute || c.PayoutMaxFee.String() != "50000000000" {
+		t.Fatalf("defaults: %v %v %v", c.PayoutBumpAfter, c.PayoutMaxFee, err)
+	}
+	c, err = app.ConfigFromEnv(env(map[string]string{"ARCADE_PAYOUT_BUMP_SECONDS": "0", "ARCADE_PAYOUT_MAX_FEE_GWEI": "0.123456789"}))
+	if err != nil || c.PayoutBumpAfter != 0 || c.PayoutMaxFee.String() != "123456789" {
+		t.Fatalf("set: %v %v %v", c.PayoutBumpAfter, c.PayoutMaxFee, err)
+	}
+	for k, v := range map[string]string{"ARCADE_PAYOUT_BUMP_SECONDS": "-1", "ARCADE_PAYOUT_MAX_FEE_GWEI": "0.0000000001"} {
+		if _, err := app.ConfigFromEnv(env(map[string]string{k: v})); err == nil {
+			t.Errorf("%s=%s accepted", k, v)
+		}
+	}
+	for _, v := range []string{"0", "-1", "x", "1e40"} {
+		if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_PAYOUT_MAX_FEE_GWEI": v})); err == nil {
+			t.Errorf("ARCADE_PAYOUT_MAX_FEE_GWEI=%s accepted", v)
+		}
+	}
+}

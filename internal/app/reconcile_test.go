@@ -77,16 +77,21 @@ func (f *faultyChain) TransactionReceipt(ctx context.Context, h common.Hash) (*t
 }
 
 // faultyServer is chainServer with the faulty client, settling and paying out from houseKey.
-func faultyServer(t *testing.T, e store.Engine, c *evmtest.Chain, f *faultyChain, cc app.ChainConfig) *server {
+// opts adjust the configuration and dependencies.
+func faultyServer(t *testing.T, e store.Engine, c *evmtest.Chain, f *faultyChain, cc app.ChainConfig, opts ...func(*app.Config, *app.Deps)) *server {
 	t.Helper()
 	sc := storetest.Config(t, e)
 	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", DoubleRun: sc.DoubleRun,
 		X402Network: c.Network, Chain: cc}
+	deps := app.Deps{EVM: f}
+	for _, o := range opts {
+		o(&cfg, &deps)
+	}
 	var logTo io.Writer = io.Discard
 	if os.Getenv("ARCADE_TEST_LOG") == "1" {
 		logTo = os.Stderr
 	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logTo, nil)), app.Deps{EVM: f})
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logTo, nil)), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,11 +125,17 @@ func resolve(t *testing.T, s *server, n int) {
 // race runs two reconcilers at once (as two instances would) and answers their bookings.
 func race(t *testing.T, s *server) int64 {
 	t.Helper()
-	other := *s.app.Withdrawals // another instance's reconciler
+	return raceFrom(t, s.app.Withdrawals)
+}
+
+// raceFrom runs r and a copy of it (another instance's reconciler) at once.
+func raceFrom(t *testing.T, r *chain.Reconciler) int64 {
+	t.Helper()
+	other := *r
 	var wg sync.WaitGroup
 	var booked atomic.Int64
 	start := make(chan struct{})
-	for _, r := range []*chain.Reconciler{s.app.Withdrawals, &other} {
+	for _, r := range []*chain.Reconciler{r, &other} {
 		wg.Go(func() {
 			<-start
 			n, err := r.Resolve(context.Background(), 0, 100)

@@ -751,7 +751,7 @@ func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, account str
 			c.Payment.Receipt = receipt
 		}
 		if err != nil {
-			_, ferr := s.failWithdrawal(ctx, w.ID)
+			_, ferr := s.failWithdrawal(ctx, w.ID, anyReplacements)
 			if ferr == nil {
 				w.Status = WithdrawalFailed
 			}
@@ -776,7 +776,7 @@ func (s *Service) withdrawOnChain(ctx context.Context, c ops.Caller, account str
 	case chain.IsRefused(perr):
 		s.Log.Warn("withdrawal refused by the chain; refunded", "withdrawal", w.ID, "err", perr)
 		var failed bool
-		if failed, err = s.failWithdrawal(ctx, w.ID); failed {
+		if failed, err = s.failWithdrawal(ctx, w.ID, anyReplacements); failed {
 			w.Status = WithdrawalFailed
 		}
 	default:
@@ -823,9 +823,14 @@ func (s *Service) completeWithdrawal(ctx context.Context, id, tx string) (done b
 	return done, err
 }
 
+// anyReplacements fails a withdrawal whatever number of payout replacements it has (the request's
+// own refusals: nothing was signed, or its payout reverted on chain, which spends the nonce).
+const anyReplacements = -1
+
 // failWithdrawal marks a pending withdrawal failed and refunds its amount and its fee if the fee
-// settled (the house received it), once.
-func (s *Service) failWithdrawal(ctx context.Context, id string) (done bool, err error) {
+// settled (the house received it), once; with replacements ≥ 0 only while it has exactly that
+// many payout replacements recorded (the reconciler's guard, chain.Book.Fail).
+func (s *Service) failWithdrawal(ctx context.Context, id string, replacements int) (done bool, err error) {
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		done = false
 		var account string
@@ -835,7 +840,8 @@ func (s *Service) failWithdrawal(ctx context.Context, id string) (done bool, err
 			id).Scan(&account, &amount, &fee); err != nil {
 			return fmt.Errorf("bets: fail withdrawal %s: %w", id, err)
 		}
-		res, err := q.Exec(ctx, `UPDATE v1_withdrawals SET status = ? WHERE id = ? AND status = ?`, WithdrawalFailed, id, WithdrawalPending)
+		res, err := q.Exec(ctx, `UPDATE v1_withdrawals SET status = ? WHERE id = ? AND status = ? AND (? < 0 OR payout_replacements = ?)`,
+			WithdrawalFailed, id, WithdrawalPending, replacements, replacements)
 		if err != nil {
 			return fmt.Errorf("bets: fail withdrawal: %w", err)
 		}
@@ -866,16 +872,27 @@ type withdrawalBook struct{ s *Service }
 func (withdrawalBook) Name() string { return "v1" }
 
 func (b withdrawalBook) Pending(ctx context.Context, before time.Time, limit int) ([]chain.Pending, error) {
-	return payments.PendingPayouts(ctx, b.s.DB, "v1_withdrawals", before, limit)
+	return payments.PendingPayouts(ctx, b.s.DB, "v1_withdrawals", b.Name(), before, limit)
+}
+
+func (b withdrawalBook) Replace(ctx context.Context, id string, replacements int, sg chain.Signed) (ok bool, err error) {
+	err = b.s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
+		ok, err = payments.RecordReplacement(ctx, q, "v1_withdrawals", b.Name(), id, replacements, sg)
+		return err
+	})
+	return ok, err
 }
 
 func (b withdrawalBook) Complete(ctx context.Context, id, tx string) (bool, error) {
 	return b.s.completeWithdrawal(ctx, id, tx)
 }
 
-func (b withdrawalBook) Fail(ctx context.Context, id, reason string) (bool, error) {
-	b.s.Log.Warn("withdrawal failed by the reconciler", "withdrawal", id, "reason", reason)
-	return b.s.failWithdrawal(ctx, id)
+func (b withdrawalBook) Fail(ctx context.Context, id, reason string, replacements int) (bool, error) {
+	ok, err := b.s.failWithdrawal(ctx, id, replacements)
+	if ok {
+		b.s.Log.Warn("withdrawal failed by the reconciler", "withdrawal", id, "reason", reason)
+	}
+	return ok, err
 }
 
 func (s *Service) payout() chain.Payout {

@@ -137,7 +137,7 @@ func hexDecode(s string) ([]byte, error) { return common.ParseHexOrString(s) }
 func (w *Wallet) send(ctx context.Context, to common.Address, data []byte) (common.Hash, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	tx, err := w.sign(ctx, to, data)
+	tx, err := w.sign(ctx, to, data, nil)
 	if err != nil {
 		return common.Hash{}, err
 	}
@@ -147,10 +147,11 @@ func (w *Wallet) send(ctx context.Context, to common.Address, data []byte) (comm
 	return tx.Hash(), nil
 }
 
-// sign builds and signs a call of `to` with data at the account's pending nonce. The caller
-// holds w.mu until the transaction is sent (or given up), so two sends never share a nonce
-// within a process. A revert found while estimating gas is an *errRevert.
-func (w *Wallet) sign(ctx context.Context, to common.Address, data []byte) (*types.Transaction, error) {
+// sign builds and signs a call of `to` with data at the account's pending nonce, offering the
+// suggested tip and twice the head's base fee on top, but no more than maxFee per gas (nil: no
+// bound). The caller holds w.mu until the transaction is sent (or given up), so two sends never
+// share a nonce within a process. A revert found while estimating gas is an *errRevert.
+func (w *Wallet) sign(ctx context.Context, to common.Address, data []byte, maxFee *big.Int) (*types.Transaction, error) {
 	from := w.Address()
 	gas := w.GasLimit
 	if gas == 0 {
@@ -176,12 +177,24 @@ func (w *Wallet) sign(ctx context.Context, to common.Address, data []byte) (*typ
 		return nil, fmt.Errorf("evm: head: %w", err)
 	}
 	feeCap := new(big.Int).Add(tip, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
+	tip, feeCap = bounded(tip, feeCap, maxFee)
 	tx, err := types.SignNewTx(w.Key, types.LatestSignerForChainID(w.ChainID), &types.DynamicFeeTx{
 		ChainID: w.ChainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: gas, To: &to, Data: data})
 	if err != nil {
 		return nil, fmt.Errorf("evm: sign: %w", err)
 	}
 	return tx, nil
+}
+
+// bounded lowers feeCap to maxFee (nil: no bound), and tip to the fee cap.
+func bounded(tip, feeCap, maxFee *big.Int) (*big.Int, *big.Int) {
+	if maxFee != nil && feeCap.Cmp(maxFee) > 0 {
+		feeCap = new(big.Int).Set(maxFee)
+	}
+	if tip.Cmp(feeCap) > 0 {
+		tip = new(big.Int).Set(feeCap)
+	}
+	return tip, feeCap
 }
 
 // wait polls for the receipt of hash until it comes or ctx ends (the outcome is then unknown).

@@ -1,6 +1,7 @@
 package evm_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math/big"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/arcadehq/arcade/internal/chain"
@@ -136,4 +138,106 @@ func TestPayout(t *testing.T) {
 	if b, _ := evm.BalanceOf(ctx, c.Client, c.Token, crypto.PubkeyToAddress(house.PublicKey)); b.Cmp(big.NewInt(500_000)) != 0 {
 		t.Fatalf("house balance %s", b)
 	}
+}
+
+// TestPayoutReplaced: a payout signed with its fee cap bounded below the chain's base fee sits
+// unmined in the pool; Replace within the same bound is chain.ErrFeeBound (nothing signed); with
+// a higher bound the replacement (the same nonce and transfer, fees raised by a quarter at least
+// and to the suggested ones) is taken by the node and mined, the original can then never be,
+// and the tokens moved once. A payout queued behind the stuck one is not replaced (ErrBehind).
+func TestPayoutReplaced(t *testing.T) {
+	ctx := context.Background()
+	house := evmtest.Key(t)
+	c := evmtest.New(t, "USD Coin", "2", house)
+	c.Mint(t, crypto.PubkeyToAddress(house.PublicKey), 2_000_000)
+	to := crypto.PubkeyToAddress(evmtest.Key(t).PublicKey)
+	head, err := c.Client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip, _ := c.Client.SuggestGasTipCap(ctx)
+	t.Logf("base fee %s, suggested tip %s", head.BaseFee, tip)
+	low := new(big.Int).Div(head.BaseFee, big.NewInt(50))
+	p := &evm.Payout{Wallet: c.Wallet(t, house), Token: c.Token, MaxFeeCap: low}
+
+	var first chain.Signed
+	stop := errors.New("test: the process stopped before broadcasting")
+	if _, err := p.PayRecorded(ctx, to, 1_500_000, "w1", func(_ context.Context, s chain.Signed) error { first = s; return stop }); !errors.Is(err, stop) {
+		t.Fatalf("pay: %v", err)
+	}
+	if err := p.Broadcast(ctx, first); err != nil {
+		t.Fatalf("broadcast: %v", err)
+	}
+	c.Backend.Commit()
+	if o, err := p.Lookup(ctx, first); err != nil || o != chain.Unsent || c.Balance(t, to) != 0 {
+		t.Fatalf("a payout below the base fee: %v %v, recipient holds %d", o, err, c.Balance(t, to))
+	}
+	ftx := txOf(t, first)
+	if ftx.GasFeeCap().Cmp(low) != 0 {
+		t.Fatalf("fee cap %s, want the bound %s", ftx.GasFeeCap(), low)
+	}
+	if _, err := p.Replace(ctx, []chain.Signed{first}); !errors.Is(err, chain.ErrFeeBound) {
+		t.Fatalf("replace at the bound: %v, want ErrFeeBound", err)
+	}
+	// A payout queued behind the stuck one is not replaced: a higher fee would not move it.
+	var queued chain.Signed
+	if _, err := p.PayRecorded(ctx, to, 100_000, "w-queued", func(_ context.Context, s chain.Signed) error { queued = s; return stop }); !errors.Is(err, stop) {
+		t.Fatalf("pay: %v", err)
+	}
+	if err := p.Broadcast(ctx, queued); err != nil || queued.Nonce != first.Nonce+1 {
+		t.Fatalf("broadcast the queued payout at nonce %d: %v", queued.Nonce, err)
+	}
+	p.MaxFeeCap = nil
+	if _, err := p.Replace(ctx, []chain.Signed{queued}); !errors.Is(err, chain.ErrBehind) {
+		t.Fatalf("replace a payout behind another: %v, want ErrBehind", err)
+	}
+
+	p.MaxFeeCap = new(big.Int).Mul(head.BaseFee, big.NewInt(10))
+	second, err := p.Replace(ctx, []chain.Signed{first})
+	if err != nil {
+		t.Fatalf("replace: %v", err)
+	}
+	stx := txOf(t, second)
+	if second.Nonce != first.Nonce || second.Tx == first.Tx || *stx.To() != *ftx.To() || !bytes.Equal(stx.Data(), ftx.Data()) || stx.Gas() != ftx.Gas() {
+		t.Fatalf("the replacement is not the same payout: %+v %+v", stx, ftx)
+	}
+	if stx.GasTipCap().Cmp(new(big.Int).Div(new(big.Int).Mul(ftx.GasTipCap(), big.NewInt(5)), big.NewInt(4))) < 0 ||
+		stx.GasFeeCap().Cmp(new(big.Int).Div(new(big.Int).Mul(ftx.GasFeeCap(), big.NewInt(5)), big.NewInt(4))) < 0 ||
+		stx.GasTipCap().Cmp(tip) < 0 || stx.GasFeeCap().Cmp(head.BaseFee) < 0 {
+		t.Fatalf("replacement fees tip %s cap %s (first: %s %s; suggested tip %s, base fee %s)",
+			stx.GasTipCap(), stx.GasFeeCap(), ftx.GasTipCap(), ftx.GasFeeCap(), tip, head.BaseFee)
+	}
+	if err := p.Broadcast(ctx, second); err != nil {
+		t.Fatalf("broadcast the replacement: %v", err)
+	}
+	if o, err := p.Lookup(ctx, second); err != nil || o != chain.Paid {
+		t.Fatalf("replacement: %v %v", o, err)
+	}
+	if o, err := p.Lookup(ctx, first); err != nil || o != chain.Dropped {
+		t.Fatalf("replaced: %v %v", o, err)
+	}
+	if err := p.Broadcast(ctx, first); err == nil {
+		t.Fatal("the replaced payout was taken again")
+	}
+	c.Backend.Commit()
+	if got := c.Balance(t, to); got != 1_500_000 {
+		t.Fatalf("recipient holds %d, want 1500000 (paid once)", got)
+	}
+	// Attempts of two payouts (two nonces) are no replacement.
+	var next chain.Signed
+	if _, err := p.PayRecorded(ctx, to, 100_000, "w2", func(_ context.Context, s chain.Signed) error { next = s; return stop }); !errors.Is(err, stop) {
+		t.Fatalf("pay: %v", err)
+	}
+	if _, err := p.Replace(ctx, []chain.Signed{first, next}); err == nil || next.Nonce != first.Nonce+2 {
+		t.Fatalf("replaced attempts at nonces %d and %d: %v", first.Nonce, next.Nonce, err)
+	}
+}
+
+func txOf(t *testing.T, s chain.Signed) *types.Transaction {
+	t.Helper()
+	tx := new(types.Transaction)
+	if err := tx.UnmarshalBinary(common.FromHex(s.Raw)); err != nil {
+		t.Fatal(err)
+	}
+	return tx
 }

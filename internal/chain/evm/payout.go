@@ -1,6 +1,7 @@
 package evm
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,10 @@ import (
 type Payout struct {
 	Wallet *Wallet
 	Token  common.Address
+	// MaxFeeCap bounds the fee cap (wei per gas) of every payout transaction, replacements
+	// included (nil: no bound), so a fee spike never drains the house: a payout signed at the
+	// bound waits for the base fee to come down, and is not replaced past it.
+	MaxFeeCap *big.Int
 }
 
 var _ chain.Tracker = (*Payout)(nil)
@@ -46,7 +51,7 @@ func (p *Payout) PayRecorded(ctx context.Context, to common.Address, amountMicro
 	}
 	w := p.Wallet
 	w.mu.Lock()
-	tx, err := w.sign(ctx, p.Token, data)
+	tx, err := w.sign(ctx, p.Token, data, p.MaxFeeCap)
 	var rv *errRevert
 	if errors.As(err, &rv) {
 		w.mu.Unlock()
@@ -149,4 +154,80 @@ func (p *Payout) Broadcast(ctx context.Context, s chain.Signed) error {
 		return fmt.Errorf("evm: rebroadcast %s: %w", s.Tx, err)
 	}
 	return nil
+}
+
+// Replace implements chain.Tracker: attempts are one payout's recorded transactions, the
+// original first. The replacement is the newest attempt again (the same nonce, gas, recipient
+// and transfer) with its tip and fee cap each raised by a quarter over the highest any attempt
+// offered (nodes replace a pooled transaction only for at least 10% more of both), and at least
+// the suggested tip plus twice the head's base fee. Bounded by MaxFeeCap: when the bound leaves
+// less than that raise, the answer is chain.ErrFeeBound and nothing is signed. A payout whose
+// nonce is not the house's next (an earlier one is unmined) is chain.ErrBehind: a higher fee
+// would not move it.
+func (p *Payout) Replace(ctx context.Context, attempts []chain.Signed) (chain.Signed, error) {
+	if len(attempts) == 0 {
+		return chain.Signed{}, errors.New("evm: replace: no transaction to replace")
+	}
+	var last *types.Transaction
+	tip, feeCap := new(big.Int), new(big.Int)
+	for _, s := range attempts {
+		tx, err := decode(s)
+		if err != nil {
+			return chain.Signed{}, err
+		}
+		if last != nil && (tx.Nonce() != last.Nonce() || tx.To() == nil || *tx.To() != *last.To() || !bytes.Equal(tx.Data(), last.Data())) {
+			return chain.Signed{}, fmt.Errorf("evm: replace: %s and %s are not one payout", attempts[0].Tx, s.Tx)
+		}
+		last = tx
+		tip, feeCap = bigMax(tip, tx.GasTipCap()), bigMax(feeCap, tx.GasFeeCap())
+	}
+	w := p.Wallet
+	mined, err := w.Client.NonceAt(ctx, w.Address(), nil)
+	if err != nil {
+		return chain.Signed{}, fmt.Errorf("evm: nonce of %s: %w", w.Address().Hex(), err)
+	}
+	if mined < last.Nonce() {
+		return chain.Signed{}, fmt.Errorf("%w: %s has nonce %d, the house's next is %d", chain.ErrBehind, attempts[len(attempts)-1].Tx, last.Nonce(), mined)
+	}
+	suggested, err := w.Client.SuggestGasTipCap(ctx)
+	if err != nil {
+		return chain.Signed{}, fmt.Errorf("evm: gas tip: %w", err)
+	}
+	head, err := w.Client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return chain.Signed{}, fmt.Errorf("evm: head: %w", err)
+	}
+	newTip := bigMax(raised(tip), suggested)
+	newCap := bigMax(raised(feeCap), new(big.Int).Add(newTip, new(big.Int).Mul(head.BaseFee, big.NewInt(2))))
+	newTip, newCap = bounded(newTip, newCap, p.MaxFeeCap)
+	if newTip.Cmp(enough(tip)) < 0 || newCap.Cmp(enough(feeCap)) < 0 {
+		return chain.Signed{}, fmt.Errorf("%w: %s offers a tip of %s and a fee cap of %s wei; the bound is %s", chain.ErrFeeBound,
+			attempts[len(attempts)-1].Tx, tip, feeCap, p.MaxFeeCap)
+	}
+	tx, err := types.SignNewTx(w.Key, types.LatestSignerForChainID(w.ChainID), &types.DynamicFeeTx{
+		ChainID: w.ChainID, Nonce: last.Nonce(), GasTipCap: newTip, GasFeeCap: newCap, Gas: last.Gas(), To: last.To(), Data: last.Data()})
+	if err != nil {
+		return chain.Signed{}, fmt.Errorf("evm: sign: %w", err)
+	}
+	return signedOf(tx)
+}
+
+// raised is a fee raised by a quarter (at least by 1 wei).
+func raised(fee *big.Int) *big.Int {
+	r := new(big.Int).Div(new(big.Int).Mul(fee, big.NewInt(125)), big.NewInt(100))
+	return bigMax(r, new(big.Int).Add(fee, big.NewInt(1)))
+}
+
+// enough is the least fee a node takes to replace one offering fee: 10% more, rounded up.
+func enough(fee *big.Int) *big.Int {
+	r := new(big.Int).Mul(fee, big.NewInt(110))
+	r.Add(r, big.NewInt(99))
+	return r.Div(r, big.NewInt(100))
+}
+
+func bigMax(a, b *big.Int) *big.Int {
+	if a.Cmp(b) >= 0 {
+		return a
+	}
+	return b
 }

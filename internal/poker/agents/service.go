@@ -517,7 +517,7 @@ func (s *Service) Withdraw(ctx context.Context, id, idemKey string, amount money
 		return w, err
 	}
 	if perr != nil {
-		if _, err := s.failWithdrawal(ctx, id, w.ID, "the network refused the payout; the amount went back to the balance"); err != nil {
+		if _, err := s.failWithdrawal(ctx, id, w.ID, "the network refused the payout; the amount went back to the balance", anyReplacements); err != nil {
 			return w, err
 		}
 		return w, &errs.Error{Kind: errs.Unavailable, Code: "payout_refused",
@@ -578,9 +578,14 @@ func (s *Service) completeWithdrawal(ctx context.Context, account, wid, tx strin
 	return done, err
 }
 
+// anyReplacements fails a withdrawal whatever number of payout replacements it has (the request's
+// own refusal: nothing was signed, or its payout reverted on chain, which spends the nonce).
+const anyReplacements = -1
+
 // failWithdrawal fails a pending withdrawal (reason) and returns its amount from pending to the
-// balance, once.
-func (s *Service) failWithdrawal(ctx context.Context, account, wid, reason string) (done bool, err error) {
+// balance, once; with replacements ≥ 0 only while it has exactly that many payout replacements
+// recorded (the reconciler's guard, chain.Book.Fail).
+func (s *Service) failWithdrawal(ctx context.Context, account, wid, reason string, replacements int) (done bool, err error) {
 	err = s.DB.WriteFor(ctx, account, func(ctx context.Context, q store.Q) error {
 		done = false
 		now := store.Now(ctx)
@@ -588,8 +593,8 @@ func (s *Service) failWithdrawal(ctx context.Context, account, wid, reason strin
 		if err := q.QueryRow(ctx, `SELECT amount FROM poker_withdrawals WHERE id = ?`, wid).Scan(&amount); err != nil {
 			return fmt.Errorf("poker: withdrawal %s: %w", wid, err)
 		}
-		res, err := q.Exec(ctx, `UPDATE poker_withdrawals SET status = 'failed', error_message = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
-			reason, now.UnixMicro(), wid)
+		res, err := q.Exec(ctx, `UPDATE poker_withdrawals SET status = 'failed', error_message = ?, updated_at = ? WHERE id = ? AND status = 'pending'
+			AND (? < 0 OR payout_replacements = ?)`, reason, now.UnixMicro(), wid, replacements, replacements)
 		if err != nil {
 			return fmt.Errorf("poker: withdrawal: %w", err)
 		}
@@ -611,7 +616,7 @@ type withdrawalBook struct{ s *Service }
 func (withdrawalBook) Name() string { return "poker" }
 
 func (b withdrawalBook) Pending(ctx context.Context, before time.Time, limit int) (out []chain.Pending, err error) {
-	return payments.PendingPayouts(ctx, b.s.DB, "poker_withdrawals", before, limit)
+	return payments.PendingPayouts(ctx, b.s.DB, "poker_withdrawals", b.Name(), before, limit)
 }
 
 func (b withdrawalBook) account(ctx context.Context, wid string) (account string, err error) {
@@ -632,12 +637,24 @@ func (b withdrawalBook) Complete(ctx context.Context, wid, tx string) (bool, err
 	return b.s.completeWithdrawal(ctx, a, wid, tx)
 }
 
-func (b withdrawalBook) Fail(ctx context.Context, wid, reason string) (bool, error) {
+func (b withdrawalBook) Fail(ctx context.Context, wid, reason string, replacements int) (bool, error) {
 	a, err := b.account(ctx, wid)
 	if err != nil {
 		return false, err
 	}
-	return b.s.failWithdrawal(ctx, a, wid, reason)
+	return b.s.failWithdrawal(ctx, a, wid, reason, replacements)
+}
+
+func (b withdrawalBook) Replace(ctx context.Context, wid string, replacements int, sg chain.Signed) (ok bool, err error) {
+	a, err := b.account(ctx, wid)
+	if err != nil {
+		return false, err
+	}
+	err = b.s.DB.WriteFor(ctx, a, func(ctx context.Context, q store.Q) error {
+		ok, err = payments.RecordReplacement(ctx, q, "poker_withdrawals", b.Name(), wid, replacements, sg)
+		return err
+	})
+	return ok, err
 }
 
 // Withdrawal reads one of the caller's withdrawals; another agent's is not found.
