@@ -24,7 +24,7 @@ import (
 func TestStalledLockServerAnswers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		sc := storetest.Config(t, e)
-		cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", WriteTimeout: time.Second, DoubleRun: sc.DoubleRun}
+		cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", WriteTimeout: 2 * time.Second, DoubleRun: sc.DoubleRun}
 		a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Deps{})
 		if err != nil {
 			t.Fatal(err)

@@ -33,8 +33,9 @@ const (
 )
 
 // childLease is the poker table lease of TestPokerSIGKILL's servers: short, so that the killed
-// instance's tables are recovered within the test.
-const childLease = 2 * time.Second
+// instance's tables are recovered within the test, yet long enough that a renewal (every third
+// of it) delayed by a loaded machine in the race pass never lets B take A's tables while A lives.
+const childLease = 4 * time.Second
 
 // TestPokerServeChild is the server process of TestPokerSIGKILL (skipped otherwise): the app on
 // a SQLite directory or a PostgreSQL database, listening on a loopback port it prints as
