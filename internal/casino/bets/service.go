@@ -392,8 +392,9 @@ func (p storedParams) bet(g casino.Game) casino.Bet {
 }
 
 // betColumns are a bet's columns as scanBet reads them (v1_bets b joined with server_seeds s).
-const betColumns = `b.id, b.account_id, b.game, b.stake_tier, b.stake, b.params, b.outcome, b.payout, b.status,
-	b.seed_id, s.commitment, b.client_seed, b.nonce, b.network, b.tx_hash, b.created_at, b.settled_at`
+// id and created_at are named so that a compound listing can ORDER BY them (dashboardBetsSQL).
+const betColumns = `b.id AS id, b.account_id, b.game, b.stake_tier, b.stake, b.params, b.outcome, b.payout, b.status,
+	b.seed_id, s.commitment, b.client_seed, b.nonce, b.network, b.tx_hash, b.created_at AS created_at, b.settled_at`
 
 func getBet(ctx context.Context, q store.Q, id string) (Bet, error) {
 	b, err := scanBet(q.QueryRow(ctx, `SELECT `+betColumns+` FROM v1_bets b JOIN server_seeds s ON s.id = b.seed_id WHERE b.id = ?`, id))
