@@ -214,6 +214,39 @@ func (e Engine) Next(ctx context.Context, q store.Q, now time.Time, owner, scope
 	return Draw{}, errors.New("seeds: could not create an active seed")
 }
 
+// Active returns owner's active seed in scope (creating it on first use) for a game whose
+// nonces are the player's own (spec 001: the client sends client_seed and nonce), so it draws no
+// server nonce. It must run in the same Write as the bet it serves. The row is read under a
+// shared lock on PostgreSQL: bets never wait for each other, and a rotation, which updates the
+// row, waits until the bets using the seed have committed, so no bet ever uses a seed after it
+// is revealed. SQLite's single writer orders them anyway. Next instead updates the row for
+// every draw, which made every bet of every instance queue on the platform's one seed row.
+func (e Engine) Active(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Draw, error) {
+	query := `SELECT id, seed, commitment, client_seed FROM server_seeds WHERE owner_id = ? AND scope = ? AND active = 1`
+	if q.Engine() == store.Postgres {
+		query += ` FOR SHARE`
+	}
+	for range 2 {
+		var d Draw
+		var seedHex string
+		err := q.QueryRow(ctx, query, owner, scope).Scan(&d.SeedID, &seedHex, &d.Commitment, &d.ClientSeed)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := e.first(ctx, q, now, owner, scope); err != nil {
+				return Draw{}, err
+			}
+			continue
+		}
+		if err != nil {
+			return Draw{}, fmt.Errorf("seeds: active seed: %w", err)
+		}
+		if d.Seed, err = fairness.ParseSeed(seedHex); err != nil {
+			return Draw{}, fmt.Errorf("seeds: stored seed %s: %w", d.SeedID, err)
+		}
+		return d, nil
+	}
+	return Draw{}, errors.New("seeds: could not create an active seed")
+}
+
 // SetClientSeed starts a fresh server seed with the player's client seed (the Stake convention):
 // the active seed is retired, so it can be revealed, and the queued seed, whose commitment was
 // public before the player chose, becomes active with clientSeed. A new queued seed is created.

@@ -173,9 +173,10 @@ func (s *Service) Play(ctx context.Context, c ops.Caller, in Play) (Bet, error) 
 	err = s.DB.Write(ctx, func(ctx context.Context, q store.Q) error {
 		now := store.Now(ctx)
 		b.CreatedAt = time.UnixMicro(now.UnixMicro()).UTC()
-		// Next takes the active seed's row (a lock on PostgreSQL) and fails over to a retry if it
-		// was rotated meanwhile, so no bet ever uses a seed that is being revealed.
-		d, err := s.Seeds.Next(ctx, q, now, account.PlatformID, Scope)
+		// Active reads the active seed under a shared lock (PostgreSQL), so a rotation waits for
+		// the bets using it and no bet ever uses a seed that is being revealed. The game's nonce
+		// is the client's (in.Nonce): no server nonce is drawn.
+		d, err := s.Seeds.Active(ctx, q, now, account.PlatformID, Scope)
 		if err != nil {
 			return err
 		}
