@@ -101,7 +101,11 @@ type Config struct {
 	Conns            httpapi.ConnLimits
 	HeavyConcurrency int
 	ReadTimeout      time.Duration
-	Stripe           cardpay.Config
+	// TrustedProxies (ARCADE_TRUSTED_PROXIES: IPs and CIDR prefixes) are the load balancers in
+	// front of the server: a request from one is attributed to the client X-Forwarded-For names
+	// (httpapi.TrustedProxies), so per-address limits count clients, not the balancer.
+	TrustedProxies httpapi.TrustedProxies
+	Stripe         cardpay.Config
 	// LLM is the persona language-model endpoint: ARCADE_LLM_URL (unset: the rule-based evaluator
 	// plays), ARCADE_LLM_MODEL, ARCADE_LLM_API_KEY, ARCADE_LLM_TIMEOUT (seconds per model call,
 	// default 20), ARCADE_LLM_JSON_MODE (json_schema, default, or json_object).
@@ -284,6 +288,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			}
 			*v.n = n
 		}
+	}
+	if s := getenv("ARCADE_TRUSTED_PROXIES"); s != "" {
+		tp, err := httpapi.ParseTrustedProxies(s)
+		if err != nil {
+			return c, fmt.Errorf("ARCADE_TRUSTED_PROXIES: %w", err)
+		}
+		c.TrustedProxies = tp
 	}
 	if s := getenv("ARCADE_HTTP_READ_TIMEOUT"); s != "" {
 		f, err := strconv.ParseFloat(s, 64)
@@ -593,7 +604,7 @@ func (a *App) OpenAPIJSON() []byte {
 }
 
 // Handler is the whole HTTP surface.
-func (a *App) Handler() http.Handler { return a.Router }
+func (a *App) Handler() http.Handler { return a.Cfg.TrustedProxies.Wrap(a.Router) }
 
 // Serve answers on ln until ctx is cancelled, then drains: /health/ready turns 503 at once, the
 // listener stays open for DrainDelay so load balancers notice, then in-flight requests finish

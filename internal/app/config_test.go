@@ -25,7 +25,7 @@ func TestConfigFromEnv(t *testing.T) {
 		"ARCADE_DB_WRITE_TIMEOUT": "0", "ARCADE_DB_BATCH_TIMEOUT": "soon", "ARCADE_BENCHMARK_UNSAFE_DURABILITY": "yes",
 		"ARCADE_MAX_CONNS": "-2", "ARCADE_MAX_CONNS_PER_CLIENT": "x", "ARCADE_HEAVY_CONCURRENCY": "1.5", "ARCADE_HTTP_READ_TIMEOUT": "0",
 		"ARCADE_AUDIT_SECONDS": "-1", "ARCADE_SMTP_URL": "http://mail.example", "ARCADE_LLM_URL": "api.openai.com", "ARCADE_LLM_TIMEOUT": "0", "ARCADE_LLM_JSON_MODE": "xml",
-		"ARCADE_POKER_HAND_DELAY": "61",
+		"ARCADE_POKER_HAND_DELAY": "61", "ARCADE_TRUSTED_PROXIES": "10.0.0.0/8,lb.internal",
 	} {
 		if _, err := app.ConfigFromEnv(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: error %v should name the variable", k, v, err)
@@ -53,6 +53,10 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 	if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_WITHDRAW_RESOLVE_SECONDS": "-1"})); err == nil {
 		t.Error("a negative ARCADE_WITHDRAW_RESOLVE_SECONDS accepted")
+	}
+	if c, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.0.7"})); err != nil ||
+		len(c.TrustedProxies) != 2 {
+		t.Errorf("ARCADE_TRUSTED_PROXIES: %v, %v", c.TrustedProxies, err)
 	}
 	if _, err := app.ConfigFromEnv(env(map[string]string{"ARCADE_DB_COMMITTERS": "65"})); err == nil {
 		t.Error("65 committers accepted")
