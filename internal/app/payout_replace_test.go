@@ -99,6 +99,14 @@ func payoutOf(t *testing.T, s *server, table, book, id string) (first string, no
 	return first, nonce, replacements, replNonces
 }
 
+// bumpingAfter5m has payouts replaced after 5 minutes unmined, at the default fee bound, on now's
+// clock.
+func bumpingAfter5m(now *clock) func(*app.Config, *app.Deps) {
+	return func(cfg *app.Config, d *app.Deps) {
+		cfg.PayoutBumpAfter, cfg.PayoutMaxFee, d.Now = 5*time.Minute, app.DefaultPayoutMaxFee, now.Now
+	}
+}
+
 // TestWithdrawalFeeReplaced: on the simulated chain, poker withdrawals whose payout is stuck
 // unmined because its fee cap is below the base fee (ARCADE_PAYOUT_MAX_FEE_GWEI set below it):
 // (a) young, or past ARCADE_PAYOUT_BUMP_SECONDS but with the bound leaving no room, it is
@@ -112,14 +120,9 @@ func payoutOf(t *testing.T, s *server, table, book, id string) (first string, no
 func TestWithdrawalFeeReplaced(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		ctx := context.Background()
-		houseKey, gasKey, playerKey := evmtest.Key(t), evmtest.Key(t), evmtest.Key(t)
-		house, player := addrOf(houseKey), addrOf(playerKey)
-		c := evmtest.New(t, "USD Coin", "2", houseKey, gasKey)
-		f := &faultyChain{Client: c.Client, hung: map[common.Hash]bool{}}
 		var now clock
-		s := faultyServer(t, e, c, f, app.ChainConfig{Settlement: app.SettleRPC, RPCURL: "simulated", SettlerKey: houseKey}, func(cfg *app.Config, d *app.Deps) {
-			cfg.PayoutBumpAfter, cfg.PayoutMaxFee, d.Now = 5*time.Minute, app.DefaultPayoutMaxFee, now.Now
-		})
+		s, c, f, houseKey, _ := houseServer(t, e, bumpingAfter5m(&now))
+		house, player := addrOf(houseKey), addrOf(evmtest.Key(t))
 		payout := s.app.Withdrawals.Tracker.(*evm.Payout)
 		p := newPokerAPI(t, s)
 		c.Mint(t, house, 20_000_000)
@@ -250,14 +253,9 @@ func TestWithdrawalFeeReplaced(t *testing.T) {
 func TestV1WithdrawalFeeReplaced(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		ctx := context.Background()
-		houseKey, gasKey := evmtest.Key(t), evmtest.Key(t)
-		house := addrOf(houseKey)
-		c := evmtest.New(t, "USD Coin", "2", houseKey, gasKey)
-		f := &faultyChain{Client: c.Client, hung: map[common.Hash]bool{}}
 		var now clock
-		s := faultyServer(t, e, c, f, app.ChainConfig{Settlement: app.SettleRPC, RPCURL: "simulated", SettlerKey: houseKey}, func(cfg *app.Config, d *app.Deps) {
-			cfg.PayoutBumpAfter, cfg.PayoutMaxFee, d.Now = 5*time.Minute, app.DefaultPayoutMaxFee, now.Now
-		})
+		s, c, f, houseKey, _ := houseServer(t, e, bumpingAfter5m(&now))
+		house := addrOf(houseKey)
 		payout := s.app.Withdrawals.Tracker.(*evm.Payout)
 		p := newPayer(t, s)
 		payer := common.HexToAddress(p.Address())

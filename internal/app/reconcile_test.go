@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"io"
 	"log/slog"
@@ -76,13 +77,17 @@ func (f *faultyChain) TransactionReceipt(ctx context.Context, h common.Hash) (*t
 	return f.Client.TransactionReceipt(ctx, h)
 }
 
-// faultyServer is chainServer with the faulty client, settling and paying out from houseKey.
-// opts adjust the configuration and dependencies.
-func faultyServer(t *testing.T, e store.Engine, c *evmtest.Chain, f *faultyChain, cc app.ChainConfig, opts ...func(*app.Config, *app.Deps)) *server {
+// houseServer starts a simulated chain (the house's and a gas payer's keys, the token), a
+// faultyChain over its client, and a server on it settling and paying out over RPC from the
+// house key. opts adjust the configuration and dependencies.
+func houseServer(t *testing.T, e store.Engine, opts ...func(*app.Config, *app.Deps)) (s *server, c *evmtest.Chain, f *faultyChain, houseKey, gasKey *ecdsa.PrivateKey) {
 	t.Helper()
+	houseKey, gasKey = evmtest.Key(t), evmtest.Key(t)
+	c = evmtest.New(t, "USD Coin", "2", houseKey, gasKey)
+	f = &faultyChain{Client: c.Client, hung: map[common.Hash]bool{}}
 	sc := storetest.Config(t, e)
 	cfg := app.Config{DataDir: sc.DataDir, DatabaseURL: sc.DatabaseURL, Version: "test", DoubleRun: sc.DoubleRun,
-		X402Network: c.Network, Chain: cc}
+		X402Network: c.Network, Chain: app.ChainConfig{Settlement: app.SettleRPC, RPCURL: "simulated", SettlerKey: houseKey}}
 	deps := app.Deps{EVM: f}
 	for _, o := range opts {
 		o(&cfg, &deps)
@@ -100,7 +105,7 @@ func faultyServer(t *testing.T, e store.Engine, c *evmtest.Chain, f *faultyChain
 	}
 	ts := httptest.NewServer(a.Handler())
 	t.Cleanup(func() { ts.Close(); a.DB.Close() })
-	return &server{Server: ts, app: a, t: t}
+	return &server{Server: ts, app: a, t: t}, c, f, houseKey, gasKey
 }
 
 // fund gives a poker agent in-house USDC from outside (as a deposit would).
@@ -162,11 +167,8 @@ func raceFrom(t *testing.T, r *chain.Reconciler) int64 {
 func TestWithdrawalReconciled(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		ctx := context.Background()
-		houseKey, gasKey, playerKey := evmtest.Key(t), evmtest.Key(t), evmtest.Key(t)
-		house, player := addrOf(houseKey), addrOf(playerKey)
-		c := evmtest.New(t, "USD Coin", "2", houseKey, gasKey)
-		f := &faultyChain{Client: c.Client, hung: map[common.Hash]bool{}}
-		s := faultyServer(t, e, c, f, app.ChainConfig{Settlement: app.SettleRPC, RPCURL: "simulated", SettlerKey: houseKey})
+		s, c, f, houseKey, gasKey := houseServer(t, e)
+		house, player := addrOf(houseKey), addrOf(evmtest.Key(t))
 		p := newPokerAPI(t, s)
 		c.Mint(t, house, 20_000_000)
 		id, key := p.register(t, "payee", player.Hex())
@@ -299,11 +301,8 @@ func TestWithdrawalReconciled(t *testing.T) {
 func TestV1WithdrawalReconciled(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e store.Engine) {
 		ctx := context.Background()
-		houseKey, gasKey := evmtest.Key(t), evmtest.Key(t)
+		s, c, f, houseKey, gasKey := houseServer(t, e)
 		house := addrOf(houseKey)
-		c := evmtest.New(t, "USD Coin", "2", houseKey, gasKey)
-		f := &faultyChain{Client: c.Client, hung: map[common.Hash]bool{}}
-		s := faultyServer(t, e, c, f, app.ChainConfig{Settlement: app.SettleRPC, RPCURL: "simulated", SettlerKey: houseKey})
 		p := newPayer(t, s)
 		payer := common.HexToAddress(p.Address())
 		c.Mint(t, payer, 1_000_000)

@@ -189,13 +189,23 @@ func active(ctx context.Context, q store.Q, owner, scope string) (Public, error)
 // Next draws the next nonce of owner's active seed in scope (creating the seed on first use).
 // It must run in the same Write as the bet it serves, so a nonce is consumed iff the bet is kept.
 func (e Engine) Next(ctx context.Context, q store.Q, now time.Time, owner, scope string) (Draw, error) {
-	for range 2 {
-		var d Draw
-		var seedHex string
+	return e.activeRow(ctx, q, now, owner, scope, func(d *Draw, seedHex *string) error {
 		var next int64
 		err := q.QueryRow(ctx, `UPDATE server_seeds SET next_nonce = next_nonce + 1
 			WHERE owner_id = ? AND scope = ? AND active = 1
-			RETURNING id, seed, commitment, client_seed, next_nonce`, owner, scope).Scan(&d.SeedID, &seedHex, &d.Commitment, &d.ClientSeed, &next)
+			RETURNING id, seed, commitment, client_seed, next_nonce`, owner, scope).Scan(&d.SeedID, seedHex, &d.Commitment, &d.ClientSeed, &next)
+		d.Nonce = uint64(next - 1)
+		return err
+	})
+}
+
+// activeRow reads owner's active seed in scope with read (which fills d and the seed's hex),
+// creating the seed when there is none (read answers sql.ErrNoRows) and reading again.
+func (e Engine) activeRow(ctx context.Context, q store.Q, now time.Time, owner, scope string, read func(d *Draw, seedHex *string) error) (Draw, error) {
+	for range 2 {
+		var d Draw
+		var seedHex string
+		err := read(&d, &seedHex)
 		if errors.Is(err, sql.ErrNoRows) {
 			if _, err := e.first(ctx, q, now, owner, scope); err != nil {
 				return Draw{}, err
@@ -203,12 +213,11 @@ func (e Engine) Next(ctx context.Context, q store.Q, now time.Time, owner, scope
 			continue
 		}
 		if err != nil {
-			return Draw{}, fmt.Errorf("seeds: next nonce: %w", err)
+			return Draw{}, fmt.Errorf("seeds: active seed: %w", err)
 		}
 		if d.Seed, err = fairness.ParseSeed(seedHex); err != nil {
 			return Draw{}, fmt.Errorf("seeds: stored seed %s: %w", d.SeedID, err)
 		}
-		d.Nonce = uint64(next - 1)
 		return d, nil
 	}
 	return Draw{}, errors.New("seeds: could not create an active seed")
@@ -226,25 +235,9 @@ func (e Engine) Active(ctx context.Context, q store.Q, now time.Time, owner, sco
 	if q.Engine() == store.Postgres {
 		query += ` FOR SHARE`
 	}
-	for range 2 {
-		var d Draw
-		var seedHex string
-		err := q.QueryRow(ctx, query, owner, scope).Scan(&d.SeedID, &seedHex, &d.Commitment, &d.ClientSeed)
-		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := e.first(ctx, q, now, owner, scope); err != nil {
-				return Draw{}, err
-			}
-			continue
-		}
-		if err != nil {
-			return Draw{}, fmt.Errorf("seeds: active seed: %w", err)
-		}
-		if d.Seed, err = fairness.ParseSeed(seedHex); err != nil {
-			return Draw{}, fmt.Errorf("seeds: stored seed %s: %w", d.SeedID, err)
-		}
-		return d, nil
-	}
-	return Draw{}, errors.New("seeds: could not create an active seed")
+	return e.activeRow(ctx, q, now, owner, scope, func(d *Draw, seedHex *string) error {
+		return q.QueryRow(ctx, query, owner, scope).Scan(&d.SeedID, seedHex, &d.Commitment, &d.ClientSeed)
+	})
 }
 
 // SetClientSeed starts a fresh server seed with the player's client seed (the Stake convention):

@@ -177,14 +177,7 @@ func TestSimulateReferenceShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := json.Marshal(res.Reference())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
+	raw, doc := referenceJSON(t, &res)
 	sim := doc["simulation"]
 	for _, k := range []string{"rounds", "finalBalance", "profit", "totalWins", "totalLosses", "winRate", "maxBalance", "minBalance", "shouldStop", "stopReason", "recentRounds"} {
 		if _, ok := sim[k]; !ok {
@@ -290,7 +283,17 @@ func TestSimulateReferenceCompleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := json.Marshal(res.Reference())
+	raw, doc := referenceJSON(t, &res)
+	reason, ok := doc["simulation"]["stopReason"]
+	if !ok || reason != nil || doc["simulation"]["shouldStop"] != false {
+		t.Fatalf("a completed session: %s", raw)
+	}
+}
+
+// referenceJSON is r's reference response as sent, and decoded generically.
+func referenceJSON(t *testing.T, r *SimResult) ([]byte, map[string]map[string]any) {
+	t.Helper()
+	raw, err := json.Marshal(r.Reference())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,8 +301,5 @@ func TestSimulateReferenceCompleted(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	reason, ok := doc["simulation"]["stopReason"]
-	if !ok || reason != nil || doc["simulation"]["shouldStop"] != false {
-		t.Fatalf("a completed session: %s", raw)
-	}
+	return raw, doc
 }
